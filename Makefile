@@ -1,0 +1,42 @@
+# Two commands matter (see README): `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup run test test-python test-extension browsers node-deps bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+## Install and run the companion with the bundled default rules.
+run: setup
+	$(VENV)/bin/himaya serve
+
+## Install everything (Python, Node and browser packages) and run every test.
+test: setup browsers node-deps test-python test-extension
+
+test-python: setup
+	$(PY) -m pytest
+
+test-extension: node-deps
+	node --test tests/extension/
+
+browsers:
+	bash scripts/install-browsers.sh
+
+node-deps: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: setup
+	$(VENV)/bin/himaya bench
+
+clean:
+	rm -rf $(VENV) node_modules build *.egg-info server/*.egg-info

@@ -1,0 +1,61 @@
+"""Shared fixtures. Every test runs under a guard that fails it on any
+connection to an address outside the loopback range (the program must never
+phone home; SECURITY.md)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_DIR = ROOT / "rules"
+
+
+def _is_loopback(address) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX path
+        return True
+    host = address[0]
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Refuse (and fail the test on) any non-loopback connection."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded(fn):
+        def connect(self, address):
+            if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address):
+                pytest.fail(f"test tried to open a network connection to {address!r}")
+            return fn(self, address)
+
+        return connect
+
+    monkeypatch.setattr(socket.socket, "connect", guarded(real_connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
+    yield
+
+
+@pytest.fixture(scope="session")
+def scanner():
+    """The scanner over the bundled default rules, built once per session."""
+    from himaya import Scanner
+
+    return Scanner.load(RULES_DIR)
+
+
+@pytest.fixture
+def himaya_home(tmp_path, monkeypatch):
+    """A private, empty data folder for the companion."""
+    home = tmp_path / "himaya-home"
+    monkeypatch.setenv("HIMAYA_HOME", str(home))
+    return home
