@@ -1,0 +1,166 @@
+"""Grooming builds up across messages: per-conversation stage cues.
+
+One "how old are you?" is ordinary; age probing, flattery, secrecy and a move
+to a private app within one conversation is the pattern (DOMAIN.md). Each
+conversation keeps which stage cues were seen and in which message, never the
+text; state is bounded (a cap on conversations, an idle expiry).
+
+A conversation warns when the stages seen so far weigh at least `THRESHOLD`
+and at least two different stages are present, even if no single message
+would; it then says which message started it and which stages were seen.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from .matcher import Match, Verdict
+from .rules.schema import SEVERITY_RANK
+
+# How much each stage says about grooming once another stage is present.
+STAGE_WEIGHT = {
+    "age-probe": 1.0, "trust-flattery": 1.0, "secrecy-isolation": 1.5, "move-to-private": 1.0,
+    "gifts-money": 1.0, "image-request": 1.5, "meeting-request": 1.5, "blackmail-threat": 2.0,
+    "closed-group-invite": 1.0, "recruitment": 1.0, "services-ad": 1.0, "network-page": 1.0,
+}
+THRESHOLD = 2.0
+SERIOUS = {"image-request", "meeting-request", "blackmail-threat", "secrecy-isolation"}
+CONVERSATION_RULE = "conversation-escalation"
+
+TITLE = {
+    "fr": "Une conversation qui prend un tour inquiétant",
+    "ar": "محادثة تتطوّر بشكل مقلق",
+    "en": "A conversation taking a worrying turn",
+}
+EXPLAIN = {
+    "child": {
+        "fr": "Tu n'as rien fait de mal. Dans cette conversation, quelqu'un utilise plusieurs astuces "
+              "connues pour gagner ta confiance. Ne réponds pas, n'envoie pas de photo, ne change pas "
+              "d'application, et parles-en à un adulte de confiance. Tu peux aussi appeler le 1809.",
+        "ar": "لم تفعل أي خطأ. في هذه المحادثة يستعمل شخص عدة حيل معروفة لكسب ثقتك. لا تردّ، لا ترسل صورًا، "
+              "لا تنتقل إلى تطبيق آخر، وتحدّث مع شخص بالغ تثق به. يمكنك أيضًا الاتصال بالرقم 1809.",
+        "en": "You have done nothing wrong. In this conversation someone is using several known tricks to "
+              "win your trust. Don't answer, don't send photos, don't move to another app, and tell an "
+              "adult you trust. You can also call 1809.",
+    },
+    "parent": {
+        "fr": "Plusieurs étapes connues de la manipulation d'enfants sont apparues dans la même "
+              "conversation (voir les étapes). Parlez calmement avec votre enfant, sans reproche, ne "
+              "supprimez rien et signalez la conversation (bouton Signaler, ligne 1809 ou l'association).",
+        "ar": "ظهرت في نفس المحادثة عدة مراحل معروفة من استدراج الأطفال (انظر المراحل). تحدّث مع طفلك بهدوء "
+              "ودون لوم، لا تحذف شيئًا، وبلّغ عن المحادثة (زر الإبلاغ، الرقم 1809 أو الجمعية).",
+        "en": "Several known stages of child grooming appeared in the same conversation (see the stages). "
+              "Talk with your child calmly and without blame, delete nothing, and report the conversation "
+              "(Report button, the 1809 line or the NGO).",
+    },
+}
+
+
+@dataclass
+class _State:
+    cues: list[tuple[str, int, float]] = field(default_factory=list)  # (stage, message index, time)
+    count: int = 0
+    alert_at: int | None = None
+    touched: float = 0.0
+
+
+class Conversation:
+    """Feed messages in order with `add(text)`; each returns that message's verdict,
+    raised to a warning when the conversation as a whole crosses the threshold."""
+
+    def __init__(self, conversation_id: str, scanner, state: _State, lock: threading.Lock):
+        self.id = conversation_id
+        self._scanner = scanner
+        self._state = state
+        self._lock = lock
+
+    def add(self, text: str, url: str | None = None) -> Verdict:
+        verdict = self._scanner.scan(text, kind="message", url=url)
+        now = time.time()
+        with self._lock:
+            st = self._state
+            index = st.count
+            st.count += 1
+            st.touched = now
+            for m in verdict.matches:
+                st.cues.append((m.category, index, now))
+            del st.cues[:-64]  # bounded: the earliest cues matter less than the stages they name
+            info = summarize(st.cues)
+            if st.alert_at is None and (info["alert"] or verdict.risk):
+                st.alert_at = index
+            info["message_index"] = index
+            info["alert_at"] = st.alert_at
+        verdict.conversation = info
+        if info["alert"] and not verdict.risk:
+            _raise_to_warning(verdict, info)
+        return verdict
+
+    @property
+    def messages(self) -> int:
+        return self._state.count
+
+
+def summarize(cues: list[tuple[str, int, float]]) -> dict:
+    """Stages seen, whether they cross the threshold, and the message that started it."""
+    first: dict[str, int] = {}
+    for stage, index, _ in cues:
+        first.setdefault(stage, index)
+    weight = sum(STAGE_WEIGHT.get(s, 1.0) for s in first)
+    alert = len(first) >= 2 and weight >= THRESHOLD
+    return {
+        "stages": sorted(first, key=first.get),
+        "weight": weight,
+        "alert": alert,
+        "started_at": min(first.values()) if alert else None,
+    }
+
+
+def _raise_to_warning(verdict: Verdict, info: dict) -> None:
+    severity = "high" if SERIOUS & set(info["stages"]) else "medium"
+    worst = max(info["stages"], key=lambda s: STAGE_WEIGHT.get(s, 1.0))
+    verdict.matches.insert(0, Match(CONVERSATION_RULE, worst, severity, "stable", (), TITLE, EXPLAIN))
+    verdict.risk = True
+    if SEVERITY_RANK[severity] > SEVERITY_RANK[verdict.severity]:
+        verdict.severity = severity
+    verdict.score = max(verdict.score, 0.5 if severity == "medium" else 0.75)
+
+
+class ConversationStore:
+    """Bounded map of conversation id -> state (LRU cap and idle expiry)."""
+
+    def __init__(self, cap: int = 10_000, ttl_seconds: float = 24 * 3600):
+        self.cap, self.ttl = cap, ttl_seconds
+        self._states: OrderedDict[str, _State] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, conversation_id: str, scanner) -> Conversation:
+        if not isinstance(conversation_id, str) or not conversation_id or len(conversation_id) > 256:
+            raise ValueError("a conversation id is a non-empty string of at most 256 characters")
+        now = time.time()
+        with self._lock:
+            st = self._states.get(conversation_id)
+            if st is None or now - st.touched > self.ttl:
+                st = _State(touched=now)
+                self._states[conversation_id] = st
+            self._states.move_to_end(conversation_id)
+            while len(self._states) > self.cap:
+                self._states.popitem(last=False)
+            self._expire(now)
+        return Conversation(conversation_id, scanner, st, self._lock)
+
+    def _expire(self, now: float) -> None:
+        while self._states:
+            key, st = next(iter(self._states.items()))
+            if now - st.touched <= self.ttl:
+                break
+            del self._states[key]
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def forget(self, conversation_id: str) -> None:
+        with self._lock:
+            self._states.pop(conversation_id, None)

@@ -1,0 +1,139 @@
+"""Links and emoji in a text: the signals that are not words.
+
+Links are found in the original text (paths are case-sensitive: invite codes),
+parsed safely (IDNA, userinfo, ports, IPv6, 10 000-character junk) and reduced
+to the real host, so `t.me.evil.example` is never taken for `t.me`::
+
+    >>> [(l.host, l.path) for l in find_links("rejoins t.me/+AbCd12 vite")]
+    [('t.me', '/+AbCd12')]
+
+The registrable domain comes from tldextract's bundled snapshot of the Public
+Suffix List: constructed offline, it never fetches anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import tldextract
+
+MAX_URL = 2048  # longer "links" are junk or attacks; only their start is parsed
+
+# Host labels: letters (any script, for IDN), digits, hyphens; a dot-separated
+# name ending in a 2-24 letter TLD, or xn-- punycode. Optional scheme, userinfo,
+# port and path. Zero-width characters inside a link are tolerated and dropped.
+_ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_LINK_RE = re.compile(
+    rf"(?:(?:https?|ftp)://)?(?:[^\s/@{_ZW}]{{1,64}}@)?"
+    rf"(?:[\w{_ZW}-]{{1,63}}\.)+(?:[^\W\d_]{{2,24}}|xn--[a-z0-9-]{{1,59}})"
+    rf"(?::\d{{1,5}})?(?:/[^\s<>\"'\u00ab\u00bb]*)?",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?)]}»'\"…،؛"
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@dataclass(frozen=True)
+class Link:
+    host: str  # lowercase, IDNA-decoded to Unicode then encoded back as ASCII, no www.
+    path: str  # as written (case kept), without query or fragment
+    registrable: str  # e.g. whatsapp.com for chat.whatsapp.com
+    start: int
+    end: int
+
+    @property
+    def sha256(self) -> str:
+        """Indicator hash of host+path (trailing slash dropped), as `url_sha256` terms store it."""
+        return link_hash(self.host, self.path)
+
+
+def link_hash(host: str, path: str) -> str:
+    return hashlib.sha256((host + path.rstrip("/")).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def _registrable(host: str) -> str:
+    ext = _EXTRACT(host)
+    return f"{ext.domain}.{ext.suffix}" if ext.suffix else host
+
+
+def parse_host(netloc_host: str) -> str | None:
+    """Lowercase ASCII host without `www.`; None when it is not a plausible host."""
+    host = unicodedata.normalize("NFKC", netloc_host).strip(".").lower()
+    if not host or len(host) > 253:
+        return None
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        try:
+            host = "".join(ch if ord(ch) < 128 else "-" for ch in host)
+        except Exception:  # pragma: no cover - defensive
+            return None
+    return host.removeprefix("www.")
+
+
+def parse_link(raw: str, start: int = 0, end: int | None = None) -> Link | None:
+    """Parse one link (with or without scheme); None if it is not a web link."""
+    raw = raw[:MAX_URL]
+    for z in _ZW:
+        raw = raw.replace(z, "")
+    text = raw if "://" in raw[:10] else "http://" + raw
+    try:
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https", "ftp"):
+            return None
+        host = parts.hostname
+    except ValueError:
+        return None
+    if not host or ("." not in host and ":" not in host):
+        return None
+    host = parse_host(host)
+    if host is None:
+        return None
+    return Link(host, parts.path or "", _registrable(host), start, start + len(raw) if end is None else end)
+
+
+def find_links(text: str) -> list[Link]:
+    """Every link and bare domain in `text`, with its span in `text`."""
+    out = []
+    for m in _LINK_RE.finditer(text):
+        s, e = m.span()
+        raw = m.group(0)
+        while raw and raw[-1] in _TRAILING:
+            raw, e = raw[:-1], e - 1
+        if "." not in raw:
+            continue
+        link = parse_link(raw, s, e)
+        if link is not None:
+            out.append(link)
+    return out
+
+
+def host_matches(host: str, registrable: str, domain: str) -> bool:
+    """A rule domain matches the host itself or any subdomain of it, never a look-alike."""
+    return host == domain or host.endswith("." + domain) or registrable == domain
+
+
+# Emoji: symbols and pictographs; skin tones, variation selectors and ZWJ are folded away.
+_EMOJI_FOLD = {0xFE0F: None, 0xFE0E: None, 0x200D: None, **{cp: None for cp in range(0x1F3FB, 0x1F400)}}
+
+
+_EMOJI_RE = re.compile(
+    "[\U0001F000-\U0001F3FA\U0001F400-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF"
+    "\u2300-\u23FF\u00A9\u00AE\u203C\u2049\u2122\u3030\u303D]"
+)
+
+
+def fold_emoji(value: str) -> str:
+    """`❤️` and `❤`, `👍🏽` and `👍` are the same code."""
+    return value.translate(_EMOJI_FOLD)
+
+
+def find_emoji(text: str) -> list[tuple[str, int]]:
+    """(emoji, offset) for every emoji code point in text, modifiers folded."""
+    return [(m.group(0), m.start()) for m in _EMOJI_RE.finditer(text)]

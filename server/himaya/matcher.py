@@ -1,0 +1,391 @@
+"""A compiled rule set, and the verdict it gives on one unit of text.
+
+Compiled once (`Index(ruleset)`), then read-only, so any number of threads can
+scan at once. A scan is:
+
+1. normalize the text into tokens (normalize.py) and build the views;
+2. one Aho-Corasick pass per view over the whole text finds every phrase and
+   fuzzy term at token boundaries (patterns are padded with spaces, the views
+   are tokens joined by single spaces); RE2 (a Set as pre-filter, then only the
+   regexes that can match) runs on the punctuation-keeping view; links and
+   emoji are looked up in dicts;
+3. only rules with a hit are evaluated: condition within the rule's token
+   window, exclusions (`not`) over the whole unit, then `escalate`.
+
+Views (all token-aligned, so a hit maps back to original spans):
+- loose:    each token with doubled letters made single (`trooop` = `trop`);
+- alt:      spaced-out letters joined (`s n a p`), and leetspeak read as the
+            rule word it spells (`t3l3gr4m`) when that word is a rule word of a
+            language not written in Arabizi; built only when it differs;
+- fuzzy:    tokens within a small edit distance of a fuzzy term's word replaced
+            by that word (found through a deletion index, never by comparing the
+            text with every term);
+- skeleton: Arabizi consonant skeletons, for fuzzy terms in Tunisian Latin script.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+
+import re2
+
+from .links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
+from .normalize import Normalized, has_digit_and_letter, leet, loose, normalize, normalize_term, skeleton
+from .rules.schema import SEVERITY_RANK, Rule
+from .textindex import TokenAutomaton
+
+# Which views a pattern may match in (bit flags).
+V_LOOSE, V_ALT, V_FUZZY = 1, 2, 4
+LEET_LANGS = ("fr", "en", "any")
+SEVERITY_WEIGHT = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
+RISK_FROM = SEVERITY_RANK["medium"]  # a lone low-severity cue is reported, not alarmed on
+MAX_TEXT = 200_000  # characters scanned in one unit; the companion caps input well below this
+
+
+def fuzzy_distance(n: int) -> int:
+    """Edits allowed for a word of n letters: short words are never fuzzy."""
+    return 0 if n < 5 else 1 if n < 9 else 2
+
+
+@dataclass(frozen=True)
+class Hit:
+    group: str
+    first: int  # token index range [first, last] in the normalized tokens
+    last: int
+    start: int  # span in the original text
+    end: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """One rule that matched: what to show and where it matched."""
+
+    rule: str
+    category: str
+    severity: str
+    status: str
+    spans: tuple[tuple[int, int], ...]
+    title: dict
+    explain: dict
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule, "category": self.category, "severity": self.severity,
+            "spans": [list(s) for s in self.spans], "title": self.title, "explain": self.explain,
+        }
+
+
+@dataclass
+class Verdict:
+    """The answer for one unit. `experimental` matches are counted, never shown."""
+
+    risk: bool = False
+    severity: str = "none"
+    score: float = 0.0
+    matches: list[Match] = field(default_factory=list)
+    experimental: list[Match] = field(default_factory=list)
+    conversation: dict | None = None
+
+    @classmethod
+    def from_matches(cls, found: list[Match]) -> "Verdict":
+        shown = [m for m in found if m.status != "experimental"]
+        shown.sort(key=lambda m: (-SEVERITY_RANK[m.severity], m.rule))
+        top = shown[0].severity if shown else "none"
+        score = 0.0
+        for m in shown:  # noisy-OR of the matches' weights
+            score = 1 - (1 - score) * (1 - SEVERITY_WEIGHT[m.severity])
+        return cls(
+            risk=SEVERITY_RANK[top] >= RISK_FROM, severity=top, score=round(score, 4), matches=shown,
+            experimental=[m for m in found if m.status == "experimental"],
+        )
+
+    def to_dict(self) -> dict:
+        out = {
+            "risk": self.risk, "severity": self.severity, "score": self.score,
+            "matches": [m.to_dict() for m in self.matches],
+        }
+        if self.conversation is not None:
+            out["conversation"] = self.conversation
+        return out
+
+
+class _Compiled:
+    """Rule-set wide tables, filled while compiling."""
+
+    def __init__(self):
+        self.patterns: dict[str, list[tuple[int, str, int]]] = {}  # loose pattern -> [(rule, group, views)]
+        self.skeletons: dict[str, list[tuple[int, str]]] = {}
+        self.leet_vocab: set[str] = set()
+        self.fuzzy_vocab: set[str] = set()
+        self.regexes: list[tuple[str, list[tuple[int, str]]]] = []
+        self.domains: list[tuple[str, object, int, str]] = []  # (domain, compiled path re or None, rule, group)
+        self.hashes: dict[str, list[tuple[int, str]]] = {}
+        self.emoji: dict[str, list[tuple[int, str]]] = {}
+
+
+def _pattern(value: str, transform) -> str:
+    """Padded pattern for a term; `*` at either end makes that end open (stem)."""
+    lead, trail = value.startswith("*"), value.endswith("*")
+    toks = [transform(t) for t in normalize_term(value.strip("*"))]
+    return ("" if lead else " ") + " ".join(toks) + ("" if trail else " ")
+
+
+class Index:
+    """A rule set compiled for scanning."""
+
+    def __init__(self, rules: list[Rule], disabled=()):
+        disabled = set(disabled)
+        self.rules = [r for r in rules if r.status != "deprecated" and r.id not in disabled]
+        c = _Compiled()
+        for ri, rule in enumerate(self.rules):
+            for term in rule.terms.values():
+                self._add_term(c, ri, term)
+        self._c = c
+        self.words = TokenAutomaton(c.patterns)
+        self.skel = TokenAutomaton(c.skeletons) if c.skeletons else None
+        self.regex_set = None
+        if c.regexes:
+            self.regex_set = re2.Set.SearchSet()
+            for pat, _ in c.regexes:
+                self.regex_set.Add(pat)
+            self.regex_set.Compile()
+            self.regex_compiled = [re2.compile(p) for p, _ in c.regexes]
+        self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
+        self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
+
+    # -- compiling -------------------------------------------------------------
+    def _add_term(self, c: _Compiled, ri: int, term) -> None:
+        g = term.name
+        for lang, values in term.values.items():
+            for v in values:
+                if term.kind in ("phrase", "fuzzy"):
+                    views = V_LOOSE | V_ALT | (V_FUZZY if term.kind == "fuzzy" else 0)
+                    pat = _pattern(v, loose)
+                    refs = c.patterns.setdefault(pat, [])
+                    if (ri, g, views) not in refs:
+                        refs.append((ri, g, views))
+                    toks = pat.split()
+                    if lang in LEET_LANGS:
+                        c.leet_vocab.update(toks)
+                    if term.kind == "fuzzy":
+                        c.fuzzy_vocab.update(t for t in toks if fuzzy_distance(len(t)))
+                        if lang == "aeb-Latn" or term.arabizi:
+                            sk = _pattern(v, lambda t: skeleton(loose(t)))
+                            if len(sk.replace(" ", "")) >= 4:
+                                c.skeletons.setdefault(sk, []).append((ri, g))
+                elif term.kind == "regex":
+                    c.regexes.append((v, [(ri, g)]))
+                elif term.kind == "url":
+                    path = re2.compile(v["path"]) if v["path"] else None
+                    c.domains.append((v["domain"], path, ri, g))
+                elif term.kind == "url_sha256":
+                    c.hashes.setdefault(v, []).append((ri, g))
+                elif term.kind == "emoji":
+                    c.emoji.setdefault(fold_emoji(v), []).append((ri, g))
+
+    # -- scanning --------------------------------------------------------------
+    def scan(self, text: str, kind: str = "message", url: str | None = None) -> Verdict:
+        text = text[:MAX_TEXT]
+        allowed = self.kinds.get(kind, self.kinds["message"])
+        n = normalize(text)
+        hits: dict[int, list[Hit]] = {}
+
+        def add(ri: int, hit: Hit) -> None:
+            if ri in allowed:
+                hits.setdefault(ri, []).append(hit)
+
+        self._words(n, add)
+        self._regexes(n, add)
+        self._links(n, url, add)
+        self._emoji(n, add)
+        found = [m for ri, hs in hits.items() if (m := self._evaluate(self.rules[ri], hs))]
+        return Verdict.from_matches(found)
+
+    def _words(self, n: Normalized, add) -> None:
+        c = self._c
+        toks = [loose(t) for t in n.tokens]
+        views = [(V_LOOSE, toks, None)]
+        alt = _alt_view(n.tokens, c.leet_vocab)
+        if alt is not None:
+            views.append((V_ALT, [loose(t) for t in alt[0]], alt[1]))
+        if self._fuzzy:
+            fz = [self._fuzzy.nearest(t) for t in toks]
+            if fz != toks:
+                views.append((V_FUZZY, fz, None))
+        for flag, vtoks, cover in views:
+            for pat_refs, a, b in self.words.find(vtoks):
+                first, last = (a, b) if cover is None else (cover[a][0], cover[b][1])
+                span = (n.spans[first][0], n.spans[last][1])
+                for ri, g, allowed_views in pat_refs:
+                    if allowed_views & flag:
+                        add(ri, Hit(g, first, last, *span))
+        if self.skel is not None:
+            for refs, a, b in self.skel.find([skeleton(t) for t in toks]):
+                for ri, g in refs:
+                    add(ri, Hit(g, a, b, n.spans[a][0], n.spans[b][1]))
+
+    def _regexes(self, n: Normalized, add) -> None:
+        if self.regex_set is None or not n.tokens:
+            return
+        full, starts, origin = n.full()
+        for i in self.regex_set.Match(full) or ():
+            for m in self.regex_compiled[i].finditer(full):
+                s, e = m.span()
+                if e <= s:
+                    continue
+                os_ = _to_original(s, starts, origin, n)
+                oe = _to_original(e - 1, starts, origin, n) + 1
+                first, last = n.token_at(os_), n.token_at(max(oe - 1, os_))
+                for ri, g in self._c.regexes[i][1]:
+                    add(ri, Hit(g, first, last, os_, oe))
+
+    def _links(self, n: Normalized, url: str | None, add) -> None:
+        c = self._c
+        if not (c.domains or c.hashes):
+            return
+        links = find_links(n.original)
+        if url:
+            page = parse_link(url, 0, 0)
+            if page is not None:
+                links.append(page)
+        for link in links:
+            first = n.token_at(link.start) if n.tokens else 0
+            last = n.token_at(max(link.end - 1, link.start)) if n.tokens else 0
+            for domain, path, ri, g in c.domains:
+                if host_matches(link.host, link.registrable, domain) and (path is None or path.search(link.path)):
+                    add(ri, Hit(g, first, last, link.start, link.end))
+            for ri, g in c.hashes.get(link_hash(link.host, link.path), ()):
+                add(ri, Hit(g, first, last, link.start, link.end))
+
+    def _emoji(self, n: Normalized, add) -> None:
+        if not self._c.emoji:
+            return
+        for ch, off in find_emoji(n.original):
+            refs = self._c.emoji.get(fold_emoji(ch))
+            if refs:
+                tok = n.token_at(off) if n.tokens else 0
+                for ri, g in refs:
+                    add(ri, Hit(g, tok, tok, off, off + len(ch)))
+
+    # -- evaluating ------------------------------------------------------------
+    def _evaluate(self, rule: Rule, hits: list[Hit]) -> Match | None:
+        unit = {h.group for h in hits}
+        positive = rule.condition.names(True)
+        if not unit & positive:
+            return None
+        chosen = _satisfy(rule, hits, unit, positive)
+        if chosen is None:
+            return None
+        severity = rule.severity
+        for cond, sev in rule.escalate:
+            if SEVERITY_RANK[sev] > SEVERITY_RANK[severity] and cond.evaluate(unit, unit):
+                severity = sev
+        spans = _merge_spans((h.start, h.end) for h in chosen)
+        return Match(rule.id, rule.category, severity, rule.status, spans, rule.title, rule.explain)
+
+
+def _satisfy(rule: Rule, hits: list[Hit], unit: set[str], positive: set[str]) -> list[Hit] | None:
+    """The hits of a satisfied condition: within the window, if the rule has one."""
+    if rule.window is None:
+        return [h for h in hits if h.group in positive] if rule.condition.evaluate(unit, unit) else None
+    relevant = sorted((h for h in hits if h.group in positive), key=lambda h: h.first)
+    for i, anchor in enumerate(relevant):
+        end = anchor.first + rule.window
+        # Hits that start inside the window count: spaced-out words (`t.e.l.e.g.r.a.m`)
+        # are many tokens long but one word.
+        inside = [h for h in relevant[i:] if h.first < end]
+        if rule.condition.evaluate({h.group for h in inside}, unit):
+            return inside
+    return None
+
+
+def _merge_spans(spans) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return tuple((s, e) for s, e in out)
+
+
+def _to_original(pos: int, starts: list[int], origin: list[int], n: Normalized) -> int:
+    """Map an offset in the punctuation-keeping view back into the original text."""
+    i = bisect.bisect_right(starts, pos) - 1
+    if i < 0:
+        return 0
+    return min(origin[i] + (pos - starts[i]), len(n.original) - 1 if n.original else 0)
+
+
+def _alt_view(tokens: list[str], leet_vocab: set[str]):
+    """Spaced letters joined and leetspeak read, or None when nothing changes.
+
+    Returns (tokens, cover) where cover[i] = (first, last) original token indexes.
+    """
+    out, cover, changed = [], [], False
+    i, n = 0, len(tokens)
+    while i < n:
+        j = i
+        while j < n and len(tokens[j]) == 1:
+            j += 1
+        if j - i >= 3:  # `s n a p`, `t.e.l.e.g.r.a.m`
+            word = "".join(tokens[i:j])
+            out.append(_read_leet(word, leet_vocab))
+            cover.append((i, j - 1))
+            changed = True
+            i = j
+            continue
+        tok = tokens[i]
+        if has_digit_and_letter(tok):
+            read = _read_leet(tok, leet_vocab)
+            changed |= read != tok
+            tok = read
+        out.append(tok)
+        cover.append((i, i))
+        i += 1
+    return (out, cover) if changed else None
+
+
+def _read_leet(token: str, vocab: set[str]) -> str:
+    read = loose(leet(token))
+    return read if read in vocab else token
+
+
+class _FuzzyIndex:
+    """Nearest fuzzy-term word within its edit budget, through a deletion index."""
+
+    def __init__(self, vocab: set[str]):
+        self.vocab = frozenset(vocab)
+        self.deletes: dict[str, list[str]] = {}
+        for word in vocab:
+            for variant in _deletions(word, fuzzy_distance(len(word))):
+                self.deletes.setdefault(variant, []).append(word)
+        self.nearest = lru_cache(maxsize=1 << 15)(self._nearest)
+
+    def __bool__(self) -> bool:
+        return bool(self.vocab)
+
+    def _nearest(self, token: str) -> str:
+        if token in self.vocab or len(token) < 4 or not token.isalpha() and not token.isalnum():
+            return token
+        from rapidfuzz.distance import Levenshtein
+
+        best, best_d = token, 99
+        for variant in _deletions(token, 2):
+            for word in self.deletes.get(variant, ()):
+                budget = fuzzy_distance(len(word))
+                d = Levenshtein.distance(token, word, score_cutoff=budget)
+                if d <= budget and (d, word) < (best_d, best):
+                    best, best_d = word, d
+        return best
+
+
+def _deletions(word: str, k: int) -> set[str]:
+    out = {word}
+    for d in range(1, min(k, len(word) - 1) + 1):
+        for idx in combinations(range(len(word)), d):
+            out.add("".join(ch for i, ch in enumerate(word) if i not in idx))
+    return out

@@ -1,0 +1,170 @@
+"""The boolean condition of a rule, parsed by a small recursive-descent parser.
+
+Never `eval`: a shared rule file is untrusted input.
+
+Grammar (lowest precedence first)::
+
+    expr   := term ("or" term)*
+    term   := factor ("and" factor)*
+    factor := "not" factor | "(" expr ")" | count | NAME
+    count  := (INT | "any" | "all") "of" ("(" NAME ("," NAME)* ")" | "them")
+
+>>> c = parse("ask_age and (school or alone) and not family", {"ask_age", "school", "alone", "family"})
+>>> c.evaluate({"ask_age", "alone"}, {"ask_age", "alone"})
+True
+>>> c.evaluate({"ask_age", "alone"}, {"ask_age", "alone", "family"})
+False
+>>> parse("2 of (a, b, c)", {"a", "b", "c"}).evaluate({"a", "c"}, set())
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse or names a group that does not exist."""
+
+
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_\-]*)|(?P<punct>[(),]))")
+_KEYWORDS = {"and", "or", "not", "of", "any", "all", "them"}
+
+
+@dataclass(frozen=True)
+class Node:
+    """A condition node. `evaluate(window, unit)`: positive groups are looked up in
+    `window` (the groups hit inside the rule's token window), negated ones in `unit`
+    (the whole text), so that an exclusion outside the window still excludes."""
+
+    op: str  # "name" | "and" | "or" | "not" | "count"
+    args: tuple = ()
+    name: str = ""
+    n: int = 0
+
+    def evaluate(self, window: set[str], unit: set[str]) -> bool:
+        if self.op == "name":
+            return self.name in window
+        if self.op == "and":
+            return all(a.evaluate(window, unit) for a in self.args)
+        if self.op == "or":
+            return any(a.evaluate(window, unit) for a in self.args)
+        if self.op == "not":
+            return not self.args[0].evaluate(unit, unit)
+        # count: N of (names)
+        return sum(1 for a in self.args if a.evaluate(window, unit)) >= self.n
+
+    def names(self, positive: bool = True) -> set[str]:
+        """Group names used positively (or, with positive=False, under a `not`)."""
+        if self.op == "name":
+            return {self.name} if positive else set()
+        if self.op == "not":
+            inner = self.args[0]
+            return inner.names(True) | inner.names(False) if not positive else set()
+        out: set[str] = set()
+        for a in self.args:
+            out |= a.names(positive)
+        return out
+
+
+class _Parser:
+    def __init__(self, text: str, groups: set[str]):
+        self.text = text
+        self.groups = groups
+        self.toks: list[tuple[str, str]] = []
+        pos = 0
+        text = text.strip()
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if not m or m.end() == pos:
+                raise ConditionError(f"unexpected character {text[pos]!r} at position {pos}")
+            kind = m.lastgroup
+            self.toks.append((kind, m.group(kind)))
+            pos = m.end()
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+        self.i = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self, value: str | None = None) -> tuple[str, str]:
+        tok = self.peek()
+        if tok is None:
+            raise ConditionError(f"condition ends too early (expected {value or 'more'})")
+        if value is not None and tok[1] != value:
+            raise ConditionError(f"expected {value!r}, found {tok[1]!r}")
+        self.i += 1
+        return tok
+
+    def parse(self) -> Node:
+        if not self.toks:
+            raise ConditionError("condition is empty")
+        node = self.expr()
+        if self.peek() is not None:
+            raise ConditionError(f"unexpected {self.peek()[1]!r} after a complete condition")
+        return node
+
+    def expr(self) -> Node:
+        args = [self.term()]
+        while self.peek() and self.peek()[1] == "or":
+            self.take()
+            args.append(self.term())
+        return args[0] if len(args) == 1 else Node("or", tuple(args))
+
+    def term(self) -> Node:
+        args = [self.factor()]
+        while self.peek() and self.peek()[1] == "and":
+            self.take()
+            args.append(self.factor())
+        return args[0] if len(args) == 1 else Node("and", tuple(args))
+
+    def factor(self) -> Node:
+        kind, value = self.take()
+        if value == "not":
+            return Node("not", (self.factor(),))
+        if value == "(":
+            node = self.expr()
+            self.take(")")
+            return node
+        if kind == "num" or value in ("any", "all"):
+            return self.count(value)
+        if kind == "name" and value not in _KEYWORDS:
+            if value not in self.groups:
+                raise ConditionError(f"condition names group {value!r}, which is not defined under terms")
+            return Node("name", name=value)
+        raise ConditionError(f"unexpected {value!r}")
+
+    def count(self, head: str) -> Node:
+        self.take("of")
+        if self.peek() and self.peek()[1] == "them":
+            self.take()
+            names = sorted(self.groups)
+        else:
+            self.take("(")
+            names = [self.group_name()]
+            while self.peek() and self.peek()[1] == ",":
+                self.take()
+                names.append(self.group_name())
+            self.take(")")
+        args = tuple(Node("name", name=n) for n in names)
+        n = 1 if head == "any" else len(args) if head == "all" else int(head)
+        if not 1 <= n <= len(args):
+            raise ConditionError(f"'{head} of' needs between 1 and {len(args)} groups, not {n}")
+        return Node("count", args, n=n)
+
+    def group_name(self) -> str:
+        kind, value = self.take()
+        if kind != "name" or value in _KEYWORDS:
+            raise ConditionError(f"expected a group name, found {value!r}")
+        if value not in self.groups:
+            raise ConditionError(f"condition names group {value!r}, which is not defined under terms")
+        return value
+
+
+def parse(text: str, groups: set[str]) -> Node:
+    """Parse a condition over the given group names; raises ConditionError."""
+    if not isinstance(text, str):
+        raise ConditionError("condition must be a string")
+    return _Parser(text, groups).parse()

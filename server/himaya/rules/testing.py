@@ -1,0 +1,73 @@
+"""Every rule carries its own examples; they run in CI and on each computer
+before a new list is activated (RULES.md). Lint checks what validation leaves
+to judgement: test counts by status, languages covered, stems and floors."""
+
+from __future__ import annotations
+
+from .schema import LANGUAGES, SEVERITY_RANK, Rule
+
+MIN_TESTS = {"experimental": 1, "test": 3, "stable": 3, "deprecated": 0}
+TERM_LANGS = ("fr", "ar", "aeb-Arab", "aeb-Latn", "en")
+
+
+def run_tests(ruleset, rules: list[Rule] | None = None) -> list[str]:
+    """Run the embedded positive and negative examples; return failure messages.
+
+    A positive example must make its rule match (at least at the expected
+    severity); a negative one must not make it match.
+    """
+    from ..matcher import Index  # the matcher imports this package: import late
+
+    index = Index(ruleset.rules)
+    failures = []
+    for rule in rules if rules is not None else ruleset.rules:
+        if rule.status == "deprecated":
+            continue
+        for ex in rule.positives:
+            m = _match(index, rule, ex)
+            if m is None:
+                failures.append(f"{rule.path}: rule {rule.id}: positive example does not match: {ex.text!r}")
+            elif ex.severity and SEVERITY_RANK[m.severity] < SEVERITY_RANK[ex.severity]:
+                failures.append(f"{rule.path}: rule {rule.id}: expected severity {ex.severity}, got "
+                                f"{m.severity}: {ex.text!r}")
+        for ex in rule.negatives:
+            if _match(index, rule, ex) is not None:
+                failures.append(f"{rule.path}: rule {rule.id}: negative example matches: {ex.text!r}")
+    return failures
+
+
+def _match(index, rule: Rule, ex):
+    kind = ex.kind or rule.applies_to[0]
+    verdict = index.scan(ex.text, kind, ex.url)
+    for m in (*verdict.matches, *verdict.experimental):
+        if m.rule == rule.id:
+            return m
+    return None
+
+
+def lint(ruleset) -> list[tuple[str, str]]:
+    """(level, message) pairs; level is "error" or "warning"."""
+    out: list[tuple[str, str]] = []
+    for rule in ruleset.rules:
+        where = f"{rule.path}: rule {rule.id}"
+        need = MIN_TESTS[rule.status]
+        if len(rule.positives) < need or len(rule.negatives) < need:
+            out.append(("error", f"{where}: status {rule.status} needs at least {need} positive and "
+                                 f"{need} negative tests (has {len(rule.positives)} and {len(rule.negatives)})"))
+        word_terms = [t for t in rule.terms.values() if t.kind in ("phrase", "fuzzy", "regex")]
+        if word_terms:
+            langs = {lang for t in word_terms for lang in t.values}
+            if "any" not in langs:
+                missing = [lang for lang in TERM_LANGS if lang not in langs]
+                if missing:
+                    out.append(("warning", f"{where}: no terms in {', '.join(missing)}"))
+        if not rule.condition.names(True):
+            out.append(("error", f"{where}: the condition has no positive group, so it can never match"))
+        if rule.status in ("test", "stable") and not rule.falsepositives and rule.severity != "low":
+            out.append(("warning", f"{where}: no falsepositives notes"))
+        unused = set(rule.terms) - rule.condition.names(True) - rule.condition.names(False) - {
+            n for cond, _ in rule.escalate for n in cond.names(True) | cond.names(False)}
+        if unused:
+            out.append(("warning", f"{where}: term group(s) {sorted(unused)} are not used by any condition"))
+    assert set(TERM_LANGS) < set(LANGUAGES)
+    return out

@@ -1,0 +1,74 @@
+"""The scanner: a compiled rule set plus per-conversation state.
+
+    >>> scanner = Scanner.load()                         # doctest: +SKIP
+    >>> scanner.scan("ajoute-moi sur snap", kind="message").risk   # doctest: +SKIP
+    True
+    >>> conv = scanner.conversation("tab-3:chat-17")     # doctest: +SKIP
+    >>> conv.add("slt, t'as quel âge ?").conversation    # doctest: +SKIP
+    {'alert': False, 'stages': ['age-probe'], 'started_at': None, ...}
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .conversations import Conversation, ConversationStore
+from .matcher import Index, Verdict
+from .rules.loader import RuleSet, load_ruleset
+from .rules.schema import KINDS
+
+REPO_RULES = Path(__file__).resolve().parent.parent.parent / "rules"
+PACKAGE_RULES = Path(__file__).resolve().parent / "data" / "rules"
+
+
+def default_rules_path() -> Path:
+    """`HIMAYA_RULES`, else the rules/ folder of a source checkout, else the
+    copy shipped inside the package."""
+    env = os.environ.get("HIMAYA_RULES")
+    if env:
+        return Path(env)
+    if REPO_RULES.is_dir():
+        return REPO_RULES
+    return PACKAGE_RULES
+
+
+class Scanner:
+    """Thread-safe: the index is read-only once built; conversation state is locked."""
+
+    def __init__(self, ruleset: RuleSet, disabled=(), conversations: ConversationStore | None = None):
+        self.ruleset = ruleset
+        self.disabled = frozenset(disabled)
+        self.index = Index(ruleset.rules, self.disabled)
+        self.conversations = conversations or ConversationStore()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Scanner":
+        """Load, validate and compile a rules folder (default: `default_rules_path()`)."""
+        return cls(load_ruleset(path or default_rules_path()))
+
+    @classmethod
+    def from_ruleset(cls, ruleset: RuleSet, disabled=()) -> "Scanner":
+        return cls(ruleset, disabled)
+
+    @property
+    def version(self) -> str:
+        return self.ruleset.version
+
+    @property
+    def rules(self):
+        return self.index.rules
+
+    def scan(self, text: str, kind: str = "message", url: str | None = None) -> Verdict:
+        """Verdict for one unit: a message, a profile, a post, or a bare URL."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        if not isinstance(text, str):
+            raise TypeError("text must be a string")
+        if kind == "url" and not text and url:
+            text = url
+        return self.index.scan(text, kind, url)
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        """The running state of one conversation (created on first use)."""
+        return self.conversations.get(conversation_id, self)
