@@ -1,0 +1,221 @@
+"""The ``/api/v1`` blueprint: status, pair, scan, scan/batch, reports, feedback.
+
+Views are thin: the guard (guard.py) has already checked who is calling and
+parsed the body into ``request.environ["himaya.json"]``; payloads.py checks its
+shape; the scanner, the store and evidence.py do the work. docs/API.md is the
+contract. Example::
+
+    client.post("/api/v1/scan", json={"kind": "message", "text": "salut"},
+                headers={"X-Himaya-Token": token})   # -> 200 verdict
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import traceback
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import __version__, pairing, payloads
+from .evidence import EvidenceError
+from .export import export_files, zip_files
+from .store import StoreBusy, StoreError, StoreFull
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger("himaya.api")
+
+_REPORT_ID = re.compile(r"^R\d{8}-[0-9a-f]{8}$")
+
+
+def _companion():
+    return current_app.extensions["himaya"]
+
+
+def _body() -> dict:
+    return request.environ.get("himaya.json") or {}
+
+
+def error(status: int, code: str, detail=None, headers=None):
+    response = jsonify(error=code, detail=detail)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+@bp.get("/status")
+def status():
+    if not request.environ.get("himaya.authenticated"):
+        return {"ok": True}
+    companion = _companion()
+    rules_status = companion.rules.status()
+    store = companion.store
+    counts = {"scans": companion.scans, **store.counts()}
+    box = store.outbox_counts()
+    intake = bool(companion.settings().get("intake-url"))
+    return {"ok": True, "version": __version__, "rules_version": companion.rules.scanner.version,
+            "rules": rules_status, "counts": counts,
+            "outbox": {"intake": intake, "pending": box["pending"] + (box["export"] if intake else 0),
+                       "sent": box["sent"], "failed": box["failed"],
+                       "waiting_export": 0 if intake else box["export"]},
+            "store": {"recovered": store.recovered}}
+
+
+@bp.post("/pair")
+def pair():
+    code = _body().get("code")
+    if not isinstance(code, (str, int)) or isinstance(code, bool) or len(str(code)) > 32 or set(_body()) != {"code"}:
+        return error(400, "bad_request", "code: expected the pairing code, and nothing else")
+    companion = _companion()
+    outcome = pairing.check(companion.home, code)
+    if outcome == "locked":
+        return error(403, "pairing_locked", "too many wrong codes; run `himaya pair` for a new one")
+    if outcome != "ok":
+        return error(403, "pairing_failed", "wrong or expired code")
+    origin = request.environ.get("himaya.origin") or ""
+    if origin.startswith("chrome-extension://"):
+        companion.learn_extension(origin[len("chrome-extension://"):])
+    log.info("paired a client (origin kind: %s)", origin.split("://")[0] if origin else "none")
+    return {"token": companion.guard.token}
+
+
+def _verdict(companion, scanner, unit: dict) -> dict:
+    """Scan one unit; keep its match metadata (never its text)."""
+    if unit.get("conversation"):
+        with companion.conversation_lock(unit["conversation"]):
+            verdict = scanner.conversation(unit["conversation"]).add(unit["text"])
+    else:
+        verdict = scanner.scan(unit["text"], kind=unit["kind"], url=unit.get("url"))
+    result = verdict.to_dict()
+    if result["matches"]:
+        try:
+            companion.store.record_match(unit["kind"], result["severity"],
+                                         [match["rule"] for match in result["matches"]], unit.get("url"))
+        except StoreError as exc:
+            # Warnings come first: a busy or full disk must not silence them.
+            log.warning("match metadata not stored: %s", exc.__class__.__name__)
+    return result
+
+
+@bp.post("/scan")
+def scan():
+    unit = payloads.scan_request(_body())
+    companion = _companion()
+    scanner = companion.rules.scanner  # read once: the updater may swap it
+    result = _verdict(companion, scanner, unit)
+    companion.count_scans()
+    result["rules_version"] = scanner.version
+    return result
+
+
+@bp.post("/scan/batch")
+def scan_batch():
+    units = payloads.batch_request(_body())["units"]
+    companion = _companion()
+    scanner = companion.rules.scanner
+    results = [{"id": unit["id"], **_verdict(companion, scanner, unit)} for unit in units]
+    companion.count_scans(len(units))
+    return {"results": results, "rules_version": scanner.version}
+
+
+@bp.post("/reports")
+def create_report():
+    report = payloads.report_request(_body())
+    companion = _companion()
+    queue = bool(companion.settings().get("intake-url"))
+    saved = companion.store.append_report(report, companion.rules.scanner.version, queue=queue)
+    companion.outbox_wakeup.set()
+    log.info("report %s stored (%d units)", saved["id"], len(report["units"]))
+    return {"id": saved["id"], "sha256": saved["sha256"], "created": saved["created"],
+            "outbox": "pending" if queue else "none"}, 201
+
+
+@bp.get("/reports")
+def list_reports():
+    allowed = {"limit", "before"}
+    unknown = set(request.args) - allowed
+    if unknown:
+        return error(400, "bad_request", f"{sorted(unknown)[0][:64]}: unknown parameter")
+    try:
+        limit = int(request.args.get("limit", "50"))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= 200:
+        return error(400, "bad_request", "limit: must be a whole number from 1 to 200")
+    before = request.args.get("before")
+    if before is not None and not _REPORT_ID.match(before):
+        return error(400, "bad_request", "before: not a report id")
+    rows = _companion().store.list_reports(limit + 1, before)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"reports": rows, "next": rows[-1]["id"] if more else None}
+
+
+def _find(report_id: str):
+    if not _REPORT_ID.match(report_id):
+        return None
+    return _companion().store.get_report(report_id)
+
+
+@bp.get("/reports/<report_id>")
+def get_report(report_id):
+    found = _find(report_id)
+    if found is None:
+        return error(404, "not_found", "no such report")
+    found.pop("seq", None)
+    return found
+
+
+@bp.get("/reports/<report_id>/export")
+def export_report(report_id):
+    found = _find(report_id)
+    if found is None:
+        return error(404, "not_found", "no such report")
+    files = export_files(found, _companion().store.captures(report_id))
+    buffer = io.BytesIO()
+    zip_files(files, buffer)
+    return Response(buffer.getvalue(), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="himaya-{report_id}.zip"'})
+
+
+@bp.post("/feedback")
+def feedback():
+    given = payloads.feedback_request(_body())
+    new_id = _companion().store.add_feedback(given["verdict"], given["rules"], given.get("url"))
+    return {"id": new_id}, 201
+
+
+def register_errors(app) -> None:
+    """Every failure becomes JSON ``{"error", "detail"}``: never HTML, never a traceback."""
+
+    @app.errorhandler(payloads.Invalid)
+    def invalid(exc):
+        return error(400, "bad_request", str(exc))
+
+    @app.errorhandler(EvidenceError)
+    def bad_evidence(exc):
+        return error(400, "bad_request", f"screenshot: {exc}")
+
+    @app.errorhandler(StoreBusy)
+    def busy(exc):
+        return error(503, "storage_busy", "the database is busy; retry", {"Retry-After": "1"})
+
+    @app.errorhandler(StoreFull)
+    def full(exc):
+        return error(507, "storage_full", "the disk is full; scanning still works")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.code, "bad_request")
+        return error(exc.code or 400, code, None)
+
+    @app.errorhandler(Exception)
+    def internal(exc):
+        # Log where it failed, not what it said: messages can quote user text.
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in frames[-4:])
+        log.error("internal error %s at %s", exc.__class__.__name__, where)
+        return error(500, "internal", None)

@@ -1,0 +1,134 @@
+"""The companion's application factory: guard + API + store, wired once.
+
+    >>> from himaya.app import create_app
+    >>> app = create_app({"HOME": "/tmp/himaya-doc", "PORT": 47615})   # doctest: +SKIP
+
+``config`` keys (all optional): ``HOME`` (data folder; default ``data_home()``),
+``RULES`` (any object with ``.scanner`` and ``.status()``; default the bundled
+rules), ``RULES_PATH``, ``PORT`` (the port the Host check expects; default the
+``port`` setting), ``EXTENSION_IDS`` (Chrome ids added to the setting),
+``TOKEN``, ``RATE_LIMIT`` and ``PAIR_RATE_LIMIT`` ((per second, burst)),
+``TESTING``. ``DEBUG`` is refused outside tests: the debugger would hand any
+local page a Python shell.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zlib
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as settings_mod
+from .guard import BODY_CAPS, Guard, GuardSettings
+from .store import Store
+
+
+class StaticRules:
+    """A rules holder over one fixed scanner (used when no updater runs).
+
+    >>> holder = StaticRules(scanner)            # doctest: +SKIP
+    >>> holder.status()["version"]               # doctest: +SKIP
+    '2025.01.3'
+    """
+
+    def __init__(self, scanner):
+        self.scanner = scanner
+
+    def status(self) -> dict:
+        return {"list_id": None, "version": self.scanner.version, "expires": None, "stale": False,
+                "last_check": None, "last_error": None, "source": "static"}
+
+    def stop(self) -> None:
+        pass
+
+
+class Companion:
+    """What the API views share: rules, store, settings, counters, locks."""
+
+    CONVERSATION_LOCKS = 64
+
+    def __init__(self, home: Path, rules, store: Store, guard: GuardSettings):
+        self.home = home
+        self.rules = rules
+        self.store = store
+        self.guard = guard
+        self.outbox_wakeup = threading.Event()
+        self.scans = 0
+        self._scan_lock = threading.Lock()
+        # Striped locks: messages of one conversation are added in order
+        # without one lock serialising every conversation.
+        self._conv_locks = [threading.Lock() for _ in range(self.CONVERSATION_LOCKS)]
+        self._settings_cache = (None, None)
+        self._settings_lock = threading.Lock()
+
+    def count_scans(self, n: int = 1) -> None:
+        with self._scan_lock:
+            self.scans += n
+
+    def conversation_lock(self, conversation_id: str) -> threading.Lock:
+        return self._conv_locks[zlib.crc32(conversation_id.encode("utf-8")) % self.CONVERSATION_LOCKS]
+
+    def settings(self) -> dict:
+        """config.json, re-read when it changes (``himaya config set`` while serving)."""
+        path = self.home / settings_mod.CONFIG_FILE
+        try:
+            stamp = os.stat(path).st_mtime_ns
+        except FileNotFoundError:
+            stamp = 0
+        with self._settings_lock:
+            cached_stamp, cached = self._settings_cache
+            if cached is None or cached_stamp != stamp:
+                cached = settings_mod.load(self.home)
+                self._settings_cache = (stamp, cached)
+            return cached
+
+    def learn_extension(self, extension_id: str) -> None:
+        """Trust a Chrome extension id that paired with a valid code, and remember it."""
+        self.guard.extension_ids.add(extension_id)
+        current = settings_mod.load(self.home)
+        if extension_id not in current["extension-ids"]:
+            current["extension-ids"] = current["extension-ids"] + [extension_id]
+            settings_mod.save(self.home, current)
+
+
+def _default_rules(path=None):
+    from . import Scanner
+
+    return StaticRules(Scanner.load(path))
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the companion's WSGI application (see the module docstring)."""
+    config = dict(config or {})
+    testing = bool(config.get("TESTING"))
+    if config.get("DEBUG") and not testing:
+        raise RuntimeError("DEBUG is refused outside tests: it would expose the debugger")
+    home = Path(config["HOME"]) if config.get("HOME") else settings_mod.data_home()
+    settings_mod.ensure_private_dir(home)
+    settings = settings_mod.load(home)
+    rules = config.get("RULES") or _default_rules(config.get("RULES_PATH"))
+    guard = GuardSettings(
+        port=int(config.get("PORT") or settings["port"]),
+        token=config.get("TOKEN") or settings_mod.load_token(home),
+        extension_ids=set(settings["extension-ids"]) | set(config.get("EXTENSION_IDS", ())),
+        rate=tuple(config.get("RATE_LIMIT", (300.0, 600.0))),
+        pair_rate=tuple(config.get("PAIR_RATE_LIMIT", (10 / 60, 10.0))),
+    )
+
+    app = Flask("himaya")
+    app.config.update(TESTING=testing, DEBUG=bool(config.get("DEBUG")) and testing, PROPAGATE_EXCEPTIONS=False,
+                      MAX_CONTENT_LENGTH=max(BODY_CAPS.values()), TRAP_HTTP_EXCEPTIONS=False)
+    app.debug = app.config["DEBUG"]  # FLASK_DEBUG in the environment must not switch it on
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    app.extensions["himaya"] = Companion(home, rules, Store(home / "himaya.db"), guard)
+
+    from . import api
+
+    app.register_blueprint(api.bp)
+    api.register_errors(app)
+    app.wsgi_app = Guard(app.wsgi_app, guard)
+    return app

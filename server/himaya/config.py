@@ -1,0 +1,193 @@
+"""The companion's settings and secrets, kept in its private data folder.
+
+The data folder is ``HIMAYA_HOME`` or the platform's user data folder, always
+mode 0700; files in it that hold anything private (settings, token, database)
+are mode 0600. Settings live in ``config.json``::
+
+    >>> import tempfile, pathlib
+    >>> home = pathlib.Path(tempfile.mkdtemp()) / "h"
+    >>> settings = load(home)
+    >>> settings["port"]
+    47615
+    >>> settings = set_value(home, "retention-days", "30")
+    >>> load(home)["retention-days"]
+    30
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import stat
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_PORT = 47615
+
+DEFAULTS = {
+    "intake-url": None,
+    "update-url": None,
+    "extension-ids": [],
+    "retention-days": 90,
+    "port": DEFAULT_PORT,
+}
+
+CONFIG_FILE = "config.json"
+TOKEN_FILE = "token"
+
+# Chrome extension ids are 32 letters from a to p.
+_CHROME_ID = re.compile(r"^[a-p]{32}$")
+
+
+class ConfigError(ValueError):
+    """A setting has a value it cannot take; the message names the key."""
+
+
+def data_home(create: bool = True) -> Path:
+    """The data folder: ``$HIMAYA_HOME`` or the platform's user data folder.
+
+    Created (and tightened) to mode 0700. Example::
+
+        data_home()  # -> PosixPath('/home/ana/.local/share/himaya')
+    """
+    env = os.environ.get("HIMAYA_HOME")
+    if env:
+        home = Path(env).expanduser()
+    else:
+        import platformdirs
+
+        home = Path(platformdirs.user_data_dir("himaya", appauthor=False))
+    if create:
+        ensure_private_dir(home)
+    return home
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` if needed and make it readable by its owner only."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        os.chmod(path, 0o700)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` atomically to ``path`` with mode 0600 from the first byte."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def load(home: Path) -> dict:
+    """Settings from ``home/config.json`` merged over the defaults."""
+    settings = {key: (list(value) if isinstance(value, list) else value) for key, value in DEFAULTS.items()}
+    path = Path(home) / CONFIG_FILE
+    try:
+        stored = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return settings
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: unreadable settings ({exc.__class__.__name__})") from None
+    if not isinstance(stored, dict):
+        raise ConfigError(f"{path}: settings must be a JSON object")
+    for key, value in stored.items():
+        if key in DEFAULTS:
+            settings[key] = validate(key, value)
+    return settings
+
+
+def save(home: Path, settings: dict) -> None:
+    """Write the non-default settings to ``home/config.json`` (mode 0600)."""
+    ensure_private_dir(Path(home))
+    clean = {key: validate(key, settings[key]) for key in DEFAULTS if key in settings}
+    body = json.dumps(clean, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    write_private(Path(home) / CONFIG_FILE, body.encode("utf-8"))
+
+
+def set_value(home: Path, key: str, raw) -> dict:
+    """Validate and store one setting given as text (as typed on the command line)."""
+    if key not in DEFAULTS:
+        raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
+    settings = load(home)
+    settings[key] = validate(key, _from_text(key, raw))
+    save(home, settings)
+    return settings
+
+
+def _from_text(key: str, raw):
+    if not isinstance(raw, str):
+        return raw
+    if raw.strip().lower() in ("", "none", "null", "-"):
+        return DEFAULTS[key]
+    if key == "extension-ids":
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if key in ("retention-days", "port"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{key}: expected a whole number, got {raw!r}") from None
+    return raw.strip()
+
+
+def validate(key: str, value):
+    """Return ``value`` if ``key`` may take it, else raise ConfigError naming the key."""
+    if key in ("intake-url", "update-url"):
+        return None if value is None else _check_url(key, value)
+    if key == "extension-ids":
+        if not isinstance(value, list) or not all(isinstance(v, str) and _CHROME_ID.match(v) for v in value):
+            raise ConfigError(f"{key}: expected Chrome extension ids (32 letters a-p), comma-separated")
+        return sorted(set(value))
+    if key == "retention-days":
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+            raise ConfigError(f"{key}: expected a number of days from 1 to 3650")
+        return value
+    if key == "port":
+        if not isinstance(value, int) or isinstance(value, bool) or not 1024 <= value <= 65535:
+            raise ConfigError(f"{key}: expected a port from 1024 to 65535")
+        return value
+    raise ConfigError(f"unknown setting {key!r}")
+
+
+def _check_url(key: str, value) -> str:
+    # HTTPS only, so reports never cross the network in clear; plain HTTP is
+    # allowed to the loopback address alone (a local relay, or tests).
+    if not isinstance(value, str) or len(value) > 2048:
+        raise ConfigError(f"{key}: expected a URL")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:
+        raise ConfigError(f"{key}: not a valid URL") from None
+    if parts.username or parts.password:
+        raise ConfigError(f"{key}: a URL with a user name or password is refused")
+    if parts.scheme == "https" and host:
+        return value
+    if parts.scheme == "http" and host in ("127.0.0.1", "localhost", "::1"):
+        return value
+    raise ConfigError(f"{key}: must start with https:// (http:// only for 127.0.0.1)")
+
+
+def load_token(home: Path, create: bool = True) -> str | None:
+    """The companion's API token (``home/token``, mode 0600), made on first use."""
+    path = Path(home) / TOKEN_FILE
+    try:
+        token = path.read_text("ascii").strip()
+        if token:
+            return token
+    except FileNotFoundError:
+        pass
+    if not create:
+        return None
+    ensure_private_dir(Path(home))
+    token = secrets.token_urlsafe(32)
+    write_private(path, token.encode("ascii") + b"\n")
+    return token

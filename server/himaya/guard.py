@@ -1,0 +1,259 @@
+"""The one gate every request passes before the application sees it.
+
+Any web page the child opens can send requests to 127.0.0.1, so the guard is a
+WSGI middleware in front of Flask: it answers refusals itself, before routing
+and before reading a body, and hands the application only requests that come
+from the extension, are small, and hold one strict JSON object::
+
+    app.wsgi_app = Guard(app.wsgi_app, GuardSettings(port=47615, token="t"))
+
+Order (docs/API.md): Host, Origin, token, rate, size, content type, JSON. The
+credentials are checked before the size and the body so that an unauthenticated
+caller always gets the same answer whatever it sends, and the JSON parser only
+ever sees input from the extension.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+API = "/api/v1"
+PUBLIC = {("GET", f"{API}/status"), ("HEAD", f"{API}/status"), ("POST", f"{API}/pair")}
+
+KIB, MIB = 1024, 1024 * 1024
+BODY_CAPS = {f"{API}/reports": 12 * MIB, f"{API}/scan/batch": 2 * MIB}
+DEFAULT_BODY_CAP = 256 * KIB
+MAX_DEPTH = 8
+
+_MOZ_ORIGIN = re.compile(r"^moz-extension://[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_CHROME_ORIGIN = re.compile(r"^chrome-extension://([a-p]{32})$")
+# C0 controls but tab, LF and CR; DEL and C1 controls; any surrogate (in a
+# Python str parsed from JSON, a surrogate is always a lone one).
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _body(code: str, detail) -> bytes:
+    return json.dumps({"error": code, "detail": detail}, separators=(",", ":")).encode("utf-8")
+
+
+# The two constant answers: identical bytes whatever the path or method.
+UNAUTHORIZED = _body("unauthorized", "token required")
+FORBIDDEN = _body("forbidden", "origin not allowed")
+
+
+class BadJSON(ValueError):
+    """The body is not one strict JSON object; the message says why."""
+
+
+def parse_strict(raw: bytes, max_depth: int = MAX_DEPTH) -> dict:
+    """Parse a request body the strict way, or raise BadJSON.
+
+    >>> parse_strict(b'{"a": [1, 2]}')
+    {'a': [1, 2]}
+    >>> parse_strict(b'{"a": 1, "a": 2}')
+    Traceback (most recent call last):
+    ...
+    himaya.guard.BadJSON: duplicate key 'a'
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadJSON("body is not valid UTF-8") from None
+    if text.startswith("\ufeff"):
+        raise BadJSON("byte order mark not allowed")
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except RecursionError:
+        raise BadJSON(f"nesting deeper than {max_depth}") from None
+    except BadJSON:
+        raise
+    except ValueError as exc:
+        # JSONDecodeError's message holds a position, never the input itself.
+        raise BadJSON(str(exc).split(":")[0] if raw else "empty body") from None
+    if not isinstance(value, dict):
+        raise BadJSON("the body must be a JSON object")
+    _check_tree(value, 1, max_depth)
+    return value
+
+
+def _no_duplicates(pairs):
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise BadJSON(f"duplicate key {key[:64]!r}" if not _BAD_CHARS.search(key) else "duplicate key")
+        obj[key] = value
+    return obj
+
+
+def _no_constants(name):
+    raise BadJSON(f"{name} is not allowed")
+
+
+def _check_tree(value, depth: int, max_depth: int) -> None:
+    if depth > max_depth:
+        raise BadJSON(f"nesting deeper than {max_depth}")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _BAD_CHARS.search(key):
+                raise BadJSON("control character or lone surrogate in a key")
+            _check_tree(item, depth + 1, max_depth)
+    elif isinstance(value, list):
+        for item in value:
+            _check_tree(item, depth + 1, max_depth)
+    elif isinstance(value, str):
+        if _BAD_CHARS.search(value):
+            raise BadJSON("control character or lone surrogate in a string")
+
+
+class TokenBuckets:
+    """A token bucket per client key: ``rate`` per second, bursts of ``burst``.
+
+    >>> buckets = TokenBuckets(rate=1, burst=2)
+    >>> [buckets.take("k", now=0.0) for _ in range(3)]
+    [0.0, 0.0, 1.0]
+    """
+
+    MAX_KEYS = 4096
+
+    def __init__(self, rate: float, burst: float):
+        self.rate, self.burst = float(rate), float(burst)
+        self._state: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, now: float | None = None) -> float:
+        """Spend one token: 0.0 when allowed, else the seconds to wait."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._state.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                if len(self._state) >= self.MAX_KEYS and key not in self._state:
+                    self._state.clear()  # bounded memory; a reset only helps callers
+                self._state[key] = (tokens - 1.0, now)
+                return 0.0
+            self._state[key] = (tokens, now)
+            return (1.0 - tokens) / self.rate
+
+
+@dataclass
+class GuardSettings:
+    """What the guard needs to know; ``extension_ids`` may grow (pairing)."""
+
+    port: int
+    token: str
+    extension_ids: set = field(default_factory=set)
+    rate: tuple = (300.0, 600.0)
+    pair_rate: tuple = (10 / 60, 10.0)
+
+    def allowed_hosts(self) -> tuple:
+        return (f"127.0.0.1:{self.port}", f"localhost:{self.port}")
+
+
+class Guard:
+    """WSGI middleware: refuses what is not the extension, parses JSON strictly.
+
+    On success the application finds in the environ ``himaya.json`` (the parsed
+    body, or None for GET), ``himaya.authenticated`` and ``himaya.origin``.
+    """
+
+    def __init__(self, app, settings: GuardSettings):
+        self.app = app
+        self.settings = settings
+        self.buckets = TokenBuckets(*settings.rate)
+        self.pair_buckets = TokenBuckets(*settings.pair_rate)
+
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        if environ.get("HTTP_HOST", "") not in self.settings.allowed_hosts():
+            return _answer(start_response, 400, _body("bad_host", "Host must be 127.0.0.1:<port>"))
+
+        origin = environ.get("HTTP_ORIGIN")
+        kind = self._origin_kind(origin)
+        if kind == "foreign" or (kind == "chrome-new" and (method, path) != ("POST", f"{API}/pair")):
+            return _answer(start_response, 403, FORBIDDEN)
+        authenticated = self._token_ok(environ.get("HTTP_X_HIMAYA_TOKEN"))
+        if not authenticated and (method, path) not in PUBLIC:
+            return _answer(start_response, 401, UNAUTHORIZED)
+
+        buckets = self.pair_buckets if path == f"{API}/pair" else self.buckets
+        wait = buckets.take(f"{environ.get('REMOTE_ADDR', '')}|{origin or ''}")
+        if wait:
+            retry = str(max(1, math.ceil(wait)))
+            return _answer(start_response, 429, _body("rate_limited", f"retry in {retry} s"), [("Retry-After", retry)])
+
+        refusal = self._read_body(environ, method, path)
+        if refusal:
+            status, body = refusal
+            return _answer(start_response, status, body)
+        environ["himaya.authenticated"] = authenticated
+        environ["himaya.origin"] = origin
+        return self.app(environ, start_response)
+
+    def _origin_kind(self, origin) -> str | None:
+        if origin is None:
+            return None
+        chrome = _CHROME_ORIGIN.match(origin)
+        if chrome:
+            # An id not yet configured may only pair (the code proves consent).
+            return "chrome" if chrome.group(1) in self.settings.extension_ids else "chrome-new"
+        if _MOZ_ORIGIN.match(origin):
+            # Firefox gives each profile a random id: only the token (or, on
+            # /pair, the code) tells the extension apart, and both are required
+            # downstream, so the origin itself is let through here.
+            return "moz"
+        return "foreign"
+
+    def _token_ok(self, given) -> bool:
+        if not given:
+            return False
+        # WSGI headers are latin-1 str; compare bytes so any input is safe.
+        return hmac.compare_digest(given.encode("latin-1", "replace"), self.settings.token.encode("latin-1"))
+
+    def _read_body(self, environ, method, path):
+        """Size, content type and JSON checks: None when fine, else (status, body)."""
+        environ["himaya.json"] = None
+        cap = BODY_CAPS.get(path, DEFAULT_BODY_CAP)
+        raw_length = environ.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        try:
+            length = int(raw_length) if raw_length else None
+        except ValueError:
+            return 400, _body("bad_request", "invalid Content-Length")
+        if length is not None and (length < 0 or length > cap):
+            return 413, _body("too_large", f"body larger than {cap} bytes")
+        if method in ("GET", "HEAD"):
+            if (length or 0) > 0 or chunked:
+                return 400, _body("body_not_allowed", f"{method} takes no body")
+            return None
+        if method != "POST":
+            return None  # Flask answers 405 in JSON
+        ctype = environ.get("CONTENT_TYPE", "").replace(" ", "").lower()
+        if ctype not in ("application/json", "application/json;charset=utf-8"):
+            return 415, _body("unsupported_media_type", "Content-Type must be application/json")
+        stream = environ["wsgi.input"]
+        raw = stream.read(min(length, cap + 1)) if length is not None else stream.read(cap + 1)
+        if len(raw) > cap:
+            return 413, _body("too_large", f"body larger than {cap} bytes")
+        try:
+            environ["himaya.json"] = parse_strict(raw)
+        except BadJSON as exc:
+            return 400, _body("bad_json", str(exc))
+        return None
+
+
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 413: "Payload Too Large",
+            415: "Unsupported Media Type", 429: "Too Many Requests"}
+
+
+def _answer(start_response, status: int, body: bytes, extra=()):
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+               ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"), *extra]
+    start_response(f"{status} {_REASONS[status]}", headers)
+    return [body]

@@ -1,0 +1,309 @@
+"""The companion's database: an ordinary SQLite file made with sqlite-utils.
+
+What it keeps: match metadata (rule ids, severity, time, a keyed hash of the
+page address), feedback, evidence records (append-only, hash-chained) with
+their captures, and the outbox. Message text exists only inside evidence,
+which exists only when a person pressed "Report"::
+
+    >>> import tempfile, pathlib
+    >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "himaya.db")
+    >>> store.record_match("message", "high", ["rule-a"], "https://social.example/p/1")
+    >>> store.counts()["matches"]
+    1
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from . import evidence
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(Exception):
+    """Base for storage failures the API turns into 503/507."""
+
+
+class StoreBusy(StoreError):
+    """The database stayed locked past the busy timeout (answer 503, Retry-After)."""
+
+
+class StoreFull(StoreError):
+    """The disk is full (answer 507); scanning keeps working."""
+
+
+def utc_now() -> str:
+    """Server UTC time, millisecond precision: ``2025-01-01T10:00:00.123Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _translate(exc: sqlite3.Error) -> Exception:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(exc):
+        return StoreBusy("database is busy")
+    if code == sqlite3.SQLITE_FULL or "full" in str(exc):
+        return StoreFull("disk is full")
+    return exc
+
+
+# Each migration runs once, in order, inside one transaction.
+def _m001_tables(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["matches"].create({"id": int, "created": str, "kind": str, "severity": str, "rules": str,
+                          "url_hash": str}, pk="id")
+    db["matches"].create_index(["created"])
+    db["feedback"].create({"id": int, "created": str, "verdict": str, "rules": str, "url_hash": str}, pk="id")
+    db["feedback"].create_index(["created"])
+    db["evidence"].create({"seq": int, "id": str, "created": str, "sha256": str, "prev": str, "record": str},
+                          pk="seq", not_null={"id", "created", "sha256", "prev", "record"})
+    db["evidence"].create_index(["id"], unique=True)
+    db["captures"].create({"evidence_id": str, "name": str, "mime": str, "sha256": str, "data": bytes},
+                          pk=("evidence_id", "name"), foreign_keys=[("evidence_id", "evidence", "id")])
+    db["outbox"].create({"report_id": str, "state": str, "attempts": int, "next_attempt": float,
+                         "last_error": str, "sent_at": str}, pk="report_id")
+    db["outbox"].create_index(["state", "next_attempt"])
+    # Evidence is append-only: the database itself refuses changes.
+    for table in ("evidence", "captures"):
+        for action in ("UPDATE", "DELETE"):
+            db.execute(f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                       f"BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END")
+    db.execute("INSERT INTO meta (key, value) VALUES ('url_key', ?)", [secrets.token_hex(32)])
+
+
+MIGRATIONS = [("001_tables", _m001_tables)]
+
+
+class Store:
+    """One database file, one connection per thread, WAL and a busy timeout."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.recovered: str | None = None
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._open_checked()
+        self._url_key = bytes.fromhex(self.db.execute("SELECT value FROM meta WHERE key='url_key'").fetchone()[0])
+
+    # -- connections -------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return sqlite_utils.Database(self.conn)
+
+    def _connect(self) -> sqlite3.Connection:
+        fresh = not self.path.exists()
+        if fresh:  # create it 0600 before SQLite writes a byte
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: an acknowledged report is on disk before the answer leaves.
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                os.chmod(side, 0o600)
+        return conn
+
+    def _open_checked(self) -> None:
+        """Open, check and migrate; a corrupt file is kept aside and replaced."""
+        try:
+            ok = self.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            if ok:
+                self._migrate()
+                return
+        except sqlite3.DatabaseError:
+            pass
+        self.close()
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            if side.exists():
+                os.replace(side, Path(f"{aside}{suffix}"))
+        self.recovered = aside.name
+        self._migrate()
+
+    def _migrate(self) -> None:
+        conn = self.conn
+        conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied TEXT)")
+        done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+        for name, migration in MIGRATIONS:
+            if name in done:
+                continue
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("SELECT 1 FROM migrations WHERE name = ?", [name]).fetchone() is None:
+                    migration(sqlite_utils.Database(conn))
+                    conn.execute("INSERT INTO migrations VALUES (?, ?)", [name, utc_now()])
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- writes ------------------------------------------------------------
+
+    def url_hash(self, url: str | None) -> str | None:
+        """A keyed hash of a page address: links rows to one page, reveals no address."""
+        if not url:
+            return None
+        return hmac.new(self._url_key, url.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def _write(self, sql: str, params) -> int:
+        try:
+            return self.conn.execute(sql, params).lastrowid
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc) from None
+
+    def record_match(self, kind: str, severity: str, rules: list[str], url: str | None) -> None:
+        """Keep the metadata of a warning: never the text."""
+        self._write("INSERT INTO matches (created, kind, severity, rules, url_hash) VALUES (?, ?, ?, ?, ?)",
+                    [utc_now(), kind, severity, json.dumps(rules), self.url_hash(url)])
+
+    def add_feedback(self, verdict: str, rules: list[str], url: str | None) -> int:
+        return self._write("INSERT INTO feedback (created, verdict, rules, url_hash) VALUES (?, ?, ?, ?)",
+                           [utc_now(), verdict, json.dumps(rules), self.url_hash(url)])
+
+    def append_report(self, payload: dict, rules_version: str, queue: bool) -> dict:
+        """Append a report to the evidence chain (and the outbox), durably.
+
+        Returns ``{"id", "sha256", "created", "seq"}`` once committed.
+        """
+        record, captures = evidence.build_record(payload, rules_version)
+        created = utc_now()
+        report_id = f"R{created[:10].replace('-', '')}-{secrets.token_hex(4)}"
+        conn = self.conn
+        with self._write_lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    last = conn.execute("SELECT seq, sha256 FROM evidence ORDER BY seq DESC LIMIT 1").fetchone()
+                    seq, prev = (last[0] + 1, last[1]) if last else (1, evidence.GENESIS)
+                    body, digest = evidence.chain(record, seq=seq, prev=prev, report_id=report_id, created=created)
+                    conn.execute("INSERT INTO evidence (seq, id, created, sha256, prev, record) VALUES (?, ?, ?, ?, ?, ?)",
+                                 [seq, report_id, created, digest, prev, body.decode("utf-8")])
+                    for cap in captures:
+                        conn.execute("INSERT INTO captures (evidence_id, name, mime, sha256, data) VALUES (?, ?, ?, ?, ?)",
+                                     [report_id, cap["name"], cap["mime"], cap["sha256"], cap["data"]])
+                    conn.execute("INSERT INTO outbox (report_id, state, attempts, next_attempt) VALUES (?, ?, 0, 0)",
+                                 [report_id, "pending" if queue else "export"])
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:
+                raise _translate(exc) from None
+        return {"id": report_id, "sha256": digest, "created": created, "seq": seq}
+
+    # -- reads -------------------------------------------------------------
+
+    def get_report(self, report_id: str) -> dict | None:
+        row = self.conn.execute(
+            "SELECT e.seq, e.id, e.created, e.sha256, e.prev, e.record, o.state, o.attempts, o.last_error "
+            "FROM evidence e LEFT JOIN outbox o ON o.report_id = e.id WHERE e.id = ?", [report_id]).fetchone()
+        if row is None:
+            return None
+        return {"seq": row[0], "id": row[1], "created": row[2], "sha256": row[3], "prev": row[4],
+                "record": json.loads(row[5]),
+                "outbox": {"state": row[6] or "export", "attempts": row[7] or 0, "last_error": row[8]}}
+
+    def list_reports(self, limit: int = 50, before: str | None = None) -> list[dict]:
+        sql = ("SELECT e.seq, e.id, e.created, e.sha256, e.record, o.state FROM evidence e "
+               "LEFT JOIN outbox o ON o.report_id = e.id ")
+        params: list = []
+        if before:
+            sql += "WHERE e.seq < (SELECT seq FROM evidence WHERE id = ?) "
+            params.append(before)
+        sql += "ORDER BY e.seq DESC LIMIT ?"
+        params.append(limit)
+        out = []
+        for seq, rid, created, digest, text, state in self.conn.execute(sql, params):
+            record = json.loads(text)
+            out.append({"id": rid, "created": created, "sha256": digest, "url": record["page"]["url"],
+                        "title": record["page"]["title"], "units": len(record["units"]), "outbox": state or "export"})
+        return out
+
+    def captures(self, report_id: str) -> list[dict]:
+        rows = self.conn.execute("SELECT name, mime, sha256, data FROM captures WHERE evidence_id = ? ORDER BY name",
+                                 [report_id])
+        return [{"name": n, "mime": m, "sha256": s, "data": bytes(d)} for n, m, s, d in rows]
+
+    def verify_chain(self) -> dict:
+        """Walk every record in order; see evidence.verify_rows."""
+        # One read transaction, so a writer cannot slip a record in mid-walk.
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN")
+            rows = ({"seq": r[0], "id": r[1], "sha256": r[2], "prev": r[3], "record": r[4]}
+                    for r in conn.execute("SELECT seq, id, sha256, prev, record FROM evidence ORDER BY seq"))
+            return evidence.verify_rows(rows, self.captures)
+        finally:
+            conn.close()
+
+    def head(self) -> str:
+        row = self.conn.execute("SELECT sha256 FROM evidence ORDER BY seq DESC LIMIT 1").fetchone()
+        return row[0] if row else evidence.GENESIS
+
+    def counts(self) -> dict:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        return {"matches": one("SELECT count(*) FROM matches"), "reports": one("SELECT count(*) FROM evidence"),
+                "feedback": one("SELECT count(*) FROM feedback")}
+
+    def outbox_counts(self) -> dict:
+        counts = {"pending": 0, "sent": 0, "failed": 0, "export": 0}
+        for state, n in self.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state"):
+            counts[state] = n
+        return counts
+
+    # -- retention ---------------------------------------------------------
+
+    def purge(self, days: int, now: datetime | None = None) -> int:
+        """Delete scan metadata and feedback older than ``days``; evidence stays."""
+        now = now or datetime.now(timezone.utc)
+        cutoff = (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        removed = 0
+        for table in ("matches", "feedback"):
+            removed += self.conn.execute(f"DELETE FROM {table} WHERE created < ?", [cutoff]).rowcount
+        return removed
+
+    # -- outbox rows ---------------------------------------------------------
+
+    def due_reports(self, now: float | None = None, limit: int = 10) -> list[str]:
+        now = time.time() if now is None else now
+        rows = self.conn.execute("SELECT report_id FROM outbox WHERE state IN ('pending', 'export') "
+                                 "AND next_attempt <= ? ORDER BY next_attempt LIMIT ?", [now, limit])
+        return [r[0] for r in rows]
+
+    def mark_outbox(self, report_id: str, state: str, attempts: int, next_attempt: float, error: str | None) -> None:
+        sent_at = utc_now() if state == "sent" else None
+        self._write("UPDATE outbox SET state = ?, attempts = ?, next_attempt = ?, last_error = ?, sent_at = ? "
+                    "WHERE report_id = ?", [state, attempts, next_attempt, error, sent_at, report_id])
