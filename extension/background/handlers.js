@@ -1,0 +1,250 @@
+/*
+ * What the service worker does for each message type of the protocol.
+ *
+ * Built from injected dependencies (browser API, fetch, storage, clock) so
+ * the same code runs in Chromium, in Firefox and in node's test runner with
+ * fakes. Every handler answers; none throws: a companion that is not running
+ * gives {state: "offline"} and the page carries on untouched.
+ *
+ * Example:
+ *   const h = createHandlers({api: chrome, fetch, local: chrome.storage.local, tabs: new TabStore(chrome.storage.session), ...});
+ *   await h.scan({units, page}, sender)   // -> {state: "ok", banner: {...}|null}
+ */
+import { Companion, CompanionError, validPort } from "./companion.js";
+import { pickLang, t, formatTime } from "./i18n.js";
+import { loadSettings, saveSettings, loadToken, saveToken } from "./settings.js";
+import { findings, bannerModel, badgeFor, distinctMatches, reportPayload } from "./verdicts.js";
+
+/** Files injected on demand into pages without a site adapter (popup "check", volunteer menu). */
+export const GENERIC_FILES = ["content/himaya.js", "content/units.js", "content/sites/generic.js", "ui/banner.js", "content/main.js"];
+
+export function createHandlers(deps) {
+  const { api, local, tabs, loadMessages, uiLanguage, now = () => Date.now() } = deps;
+
+  async function context() {
+    const settings = await loadSettings(local);
+    const token = await loadToken(local);
+    const lang = pickLang(settings.lang, uiLanguage());
+    const companion = new Companion({ port: settings.port, token, fetch: deps.fetch });
+    return { settings, token, lang, companion, messages: await loadMessages(lang) };
+  }
+
+  function stateOf(error) {
+    return error instanceof CompanionError ? error.code : "error";
+  }
+
+  async function setBadge(tabId, list) {
+    const badge = badgeFor(list);
+    try {
+      await api.action.setBadgeText({ tabId, text: badge.text });
+      if (badge.text) await api.action.setBadgeBackgroundColor({ tabId, color: badge.color });
+    } catch (_) {
+      // the tab closed meanwhile: nothing to draw on
+    }
+  }
+
+  async function page(message, sender) {
+    await tabs.reset(sender.tab.id, message.page);
+    await setBadge(sender.tab.id, []);
+    return { state: "ok" };
+  }
+
+  async function scan(message, sender) {
+    const tabId = sender.tab.id;
+    const ctx = await context();
+    if (!ctx.token) return { state: "unpaired" };
+    const units = message.units.map((u) => (message.page.url ? { ...u, url: message.page.url } : u));
+    let answer;
+    try {
+      answer = await ctx.companion.scanBatch(units);
+    } catch (error) {
+      return { state: stateOf(error) };
+    }
+    const found = findings(answer.results, message.units, ctx.settings.severities, now());
+    const state = await tabs.update(tabId, (s) => {
+      if (message.page.url && !s.url) Object.assign(s, { url: message.page.url, title: message.page.title });
+      s.rulesVersion = answer.rules_version || s.rulesVersion;
+      s.findings.push(...found);
+    });
+    await setBadge(tabId, state.findings);
+    const banner = found.length ? bannerModel(state.findings, ctx.lang, ctx.messages) : null;
+    return { state: "ok", banner };
+  }
+
+  async function screenshotOf(tabId) {
+    try {
+      const tab = await api.tabs.get(tabId);
+      if (!tab.active) return null; // capturing would show another page: no screenshot rather than a wrong one
+      return await api.tabs.captureVisibleTab(tab.windowId, { format: "png" });
+    } catch (_) {
+      return null;
+    }
+  }
+
+  async function report(message, sender) {
+    return sendReport(sender.tab.id, message.page, message.units, "");
+  }
+
+  /** Capture and send a report for a tab; answers with a status text for the person. */
+  async function sendReport(tabId, page, units, note) {
+    const ctx = await context();
+    if (!ctx.token) return { state: "unpaired", status: t(ctx.messages, "stateUnpaired") };
+    const state = await tabs.get(tabId);
+    const where = { url: page.url || state.url, title: page.title || state.title };
+    if (!units.length && !state.findings.length) return { state: "empty", status: t(ctx.messages, "reportNothing") };
+    const screenshot = await screenshotOf(tabId);
+    const payload = reportPayload({ page: where, found: state.findings, units, screenshot, note, lang: ctx.lang });
+    let saved;
+    try {
+      saved = await ctx.companion.report(payload);
+    } catch (error) {
+      const code = stateOf(error);
+      return { state: code, status: t(ctx.messages, code === "offline" ? "stateOffline" : "reportFailed") };
+    }
+    const record = { id: saved.id, sha256: saved.sha256, created: saved.created, outbox: saved.outbox, screenshot: Boolean(screenshot) };
+    await tabs.update(tabId, (s) => {
+      s.report = record;
+    });
+    return { state: "ok", report: record, status: reportStatus(record, ctx) };
+  }
+
+  function reportStatus(record, ctx) {
+    const saved = t(ctx.messages, "reportSaved", { time: formatTime(record.created, ctx.lang), id: record.id });
+    const next = record.outbox === "pending" ? t(ctx.messages, "reportQueued") : t(ctx.messages, "reportKept");
+    return `${saved} ${next}`;
+  }
+
+  async function feedback(message, sender) {
+    return sendFeedback(sender.tab.id, message.verdict, message.page.url);
+  }
+
+  async function sendFeedback(tabId, verdict, url) {
+    const ctx = await context();
+    const state = await tabs.get(tabId);
+    const rules = distinctMatches(state.findings).map((m) => m.rule).slice(0, 50);
+    if (!rules.length) return { state: "empty", status: t(ctx.messages, "feedbackNothing") };
+    try {
+      await ctx.companion.feedback(rules, verdict, url || state.url);
+    } catch (error) {
+      return { state: stateOf(error), status: t(ctx.messages, "feedbackFailed") };
+    }
+    await tabs.update(tabId, (s) => {
+      s.feedback = { verdict, at: new Date(now()).toISOString() };
+    });
+    return { state: "ok", status: t(ctx.messages, verdict === "wrong" ? "feedbackWrongThanks" : "feedbackHelpedThanks") };
+  }
+
+  /** Companion state for the popup and options: offline, unpaired or ok with rules details. */
+  async function status() {
+    const ctx = await context();
+    let data;
+    try {
+      data = await ctx.companion.status();
+    } catch (error) {
+      return { state: stateOf(error), lang: ctx.lang };
+    }
+    if (!ctx.token || !data.rules) return { state: "unpaired", lang: ctx.lang };
+    return {
+      state: "ok",
+      lang: ctx.lang,
+      rulesVersion: data.rules_version || data.rules.version || null,
+      stale: Boolean(data.rules.stale),
+      expires: data.rules.expires || null,
+      outbox: data.outbox || null,
+    };
+  }
+
+  async function pair(message) {
+    const port = validPort(message.port);
+    const settings = port ? await saveSettings(local, { port }) : await loadSettings(local);
+    const companion = new Companion({ port: settings.port, fetch: deps.fetch });
+    try {
+      await saveToken(local, await companion.pair(message.code));
+    } catch (error) {
+      return { ok: false, state: stateOf(error) };
+    }
+    return { ok: true, ...(await status()) };
+  }
+
+  async function unpair() {
+    await saveToken(local, null);
+    return { ok: true };
+  }
+
+  async function getSettings() {
+    const settings = await loadSettings(local);
+    return { settings, paired: Boolean(await loadToken(local)), lang: pickLang(settings.lang, uiLanguage()) };
+  }
+
+  async function setSettings(message) {
+    const settings = await saveSettings(local, message.settings);
+    if (deps.onSettings) await deps.onSettings(settings);
+    return { settings, paired: Boolean(await loadToken(local)), lang: pickLang(settings.lang, uiLanguage()) };
+  }
+
+  /** The popup's view of a tab: only what a banner was shown for, and the last report. */
+  async function tabState(message) {
+    const state = await tabs.get(message.tabId);
+    if (state.report && state.report.outbox === "pending") state.report = await refreshOutbox(state.report);
+    return { tab: state, ...(await status()) };
+  }
+
+  async function refreshOutbox(record) {
+    const ctx = await context();
+    try {
+      const data = await ctx.companion.request("GET", `/reports/${encodeURIComponent(record.id)}`);
+      return { ...record, outboxState: data.outbox && data.outbox.state };
+    } catch (_) {
+      return record;
+    }
+  }
+
+  /** Units the tab's content script has read; injects the generic adapter when none runs there. */
+  async function collect(tabId, inject) {
+    try {
+      const answer = await api.tabs.sendMessage(tabId, { type: "collect" });
+      if (answer && Array.isArray(answer.units)) return answer;
+    } catch (_) {
+      // no content script in this tab yet
+    }
+    if (!inject) return { page: {}, units: [] };
+    try {
+      await api.scripting.executeScript({ target: { tabId }, files: GENERIC_FILES });
+      await new Promise((resolve) => setTimeout(resolve, 300)); // let it read the page once
+      const answer = await api.tabs.sendMessage(tabId, { type: "collect" });
+      if (answer && Array.isArray(answer.units)) return answer;
+    } catch (_) {
+      // a page the browser protects (store, settings): nothing to read
+    }
+    return { page: {}, units: [] };
+  }
+
+  async function tabReport(message) {
+    const settings = await loadSettings(local);
+    const got = await collect(message.tabId, settings.volunteer);
+    const units = got.units.slice();
+    if (message.selection) units.unshift({ id: `s-${now()}`, kind: "post", text: message.selection });
+    return sendReport(message.tabId, got.page || {}, units, message.note);
+  }
+
+  async function tabCheck(message) {
+    const got = await collect(message.tabId, true);
+    return { state: "ok", units: got.units.length };
+  }
+
+  return {
+    page,
+    scan,
+    report,
+    feedback,
+    status,
+    pair,
+    unpair,
+    "settings:get": getSettings,
+    "settings:set": setSettings,
+    "tab:state": tabState,
+    "tab:report": tabReport,
+    "tab:feedback": (m) => sendFeedback(m.tabId, m.verdict, null),
+    "tab:check": tabCheck,
+  };
+}

@@ -1,0 +1,120 @@
+/*
+ * The message protocol between the extension's worlds, checked at the door.
+ *
+ * The service worker accepts messages only from this extension (sender.id),
+ * and only the fixed set of types below, each from the side allowed to send
+ * it: content scripts (running in a web page) may report what the page shows
+ * and ask for a report; extension pages (popup, options) may also pair and
+ * change settings. Everything else is refused before any work is done. Every
+ * field is checked and copied, so nothing unexpected travels to the companion.
+ *
+ * Example:
+ *   checkMessage({type: "scan", units: [...], page: {...}}, sender, {id, baseUrl})
+ *   // -> {ok: true, from: "content", message: {...clean copy...}}
+ *   // or {ok: false, error: "unknown_type"}
+ */
+
+export const CONTENT_TYPES = Object.freeze(["page", "scan", "report", "feedback"]);
+export const PAGE_TYPES = Object.freeze([
+  "status",
+  "pair",
+  "unpair",
+  "settings:get",
+  "settings:set",
+  "tab:state",
+  "tab:report",
+  "tab:feedback",
+  "tab:check",
+]);
+export const KINDS = Object.freeze(["profile", "post", "message", "url"]);
+export const SEVERITIES = Object.freeze(["low", "medium", "high", "critical"]);
+
+const LIMITS = Object.freeze({ units: 200, text: 4000, id: 64, conversation: 256, url: 2000, title: 300, note: 2000 });
+
+// C0/C1 control characters (tab, LF, CR kept) and lone surrogates: the companion refuses them.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A string safe to send: control characters and lone surrogates replaced, length capped. */
+export function safeText(value, max) {
+  if (typeof value !== "string") return "";
+  return value.replace(CONTROL, "\ufffd").slice(0, max);
+}
+
+/** Which side sent the message: "page" (our own extension page), "content", or null. */
+export function senderSide(sender, ext) {
+  if (!sender || sender.id !== ext.id) return null;
+  const url = String(sender.url || "");
+  if (url.startsWith(ext.baseUrl)) return "page";
+  if (sender.tab && typeof sender.tab.id === "number" && sender.tab.id >= 0) return "content";
+  return null;
+}
+
+function cleanPage(page) {
+  if (!page || typeof page !== "object") return { url: "", title: "" };
+  return { url: safeText(page.url, LIMITS.url), title: safeText(page.title, LIMITS.title) };
+}
+
+/** A unit as the companion accepts it, or null when it is malformed. */
+export function cleanUnit(unit) {
+  if (!unit || typeof unit !== "object" || !KINDS.includes(unit.kind)) return null;
+  const text = safeText(unit.text, LIMITS.text).trim();
+  if (!text || typeof unit.id !== "string" || !unit.id || unit.id.length > LIMITS.id) return null;
+  const clean = { id: safeText(unit.id, LIMITS.id), kind: unit.kind, text };
+  if (typeof unit.conversation === "string" && unit.conversation) {
+    clean.conversation = safeText(unit.conversation, LIMITS.conversation);
+  }
+  return clean;
+}
+
+function cleanUnits(units, max) {
+  if (!Array.isArray(units)) return null;
+  return units.slice(0, max).map(cleanUnit).filter(Boolean);
+}
+
+function tabId(value) {
+  return Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+/** Per-type field checks: each returns the clean message or null. */
+const CHECKS = {
+  page: (m) => ({ type: "page", page: cleanPage(m.page) }),
+  scan: (m) => {
+    const units = cleanUnits(m.units, LIMITS.units);
+    return units && units.length ? { type: "scan", units, page: cleanPage(m.page) } : null;
+  },
+  report: (m) => ({ type: "report", units: cleanUnits(m.units || [], LIMITS.units) || [], page: cleanPage(m.page) }),
+  feedback: (m) => (["wrong", "helped"].includes(m.verdict) ? { type: "feedback", verdict: m.verdict, page: cleanPage(m.page) } : null),
+  status: () => ({ type: "status" }),
+  pair: (m) => {
+    const code = safeText(m.code, 64).trim();
+    return code ? { type: "pair", code, port: m.port } : null;
+  },
+  unpair: () => ({ type: "unpair" }),
+  "settings:get": () => ({ type: "settings:get" }),
+  "settings:set": (m) => (m.settings && typeof m.settings === "object" ? { type: "settings:set", settings: m.settings } : null),
+  "tab:state": (m) => (tabId(m.tabId) !== null ? { type: "tab:state", tabId: m.tabId } : null),
+  "tab:report": (m) =>
+    tabId(m.tabId) !== null
+      ? { type: "tab:report", tabId: m.tabId, note: safeText(m.note, LIMITS.note), selection: safeText(m.selection, LIMITS.text) }
+      : null,
+  "tab:feedback": (m) =>
+    tabId(m.tabId) !== null && ["wrong", "helped"].includes(m.verdict) ? { type: "tab:feedback", tabId: m.tabId, verdict: m.verdict } : null,
+  "tab:check": (m) => (tabId(m.tabId) !== null ? { type: "tab:check", tabId: m.tabId } : null),
+};
+
+/**
+ * Check a message against the protocol.
+ * @param {object} message what runtime.onMessage received
+ * @param {object} sender runtime.MessageSender
+ * @param {{id: string, baseUrl: string}} ext this extension's id and base URL
+ */
+export function checkMessage(message, sender, ext) {
+  const from = senderSide(sender, ext);
+  if (!from) return { ok: false, error: "foreign_sender" };
+  if (!message || typeof message !== "object" || typeof message.type !== "string") return { ok: false, error: "bad_message" };
+  const allowed = from === "page" ? PAGE_TYPES : CONTENT_TYPES;
+  if (!allowed.includes(message.type)) return { ok: false, error: "unknown_type" };
+  const clean = CHECKS[message.type](message);
+  if (!clean) return { ok: false, error: "bad_fields" };
+  return { ok: true, from, message: clean };
+}

@@ -1,0 +1,59 @@
+/*
+ * The service worker (Chromium) / background script (Firefox): the only part
+ * of the extension that talks to the companion. It wires browser events to
+ * the handlers; everything it does is in handlers.js.
+ *
+ * Listeners are registered at the top level, synchronously, so the browser
+ * can wake the worker for any of them.
+ */
+import { createHandlers } from "./handlers.js";
+import { checkMessage } from "./protocol.js";
+import { loadMessages, t, pickLang } from "./i18n.js";
+import { loadSettings } from "./settings.js";
+import { TabStore } from "./tabs.js";
+
+const api = globalThis.browser || globalThis.chrome;
+const MENU_ID = "himaya-report";
+const ext = { id: api.runtime.id, baseUrl: api.runtime.getURL("") };
+const tabs = new TabStore(api.storage.session);
+
+const handlers = createHandlers({
+  api,
+  fetch: (...args) => fetch(...args),
+  local: api.storage.local,
+  tabs,
+  uiLanguage: () => api.i18n.getUILanguage(),
+  loadMessages: (lang) => loadMessages(lang, fetch, (path) => api.runtime.getURL(path)),
+  onSettings: syncMenu,
+});
+
+api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const checked = checkMessage(message, sender, ext);
+  if (!checked.ok) {
+    sendResponse({ state: "refused", error: checked.error });
+    return false;
+  }
+  handlers[checked.message.type](checked.message, sender)
+    .then(sendResponse)
+    .catch(() => sendResponse({ state: "error" }));
+  return true; // answer asynchronously
+});
+
+/** Volunteer mode: a context-menu item to report any page, link or selection. */
+async function syncMenu(settings) {
+  const s = settings || (await loadSettings(api.storage.local));
+  await api.contextMenus.removeAll();
+  if (!s.volunteer) return;
+  const messages = await loadMessages(pickLang(s.lang, api.i18n.getUILanguage()), fetch, (p) => api.runtime.getURL(p));
+  api.contextMenus.create({ id: MENU_ID, title: t(messages, "menuReport"), contexts: ["page", "selection", "link"] });
+}
+
+api.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId !== MENU_ID || !tab || tab.id < 0) return;
+  const selection = info.selectionText || info.linkUrl || "";
+  handlers["tab:report"]({ type: "tab:report", tabId: tab.id, note: "", selection }).catch(() => {});
+});
+
+api.runtime.onInstalled.addListener(() => syncMenu().catch(() => {}));
+api.runtime.onStartup.addListener(() => syncMenu().catch(() => {}));
+api.tabs.onRemoved.addListener((tabId) => tabs.remove(tabId).catch(() => {}));

@@ -1,0 +1,136 @@
+/*
+ * From the companion's verdicts to what each audience sees.
+ *
+ * The companion decides what is risky; this module only decides what to show
+ * and to whom. The banner speaks to the person at the screen (usually the
+ * child) with each rule's `explain.child` text; the popup and reports speak to
+ * the parent or volunteer with `explain.parent`. A finding is kept (and so
+ * shown to the parent) only when a banner was shown for it: nothing reaches
+ * a parent that the child was not warned about, unless it is reported.
+ *
+ * Example:
+ *   const found = findings(results, units, ["medium", "high", "critical"], Date.now());
+ *   bannerModel(found, "fr", messages)  // -> {severity: "high", items: [{title, text}], strings: {...}, ...}
+ */
+import { dirFor, localText, t } from "./i18n.js";
+
+export const SEVERITY_RANK = Object.freeze({ none: 0, low: 1, medium: 2, high: 3, critical: 4 });
+export const BADGE_COLOURS = Object.freeze({ low: "#2f6f9f", medium: "#b7791f", high: "#c2410c", critical: "#9b1c1c" });
+const MAX_BANNER_ITEMS = 4;
+
+function rank(severity) {
+  return SEVERITY_RANK[severity] || 0;
+}
+
+/** Only the match fields the extension keeps (texts in three languages, spans, ids). */
+function keepMatch(m) {
+  return {
+    rule: String(m.rule || ""),
+    category: String(m.category || ""),
+    severity: SEVERITY_RANK[m.severity] ? m.severity : "low",
+    spans: Array.isArray(m.spans) ? m.spans.filter((s) => Array.isArray(s) && s.length === 2).slice(0, 20) : [],
+    title: m.title || {},
+    explain: { child: (m.explain && m.explain.child) || {}, parent: (m.explain && m.explain.parent) || {} },
+  };
+}
+
+/**
+ * The findings in a batch answer: risky results whose severity the settings
+ * show as a banner. `units` are the units sent, to keep what was seen.
+ */
+export function findings(results, units, shown, now) {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const out = [];
+  for (const result of results || []) {
+    const unit = byId.get(result && result.id);
+    if (!unit || !result.risk || !shown.includes(result.severity)) continue;
+    const matches = (result.matches || []).map(keepMatch).filter((m) => m.rule);
+    if (!matches.length) continue;
+    const finding = { unit, severity: result.severity, matches, at: new Date(now).toISOString() };
+    if (result.conversation && result.conversation.stages) finding.stages = result.conversation.stages.slice(0, 12);
+    out.push(finding);
+  }
+  return out;
+}
+
+export function worstSeverity(list) {
+  let worst = "none";
+  for (const f of list) if (rank(f.severity) > rank(worst)) worst = f.severity;
+  return worst;
+}
+
+/** Distinct matches across findings, most severe first (for the banner and feedback). */
+export function distinctMatches(list) {
+  const byRule = new Map();
+  for (const f of list) {
+    for (const m of f.matches) {
+      const seen = byRule.get(m.rule);
+      if (!seen || rank(m.severity) > rank(seen.severity)) byRule.set(m.rule, m);
+    }
+  }
+  return [...byRule.values()].sort((a, b) => rank(b.severity) - rank(a.severity));
+}
+
+/** The toolbar badge: how many warnings on this tab, coloured by the worst. */
+export function badgeFor(list) {
+  if (!list.length) return { text: "", color: BADGE_COLOURS.low };
+  const worst = worstSeverity(list);
+  return { text: String(Math.min(list.length, 999)), color: BADGE_COLOURS[worst] || BADGE_COLOURS.medium };
+}
+
+/** What the content script needs to draw the banner: plain strings only. */
+export function bannerModel(list, lang, messages) {
+  const matches = distinctMatches(list);
+  const severity = worstSeverity(list);
+  return {
+    severity,
+    lang,
+    dir: dirFor(lang),
+    key: matches.map((m) => m.rule).sort().join(","),
+    items: matches.slice(0, MAX_BANNER_ITEMS).map((m) => ({
+      title: localText(m.title, lang) || m.rule,
+      text: localText(m.explain.child, lang),
+    })),
+    strings: {
+      heading: t(messages, "bannerHeading"),
+      calm: t(messages, "bannerCalm"),
+      steps: t(messages, "bannerSteps"),
+      report: t(messages, "actionReport"),
+      wrong: t(messages, "actionWrong"),
+      hide: t(messages, "actionHide"),
+      sending: t(messages, "reportSending"),
+      failed: t(messages, "reportFailed"),
+    },
+  };
+}
+
+/**
+ * The body of POST /api/v1/reports: the page, what it showed (warned units
+ * first, then the rest of what was read, up to the companion's cap), every
+ * match pointing at its unit, and the screenshot when there is one.
+ */
+export function reportPayload({ page, found, units, screenshot, note, lang }) {
+  const list = [];
+  const index = new Map();
+  const add = (u) => {
+    if (!u || !u.text || index.has(u.id) || list.length >= 200) return;
+    index.set(u.id, list.length);
+    list.push({ id: u.id, kind: u.kind, text: u.text });
+  };
+  found.forEach((f) => add(f.unit));
+  (units || []).forEach(add);
+  const matches = [];
+  for (const f of found) {
+    for (const m of f.matches) {
+      if (matches.length >= 500) break;
+      if (!index.has(f.unit.id)) continue;
+      const match = { rule: m.rule, severity: m.severity, spans: m.spans, unit: index.get(f.unit.id) };
+      if (m.category) match.category = m.category;
+      matches.push(match);
+    }
+  }
+  const body = { url: page.url, title: page.title, units: list, matches, lang };
+  if (screenshot) body.screenshot = screenshot;
+  if (note) body.note = note;
+  return body;
+}

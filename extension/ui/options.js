@@ -1,0 +1,72 @@
+/*
+ * The options page: pairing with the companion (the code `himaya serve`
+ * prints), its port, the language, which severities show a banner, and
+ * volunteer mode. The page never sees the token: it only learns whether the
+ * extension is paired.
+ */
+import { ask, localise } from "./page.js";
+import { t } from "../background/i18n.js";
+
+const $ = (id) => document.getElementById(id);
+let messages = {};
+
+const PAIR_ERRORS = { pairing_failed: "pairFailed", pairing_locked: "pairLocked", offline: "stateOffline" };
+
+function showPaired(paired) {
+  $("paired").dataset.state = paired ? "ok" : "unpaired";
+  $("paired").textContent = t(messages, paired ? "optionsPaired" : "optionsNotPaired");
+}
+
+function fillForm(settings) {
+  $("port").value = settings.port;
+  $("lang").value = settings.lang;
+  for (const box of document.querySelectorAll('input[name="severity"]')) box.checked = settings.severities.includes(box.value);
+  $("volunteer").checked = settings.volunteer;
+}
+
+async function pair(event) {
+  event.preventDefault();
+  $("pair-status").textContent = "";
+  const answer = await ask({ type: "pair", code: $("code").value, port: Number($("port").value) });
+  if (answer.ok) {
+    $("code").value = "";
+    showPaired(true);
+    $("pair-status").textContent = t(messages, "optionsPaired");
+  } else {
+    $("pair-status").textContent = t(messages, PAIR_ERRORS[answer.state] || "stateError");
+  }
+}
+
+async function unpair() {
+  await ask({ type: "unpair" });
+  showPaired(false);
+}
+
+async function save(event) {
+  event.preventDefault();
+  const severities = [...document.querySelectorAll('input[name="severity"]:checked')].map((b) => b.value);
+  const answer = await ask({
+    type: "settings:set",
+    settings: { lang: $("lang").value, severities, volunteer: $("volunteer").checked, port: Number($("port").value) },
+  });
+  if (!answer.settings) {
+    $("save-status").textContent = t(messages, "stateError");
+    return;
+  }
+  messages = await localise(document, answer.lang); // the language may have changed
+  fillForm(answer.settings);
+  showPaired(answer.paired);
+  $("save-status").textContent = t(messages, "optionsSaved");
+}
+
+async function main() {
+  const answer = await ask({ type: "settings:get" });
+  messages = await localise(document, answer.lang || "fr");
+  if (answer.settings) fillForm(answer.settings);
+  showPaired(Boolean(answer.paired));
+  $("pair-form").addEventListener("submit", pair);
+  $("unpair").addEventListener("click", unpair);
+  $("settings-form").addEventListener("submit", save);
+}
+
+main();

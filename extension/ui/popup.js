@@ -1,0 +1,105 @@
+/*
+ * The popup, for the parent or volunteer: is the companion running, which
+ * rules version (and is it stale), the warnings shown on this tab with the
+ * parent's explanation and what was seen, and Report / This is wrong.
+ *
+ * It shows only what a banner was shown for on this tab (the service worker
+ * keeps nothing else). The tab is the active one, or ?tabId=N when the popup
+ * is opened as a page (tests, keyboard users).
+ */
+import { api, ask, localise, el } from "./page.js";
+import { localText, t } from "../background/i18n.js";
+
+const $ = (id) => document.getElementById(id);
+let messages = {};
+let lang = "fr";
+let tabId = null;
+
+async function currentTabId() {
+  const param = new URLSearchParams(location.search).get("tabId");
+  if (param !== null && /^\d+$/.test(param)) return Number(param);
+  const [tab] = await api.tabs.query({ active: true, currentWindow: true });
+  return tab ? tab.id : null;
+}
+
+/** The unit's text with each matched span in a <mark> (spans count code points). */
+function seenText(text, spans) {
+  const chars = Array.from(text);
+  const p = el("p", null, { class: "seen" });
+  let at = 0;
+  const sorted = (spans || []).filter((s) => s[0] < s[1]).sort((a, b) => a[0] - b[0]);
+  for (const [start, end] of sorted) {
+    if (start < at) continue;
+    p.append(chars.slice(at, start).join(""), el("mark", chars.slice(start, end).join("")));
+    at = end;
+  }
+  p.append(chars.slice(at).join(""));
+  return p;
+}
+
+function renderFinding(finding) {
+  const box = el("div", null, { class: "finding", "data-severity": finding.severity });
+  for (const m of finding.matches) {
+    box.append(el("b", localText(m.title, lang) || m.rule), el("p", localText(m.explain.parent, lang)));
+  }
+  const spans = finding.matches.flatMap((m) => m.spans);
+  box.append(el("p", t(messages, "popupSeenLabel"), { class: "muted" }));
+  box.append(seenText(finding.unit.text, spans));
+  if (finding.stages && finding.stages.length) {
+    box.append(el("p", t(messages, "popupStages", { stages: finding.stages.join(", ") }), { class: "muted" }));
+  }
+  return box;
+}
+
+function renderCompanion(answer) {
+  const state = answer.state === "ok" ? "ok" : ["offline", "unpaired"].includes(answer.state) ? answer.state : "error";
+  const line = $("companion");
+  line.dataset.state = state;
+  line.textContent = t(messages, { ok: "stateOk", offline: "stateOffline", unpaired: "stateUnpaired", error: "stateError" }[state]);
+  $("rules").textContent = state === "ok" && answer.rulesVersion
+    ? `${t(messages, "popupRules", { version: answer.rulesVersion })} ${t(messages, answer.stale ? "popupRulesStale" : "popupRulesFresh")}`
+    : "";
+  $("rules").dataset.stale = answer.stale ? "true" : "false";
+  for (const id of ["report", "wrong", "helped", "check"]) $(id).disabled = state !== "ok" || tabId === null;
+}
+
+function renderTab(tab) {
+  const list = tab ? tab.findings : [];
+  $("summary").textContent = list.length ? t(messages, "popupFindings", { count: list.length }) : t(messages, "popupNoFindings");
+  $("findings").replaceChildren(...list.map(renderFinding));
+  $("wrong").disabled = $("wrong").disabled || !list.length;
+  $("helped").disabled = $("helped").disabled || !list.length;
+  const report = tab && tab.report;
+  $("reported").textContent = report
+    ? `${t(messages, "popupReported", { id: report.id })} ${report.outboxState === "sent" ? t(messages, "reportSent") : ""}`.trim()
+    : "";
+}
+
+async function refresh() {
+  const answer = await ask({ type: "tab:state", tabId: tabId === null ? -1 : tabId });
+  renderCompanion(answer.state === "refused" ? { state: (await ask({ type: "status" })).state } : answer);
+  renderTab(answer.tab);
+}
+
+async function act(message) {
+  $("status").textContent = message.type === "tab:report" ? t(messages, "reportSending") : "";
+  const answer = await ask(message);
+  if (message.type === "tab:check") $("status").textContent = t(messages, "popupChecked", { count: answer.units || 0 });
+  else $("status").textContent = answer.status || t(messages, "stateError");
+  await refresh();
+}
+
+async function main() {
+  const settings = await ask({ type: "settings:get" });
+  lang = settings.lang || "fr";
+  messages = await localise(document, lang);
+  tabId = await currentTabId();
+  $("report").addEventListener("click", () => act({ type: "tab:report", tabId }));
+  $("wrong").addEventListener("click", () => act({ type: "tab:feedback", tabId, verdict: "wrong" }));
+  $("helped").addEventListener("click", () => act({ type: "tab:feedback", tabId, verdict: "helped" }));
+  $("check").addEventListener("click", () => act({ type: "tab:check", tabId }));
+  $("options").addEventListener("click", () => api.runtime.openOptionsPage());
+  await refresh();
+}
+
+main();
