@@ -84,9 +84,8 @@ def pair():
 
 def _verdict(companion, scanner, unit: dict) -> dict:
     """Scan one unit; keep its match metadata (never its text)."""
-    if unit.get("conversation"):
-        with companion.conversation_lock(unit["conversation"]):
-            verdict = scanner.conversation(unit["conversation"]).add(unit["text"])
+    if unit.get("conversation") and unit["kind"] == "message":
+        verdict = scanner.conversation(unit["conversation"]).add(unit["text"], url=unit.get("url"))
     else:
         verdict = scanner.scan(unit["text"], kind=unit["kind"], url=unit.get("url"))
     result = verdict.to_dict()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import threading
-import zlib
 from pathlib import Path
 
 from flask import Flask
@@ -48,8 +47,6 @@ class StaticRules:
 class Companion:
     """What the API views share: rules, store, settings, counters, locks."""
 
-    CONVERSATION_LOCKS = 64
-
     def __init__(self, home: Path, rules, store: Store, guard: GuardSettings):
         self.home = home
         self.rules = rules
@@ -58,18 +55,12 @@ class Companion:
         self.outbox_wakeup = threading.Event()
         self.scans = 0
         self._scan_lock = threading.Lock()
-        # Striped locks: messages of one conversation are added in order
-        # without one lock serialising every conversation.
-        self._conv_locks = [threading.Lock() for _ in range(self.CONVERSATION_LOCKS)]
         self._settings_cache = (None, None)
         self._settings_lock = threading.Lock()
 
     def count_scans(self, n: int = 1) -> None:
         with self._scan_lock:
             self.scans += n
-
-    def conversation_lock(self, conversation_id: str) -> threading.Lock:
-        return self._conv_locks[zlib.crc32(conversation_id.encode("utf-8")) % self.CONVERSATION_LOCKS]
 
     def settings(self) -> dict:
         """config.json, re-read when it changes (``himaya config set`` while serving)."""
