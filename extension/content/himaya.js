@@ -114,7 +114,8 @@
   function linksIn(el) {
     if (!el) return [];
     const seen = new Set();
-    for (const a of el.querySelectorAll("a[href]")) {
+    const anchors = [...(el.matches("a[href]") ? [el] : []), ...el.querySelectorAll("a[href]")];
+    for (const a of anchors) {
       if (!isVisible(a)) continue;
       const href = realHref(a);
       if (href) seen.add(href);

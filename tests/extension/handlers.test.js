@@ -1,0 +1,182 @@
+// The service worker's handlers with a fake companion and a fake browser:
+// what reaches the child (banner), the parent (tab state), the badge, and the
+// companion (reports, feedback), and the calm answer when it is not running.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHandlers } from "../../extension/background/handlers.js";
+import { TabStore } from "../../extension/background/tabs.js";
+import { fakeFetch, memoryArea, messagesOf } from "./helpers.js";
+
+const TITLE = { fr: "Demande de continuer sur une application privée", ar: "طلب مواصلة الحديث على تطبيق خاص", en: "Asking to continue on a private app" };
+const match = (severity = "medium") => ({
+  rule: "HIM-PRIV-001",
+  category: "move-to-private",
+  severity,
+  spans: [[0, 9]],
+  title: TITLE,
+  explain: { child: { fr: "Tu n'as rien fait de mal.", ar: "لم تفعل أي خطأ.", en: "You have done nothing wrong." }, parent: { fr: "Parent fr", ar: "Parent ar", en: "Parent en" } },
+});
+const verdict = (id, severity) =>
+  severity === "none" ? { id, risk: false, severity: "none", score: 0, matches: [] } : { id, risk: true, severity, score: 0.7, matches: [match(severity)] };
+
+function setup({ routes = {}, settings, token = "tok", uiLang = "fr-FR", activeTab = true } = {}) {
+  const log = [];
+  const badges = [];
+  const local = memoryArea();
+  if (token) local.data.set("token", token);
+  if (settings) local.data.set("settings", settings);
+  const api = {
+    action: {
+      setBadgeText: async (b) => badges.push(["text", b.tabId, b.text]),
+      setBadgeBackgroundColor: async (b) => badges.push(["color", b.tabId, b.color]),
+    },
+    tabs: {
+      get: async (id) => ({ id, windowId: 9, active: activeTab }),
+      captureVisibleTab: async (windowId) => (windowId === 9 ? "data:image/png;base64,iVBORw0KGgo=" : null),
+      sendMessage: async () => ({ page: { url: "https://www.facebook.com/x", title: "X" }, units: [{ id: "p-1", kind: "post", text: "hello" }] }),
+    },
+    scripting: { executeScript: async () => [] },
+  };
+  const handlers = createHandlers({
+    api,
+    fetch: fakeFetch(routes, log),
+    local,
+    tabs: new TabStore(memoryArea()),
+    uiLanguage: () => uiLang,
+    loadMessages: async (lang) => messagesOf(lang),
+    now: () => Date.parse("2026-01-10T10:00:00Z"),
+  });
+  return { handlers, log, badges, local };
+}
+
+const sender = { id: "ext", url: "https://www.facebook.com/x", tab: { id: 3, windowId: 9 } };
+const page = { url: "https://www.facebook.com/x", title: "X" };
+const units = [
+  { id: "m-1", kind: "message", text: "ajoute-moi sur snap", conversation: "messenger:t/1" },
+  { id: "m-2", kind: "message", text: "slt", conversation: "messenger:t/1" },
+];
+const batch = (results) => ({ "POST /scan/batch": (body) => [200, { results: results(body), rules_version: "2026.01.1" }] });
+
+test("a risky unit gives a banner for the child, in the browser's language, and a badge", async () => {
+  const { handlers, log, badges } = setup({ routes: batch(() => [verdict("m-1", "high"), verdict("m-2", "none")]), uiLang: "ar-TN" });
+  const answer = await handlers.scan({ type: "scan", units, page }, sender);
+  assert.equal(answer.state, "ok");
+  assert.equal(answer.banner.severity, "high");
+  assert.equal(answer.banner.dir, "rtl");
+  assert.deepEqual(answer.banner.items, [{ title: TITLE.ar, text: "لم تفعل أي خطأ." }]);
+  assert.equal(answer.banner.strings.report, messagesOf("ar").actionReport);
+  assert.deepEqual(log[0].body.units[0], { ...units[0], url: page.url }, "the page address goes with each unit");
+  assert.deepEqual(badges, [["text", 3, "1"], ["color", 3, "#c2410c"]]);
+});
+
+test("benign units: no banner, no badge, nothing kept for the parent", async () => {
+  const { handlers, badges } = setup({ routes: batch(() => [verdict("m-1", "none"), verdict("m-2", "none")]) });
+  const answer = await handlers.scan({ type: "scan", units, page }, sender);
+  assert.equal(answer.banner, null);
+  const state = await handlers["tab:state"]({ type: "tab:state", tabId: 3 });
+  assert.deepEqual(state.tab.findings, []);
+  assert.deepEqual(badges, [["text", 3, ""]]);
+});
+
+test("a severity the settings do not show gives no banner, and the parent sees nothing of it", async () => {
+  const { handlers } = setup({ routes: batch(() => [verdict("m-1", "low")]), settings: { severities: ["high", "critical"] } });
+  const answer = await handlers.scan({ type: "scan", units: units.slice(0, 1), page }, sender);
+  assert.equal(answer.banner, null);
+  assert.deepEqual((await handlers["tab:state"]({ type: "tab:state", tabId: 3 })).tab.findings, []);
+});
+
+test("the parent's view has the parent texts, spans and the unit; the badge counts warnings", async () => {
+  const { handlers, badges } = setup({ routes: { ...batch((b) => b.units.map((u) => verdict(u.id, "medium"))), "GET /status": () => [200, { ok: true, rules_version: "2026.01.1", rules: { version: "2026.01.1", stale: true } }] } });
+  await handlers.scan({ type: "scan", units, page }, sender);
+  const state = await handlers["tab:state"]({ type: "tab:state", tabId: 3 });
+  assert.equal(state.state, "ok");
+  assert.equal(state.stale, true);
+  assert.equal(state.tab.findings.length, 2);
+  assert.deepEqual(state.tab.findings[0].matches[0].explain.parent, match().explain.parent);
+  assert.equal(state.tab.findings[0].unit.text, "ajoute-moi sur snap");
+  assert.deepEqual(badges.at(-2), ["text", 3, "2"]);
+});
+
+test("companion not running: a calm state, no banner, no throw", async () => {
+  const { handlers } = setup({ routes: {} });
+  assert.deepEqual(await handlers.scan({ type: "scan", units, page }, sender), { state: "offline" });
+  const state = await handlers.status();
+  assert.equal(state.state, "offline");
+  const report = await handlers.report({ type: "report", units, page }, sender);
+  assert.equal(report.state, "offline");
+  assert.equal(report.status, messagesOf("fr").stateOffline);
+});
+
+test("not paired: nothing is sent to the companion", async () => {
+  const { handlers, log } = setup({ token: null, routes: batch(() => []) });
+  assert.deepEqual(await handlers.scan({ type: "scan", units, page }, sender), { state: "unpaired" });
+  assert.equal(log.length, 0);
+});
+
+test("Report sends the page, warned unit first, matches pointing at units, and a screenshot", async () => {
+  const routes = {
+    ...batch(() => [verdict("m-1", "high"), verdict("m-2", "none")]),
+    "POST /reports": () => [201, { id: "R20260110-00000001", sha256: "a".repeat(64), created: "2026-01-10T10:00:00Z", outbox: "pending" }],
+  };
+  const { handlers, log } = setup({ routes });
+  await handlers.scan({ type: "scan", units, page }, sender);
+  const answer = await handlers.report({ type: "report", units: [units[1], units[0]], page }, sender);
+  const body = log.find((l) => l.key === "POST /reports").body;
+  assert.equal(body.url, page.url);
+  assert.deepEqual(body.units.map((u) => u.id), ["m-1", "m-2"]);
+  assert.ok(body.units.every((u) => !("conversation" in u)), "the companion's report units have no conversation field");
+  assert.deepEqual(body.matches, [{ rule: "HIM-PRIV-001", severity: "high", category: "move-to-private", spans: [[0, 9]], unit: 0 }]);
+  assert.equal(body.screenshot, "data:image/png;base64,iVBORw0KGgo=");
+  assert.equal(answer.state, "ok");
+  assert.match(answer.status, /R20260110-00000001/);
+  assert.match(answer.status, new RegExp(messagesOf("fr").reportQueued.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+});
+
+test("no screenshot rather than a screenshot of another tab", async () => {
+  const routes = { "POST /reports": () => [201, { id: "R1", sha256: "b".repeat(64), created: "2026-01-10T10:00:00Z", outbox: "none" }] };
+  const { handlers, log } = setup({ routes, activeTab: false });
+  await handlers.report({ type: "report", units, page }, sender);
+  assert.equal("screenshot" in log.at(-1).body, false);
+});
+
+test("This is wrong sends the rules that warned on the tab", async () => {
+  const routes = { ...batch(() => [verdict("m-1", "high")]), "POST /feedback": () => [201, { id: 1 }] };
+  const { handlers, log } = setup({ routes });
+  assert.equal((await handlers.feedback({ type: "feedback", verdict: "wrong", page }, sender)).state, "empty");
+  await handlers.scan({ type: "scan", units: units.slice(0, 1), page }, sender);
+  const answer = await handlers.feedback({ type: "feedback", verdict: "wrong", page }, sender);
+  assert.equal(answer.status, messagesOf("fr").feedbackWrongThanks);
+  assert.deepEqual(log.at(-1).body, { rules: ["HIM-PRIV-001"], verdict: "wrong", url: page.url });
+});
+
+test("pairing stores the token and the port; the options page only learns 'paired'", async () => {
+  const routes = { "POST /pair": (b) => (b.code === "1234-5678" ? [200, { token: "secret-token" }] : [403, { error: "pairing_failed" }]), "GET /status": () => [200, { ok: true }] };
+  const { handlers, local, log } = setup({ token: null, routes });
+  assert.deepEqual(await handlers.pair({ type: "pair", code: "0000-0000", port: 50001 }), { ok: false, state: "pairing_failed" });
+  const answer = await handlers.pair({ type: "pair", code: "1234-5678", port: 50001 });
+  assert.equal(answer.ok, true);
+  assert.equal(local.data.get("token"), "secret-token");
+  assert.match(log.at(-1).url, /^http:\/\/127\.0\.0\.1:50001\//);
+  const settings = await handlers["settings:get"]({ type: "settings:get" });
+  assert.equal(settings.paired, true);
+  assert.equal(settings.settings.port, 50001);
+  assert.doesNotMatch(JSON.stringify(settings), /secret-token/);
+});
+
+test("settings are validated: unknown severities, languages and bad ports are ignored", async () => {
+  const { handlers } = setup();
+  const answer = await handlers["settings:set"]({ type: "settings:set", settings: { lang: "de", port: 22, severities: ["high", "evil"], volunteer: "yes" } });
+  assert.deepEqual(answer.settings, { port: 47615, lang: "auto", severities: ["high"], volunteer: false });
+  const ar = await handlers["settings:set"]({ type: "settings:set", settings: { lang: "ar" } });
+  assert.equal(ar.lang, "ar");
+});
+
+test("a new page on the tab clears its findings and badge", async () => {
+  const { handlers, badges } = setup({ routes: batch(() => [verdict("m-1", "high")]) });
+  await handlers.scan({ type: "scan", units: units.slice(0, 1), page }, sender);
+  await handlers.page({ type: "page", page: { url: "https://www.facebook.com/y", title: "Y" } }, sender);
+  const state = await handlers["tab:state"]({ type: "tab:state", tabId: 3 });
+  assert.deepEqual(state.tab.findings, []);
+  assert.equal(state.tab.url, "https://www.facebook.com/y");
+  assert.deepEqual(badges.at(-1), ["text", 3, ""]);
+});

@@ -1,0 +1,70 @@
+// Shared helpers for the extension's unit tests: load content scripts into a
+// jsdom page, read fixtures, and fake the browser APIs the service worker uses.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { JSDOM } from "jsdom";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const EXT = join(ROOT, "extension");
+export const FIXTURES = join(ROOT, "tests", "extension", "fixtures");
+
+export function fixture(name) {
+  return readFileSync(join(FIXTURES, name), "utf8");
+}
+
+/** A jsdom window at `url` with the given extension files evaluated in it (page scripts do not run). */
+export function loadPage(html, url, files) {
+  const dom = new JSDOM(html, { url, runScripts: "outside-only", pretendToBeVisual: true });
+  for (const file of files) dom.window.eval(readFileSync(join(EXT, file), "utf8"));
+  return dom.window;
+}
+
+export const CORE = ["content/himaya.js", "content/units.js"];
+
+/** Units the adapter for `url` extracts from a fixture. */
+export function extract(fixtureName, url, site) {
+  const window = loadPage(fixture(fixtureName), url, [...CORE, `content/sites/${site}.js`, "content/sites/generic.js"]);
+  const adapter = window.Himaya.adapterFor(window.location.hostname);
+  // a JSON copy: arrays made in the jsdom realm are not deep-equal to node arrays
+  return { adapter, units: JSON.parse(JSON.stringify(adapter.extract(window.document, window.location))), window };
+}
+
+/** An in-memory storage area with the browser's get/set/remove shape. */
+export function memoryArea() {
+  const data = new Map();
+  return {
+    data,
+    async get(key) {
+      if (key == null) return Object.fromEntries(data);
+      const keys = Array.isArray(key) ? key : [key];
+      return Object.fromEntries(keys.filter((k) => data.has(k)).map((k) => [k, structuredClone(data.get(k))]));
+    },
+    async set(items) {
+      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
+    },
+    async remove(key) {
+      for (const k of Array.isArray(key) ? key : [key]) data.delete(k);
+    },
+  };
+}
+
+/** Messages of one locale, read from the extension's files. */
+export function messagesOf(lang) {
+  const raw = JSON.parse(readFileSync(join(EXT, "_locales", lang, "messages.json"), "utf8"));
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.message]));
+}
+
+/** A fetch that answers from a route table: {"POST /scan/batch": (body) => [status, json]}. */
+export function fakeFetch(routes, log = []) {
+  return async (url, init = {}) => {
+    const path = new URL(url).pathname.replace(/^\/api\/v1/, "");
+    const key = `${init.method || "GET"} ${path}`;
+    const body = init.body ? JSON.parse(init.body) : undefined;
+    log.push({ key, body, headers: init.headers, url });
+    const route = routes[key];
+    if (route === "offline" || !route) throw new TypeError("Failed to fetch");
+    const [status, json] = route(body, init.headers);
+    return { ok: status >= 200 && status < 300, status, json: async () => json };
+  };
+}
