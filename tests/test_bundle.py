@@ -36,13 +36,13 @@ EXPLAIN = """explain:
 
 
 def rule_yaml(rule_id: str, word: str, positive: str | None = None, negative: str = "rien a voir ici",
-              kind: str = "phrase") -> str:
+              kind: str = "phrase", status: str = "experimental") -> str:
     """A small valid rule matching `word` (a phrase, or a regex with kind="regex")."""
     positive = positive if positive is not None else f"il dit {word} encore"
     return (
         f"id: {rule_id}\n"
         f"title: {{fr: \"Test {rule_id}\", ar: \"اختبار\", en: \"Test {rule_id}\"}}\n"
-        "category: move-to-private\nstatus: experimental\nseverity: medium\napplies_to: [message]\n"
+        f"category: move-to-private\nstatus: {status}\nseverity: medium\napplies_to: [message]\n"
         f"terms:\n  w:\n    kind: {kind}\n    values:\n      any: ['{word}']\n"
         "condition: w\n" + EXPLAIN +
         f"tests:\n  positive: [\"{positive}\"]\n  negative: [\"{negative}\"]\n"
