@@ -25,15 +25,15 @@ Views (all token-aligned, so a hit maps back to original spans):
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
+from typing import NamedTuple
 
 import re2
 
 from .links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
-from .normalize import Normalized, has_digit_and_letter, leet, loose, normalize, normalize_term, skeleton
+from .normalize import Normalized, alt_view, loose, normalize, normalize_term, skeleton
 from .rules.schema import SEVERITY_RANK, Rule
 from .textindex import TokenAutomaton
 
@@ -50,8 +50,7 @@ def fuzzy_distance(n: int) -> int:
     return 0 if n < 5 else 1 if n < 9 else 2
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: made by the thousand on a large page
     group: str
     first: int  # token index range [first, last] in the normalized tokens
     last: int
@@ -154,6 +153,7 @@ class Index:
             self.regex_set.Compile()
             self.regex_compiled = [re2.compile(p) for p, _ in c.regexes]
         self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
+        self.positive = [frozenset(r.condition.names(True)) for r in self.rules]
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
 
     # -- compiling -------------------------------------------------------------
@@ -201,43 +201,51 @@ class Index:
         self._regexes(n, add)
         self._links(n, url, add)
         self._emoji(n, add)
-        found = [m for ri, hs in hits.items() if (m := self._evaluate(self.rules[ri], hs))]
+        found = [m for ri, hs in hits.items() if (m := self._evaluate(ri, hs))]
         return Verdict.from_matches(found)
 
     def _words(self, n: Normalized, add) -> None:
-        c = self._c
-        toks = [loose(t) for t in n.tokens]
-        views = [(V_LOOSE, toks, None)]
-        alt = _alt_view(n.tokens, c.leet_vocab)
+        toks = list(map(loose, n.tokens))
+        span = n.span
+        self._emit(self.words.find(toks), V_LOOSE, None, span, add)
+        # The other views differ from the loose one in a few tokens: search only
+        # around those, not the whole text again.
+        alt = alt_view(n, self._c.leet_vocab)
         if alt is not None:
-            views.append((V_ALT, [loose(t) for t in alt[0]], alt[1]))
+            alt_toks, cover, changed = alt
+            found = self.words.find_near(list(map(loose, alt_toks)), changed)
+            self._emit(found, V_ALT, cover, span, add)
         if self._fuzzy:
-            fz = [self._fuzzy.nearest(t) for t in toks]
+            nearest = self._fuzzy.nearest
+            fz = list(map(nearest, toks))
             if fz != toks:
-                views.append((V_FUZZY, fz, None))
-        for flag, vtoks, cover in views:
-            for pat_refs, a, b in self.words.find(vtoks):
-                first, last = (a, b) if cover is None else (cover[a][0], cover[b][1])
-                span = (n.spans[first][0], n.spans[last][1])
-                for ri, g, allowed_views in pat_refs:
-                    if allowed_views & flag:
-                        add(ri, Hit(g, first, last, *span))
+                changed = [i for i, (a, b) in enumerate(zip(fz, toks)) if a is not b]
+                self._emit(self.words.find_near(fz, changed), V_FUZZY, None, span, add)
         if self.skel is not None:
-            for refs, a, b in self.skel.find([skeleton(t) for t in toks]):
+            for refs, a, b in self.skel.find(list(map(skeleton, toks))):
                 for ri, g in refs:
-                    add(ri, Hit(g, a, b, n.spans[a][0], n.spans[b][1]))
+                    add(ri, Hit(g, a, b, span(a)[0], span(b)[1]))
+
+    @staticmethod
+    def _emit(found, flag: int, cover, span, add) -> None:
+        for pat_refs, a, b in found:
+            first, last = (a, b) if cover is None else (cover[a][0], cover[b][1])
+            start, end = span(first)[0], span(last)[1]
+            for ri, g, allowed_views in pat_refs:
+                if allowed_views & flag:
+                    add(ri, Hit(g, first, last, start, end))
 
     def _regexes(self, n: Normalized, add) -> None:
         if self.regex_set is None or not n.tokens:
             return
-        full, starts, origin = n.full()
+        full = n.full()
         for i in self.regex_set.Match(full) or ():
             for m in self.regex_compiled[i].finditer(full):
                 s, e = m.span()
                 if e <= s:
                     continue
-                os_ = _to_original(s, starts, origin, n)
-                oe = _to_original(e - 1, starts, origin, n) + 1
+                os_ = n.full_to_original(s)
+                oe = n.full_to_original(e - 1) + 1
                 first, last = n.token_at(os_), n.token_at(max(oe - 1, os_))
                 for ri, g in self._c.regexes[i][1]:
                     add(ri, Hit(g, first, last, os_, oe))
@@ -271,9 +279,9 @@ class Index:
                     add(ri, Hit(g, tok, tok, off, off + len(ch)))
 
     # -- evaluating ------------------------------------------------------------
-    def _evaluate(self, rule: Rule, hits: list[Hit]) -> Match | None:
+    def _evaluate(self, ri: int, hits: list[Hit]) -> Match | None:
+        rule, positive = self.rules[ri], self.positive[ri]
         unit = {h.group for h in hits}
-        positive = rule.condition.names(True)
         if not unit & positive:
             return None
         chosen = _satisfy(rule, hits, unit, positive)
@@ -312,48 +320,6 @@ def _merge_spans(spans) -> tuple[tuple[int, int], ...]:
     return tuple((s, e) for s, e in out)
 
 
-def _to_original(pos: int, starts: list[int], origin: list[int], n: Normalized) -> int:
-    """Map an offset in the punctuation-keeping view back into the original text."""
-    i = bisect.bisect_right(starts, pos) - 1
-    if i < 0:
-        return 0
-    return min(origin[i] + (pos - starts[i]), len(n.original) - 1 if n.original else 0)
-
-
-def _alt_view(tokens: list[str], leet_vocab: set[str]):
-    """Spaced letters joined and leetspeak read, or None when nothing changes.
-
-    Returns (tokens, cover) where cover[i] = (first, last) original token indexes.
-    """
-    out, cover, changed = [], [], False
-    i, n = 0, len(tokens)
-    while i < n:
-        j = i
-        while j < n and len(tokens[j]) == 1:
-            j += 1
-        if j - i >= 3:  # `s n a p`, `t.e.l.e.g.r.a.m`
-            word = "".join(tokens[i:j])
-            out.append(_read_leet(word, leet_vocab))
-            cover.append((i, j - 1))
-            changed = True
-            i = j
-            continue
-        tok = tokens[i]
-        if has_digit_and_letter(tok):
-            read = _read_leet(tok, leet_vocab)
-            changed |= read != tok
-            tok = read
-        out.append(tok)
-        cover.append((i, i))
-        i += 1
-    return (out, cover) if changed else None
-
-
-def _read_leet(token: str, vocab: set[str]) -> str:
-    read = loose(leet(token))
-    return read if read in vocab else token
-
-
 class _FuzzyIndex:
     """Nearest fuzzy-term word within its edit budget, through a deletion index."""
 
@@ -369,14 +335,14 @@ class _FuzzyIndex:
         return bool(self.vocab)
 
     def _nearest(self, token: str) -> str:
-        if token in self.vocab or len(token) < 4 or not token.isalpha() and not token.isalnum():
+        if token in self.vocab or len(token) < 5 or not token.isalnum():
             return token
         from rapidfuzz.distance import Levenshtein
 
         best, best_d = token, 99
         for variant in _deletions(token, 2):
             for word in self.deletes.get(variant, ()):
-                budget = fuzzy_distance(len(word))
+                budget = fuzzy_distance(min(len(word), len(token)))
                 d = Levenshtein.distance(token, word, score_cutoff=budget)
                 if d <= budget and (d, word) < (best_d, best):
                     best, best_d = word, d

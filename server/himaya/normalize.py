@@ -17,42 +17,38 @@ described in `Views`; the matcher picks which views each rule term is tried on.
 
 from __future__ import annotations
 
+import bisect
+import operator
 import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, chain
 
 # ---------------------------------------------------------------------------
 # Character classes, derived once from the Unicode database (no hand-kept tables
 # that drift from the interpreter's Unicode version).
 
 
-def _ranges(pred, stop=0x30000) -> str:
-    """A regex character-class body for every code point where pred(cat) holds."""
-    out, start, prev = [], None, None
-    for cp in list(range(stop)) + list(range(0xE0000, 0xE0080)):
-        ok = pred(unicodedata.category(chr(cp)))
-        if ok and start is None:
-            start = cp
-        elif not ok and start is not None:
-            out.append((start, prev))
-            start = None
-        prev = cp
-    if start is not None:
-        out.append((start, prev))
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in out
-    )
-
-
-_MARKS_AND_FORMAT = _ranges(lambda c: c in ("Mn", "Mc", "Me", "Cf"))
-# A token: letters and digits (\w without the underscore, which joins handle
-# parts and spaced-out letters), plus marks and invisible format characters so
-# that `q\u200cuel` or a word with Arabic diacritics stays one token. An `@`
-# inside a word stays too, for the leet view (`t3l3gr@m`).
-_TOKEN_RE = re.compile(rf"(?:[^\W_]|[{_MARKS_AND_FORMAT}])+(?:@(?:[^\W_]|[{_MARKS_AND_FORMAT}])+)*")
+# Marks and format characters of the scripts Himaya reads, and the invisible
+# characters used to break words (a class of every Unicode mark is five times
+# slower to match and buys nothing for French, Arabic and English).
+_MARKS_AND_FORMAT = (
+    "\u00ad\u0300-\u036f\u0483-\u0489\u0610-\u061a\u061c\u064b-\u065f\u0670\u06d6-\u06dc"
+    "\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed\u08d3-\u08ff\u180e\u1ab0-\u1aff\u1dc0-\u1dff"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u20d0-\u20ff\ufe00-\ufe0f"
+    "\ufe20-\ufe2f\ufeff"
+)
+# A token: letters and digits (\w without the underscore, which separates handle
+# parts and spaced-out letters). Marks and invisible format characters belong to
+# the token they sit in (`q\u200cuel`, Arabic with diacritics), but a class
+# with them is five times slower, so the fast split runs first and the full one
+# only when such a character stands between tokens.
+_FAST_SPLIT = re.compile(r"([^\W_]+)")
+_FULL_SPLIT = re.compile(rf"((?:[^\W_]|[{_MARKS_AND_FORMAT}])+)")
+_MARK_IN_GAP = re.compile(rf"[{_MARKS_AND_FORMAT}]")
+_TOKEN_RE = re.compile(_FULL_SPLIT.pattern[1:-1])
 _DROP_FORMAT = {
     cp: None
     for cp in (*range(0x30000), *range(0xE0000, 0xE0080))
@@ -108,14 +104,12 @@ def _is_latin_letter(ch: str) -> bool:
     return "a" <= ch <= "z" or "\u00e0" <= ch <= "\u024f"
 
 
-@lru_cache(maxsize=1 << 16)
-def normalize_token(raw: str) -> tuple[str, ...]:
-    """Normalize one raw token; may return several tokens (NFKC can split one).
+@lru_cache(maxsize=1 << 17)
+def normalize_token(raw: str) -> str:
+    """Normalize one raw token (possibly to "", e.g. a lone zero-width space).
 
-    >>> normalize_token("Ｂｏｎｊｏｕｒ")
-    ('bonjour',)
-    >>> normalize_token("قَدَّاشْ")
-    ('قداش',)
+    >>> normalize_token("Ｂｏｎｊｏｕｒ"), normalize_token("قَدَّاشْ"), normalize_token("соmmе")
+    ('bonjour', 'قداش', 'comme')
     """
     t = unicodedata.normalize("NFKC", raw).translate(_DROP_FORMAT)
     t = unicodedata.normalize("NFKD", t)
@@ -125,14 +119,13 @@ def normalize_token(raw: str) -> tuple[str, ...]:
     if any(ch in _CONFUSABLES for ch in t):
         letters = [ch for ch in t if ch.isalpha()]
         foreign = [ch for ch in letters if not _is_latin_letter(ch)]
-        # Only for tokens that are Latin words dressed in look-alikes: a token mixing
-        # Latin with look-alikes, or made of look-alikes only. Real Cyrillic or Greek
-        # words keep their letters.
-        if all(ch in _CONFUSABLES for ch in foreign) and foreign:
+        # Only for Latin words dressed in look-alikes: every non-Latin letter of the
+        # token is a look-alike. Real Cyrillic or Greek words keep their letters.
+        if foreign and all(ch in _CONFUSABLES for ch in foreign):
             t = t.translate(_CONFUSE_TABLE)
-    if t.isalnum() or not t:
-        return (t,) if t else ()
-    return tuple(m.group(0) for m in _TOKEN_RE.finditer(t))
+    if not t.isalnum():  # NFKC can bring punctuation (`㈠` -> `(1)`): keep one token
+        t = "".join(_TOKEN_RE.findall(t))
+    return t
 
 
 @lru_cache(maxsize=1 << 16)
@@ -163,17 +156,18 @@ def skeleton(token: str) -> str:
     return _RUN2.sub(r"\1", t)
 
 
-def has_digit_and_letter(token: str) -> bool:
-    return any(ch.isdigit() or ch == "@" for ch in token) and any(ch.isalpha() for ch in token)
-
-
 @dataclass(frozen=True)
 class Normalized:
-    """Normalized tokens with the original span of each (start, end), in order."""
+    """Normalized tokens of a text, with the original span of each on demand.
+
+    `parts` is the split of the original text: [gap, token, gap, ..., gap];
+    `tokens[i]` is the normalized form of `parts[keep[i] * 2 + 1]`.
+    """
 
     original: str
+    parts: list[str]
     tokens: list[str]
-    spans: list[tuple[int, int]]
+    keep: list[int] | None  # None when no token normalized to nothing
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -184,64 +178,168 @@ class Normalized:
             got = self._cache["text"] = " ".join(self.tokens)
         return got
 
-    def full(self) -> tuple[str, list[int], list[int]]:
-        """Normalized text that keeps punctuation (for regex terms).
-
-        Returns the string plus two parallel lists: the start of each piece in
-        that string and the original offset it maps to.
-        """
-        got = self._cache.get("full")
-        if got is not None:
-            return got
-        parts, starts, origin = [], [], []
-        pos = 0
-        prev_end = 0
-        for tok, (s, e) in zip(self.tokens, self.spans):
-            if s > prev_end:
-                gap = unicodedata.normalize("NFKC", self.original[prev_end:s]).translate(_DROP_FORMAT)
-                gap = gap if gap.strip() or not gap else " "
-                parts.append(gap)
-                starts.append(pos)
-                origin.append(prev_end)
-                pos += len(gap)
-            elif s < prev_end:  # several tokens from one raw token: keep them apart
-                parts.append(" ")
-                starts.append(pos)
-                origin.append(s)
-                pos += 1
-            parts.append(tok)
-            starts.append(pos)
-            origin.append(s)
-            pos += len(tok)
-            prev_end = e
-        tail = self.original[prev_end:]
-        if tail:
-            tail = unicodedata.normalize("NFKC", tail).translate(_DROP_FORMAT)
-            parts.append(tail)
-            starts.append(pos)
-            origin.append(prev_end)
-        got = self._cache["full"] = ("".join(parts), starts, origin)
+    def _bounds(self) -> list[int]:
+        got = self._cache.get("bounds")
+        if got is None:  # end offset of every part: one C-level pass, on first use
+            got = self._cache["bounds"] = list(accumulate(map(len, self.parts)))
         return got
+
+    def span(self, i: int) -> tuple[int, int]:
+        """(start, end) in the original text of token i."""
+        j = i if self.keep is None else self.keep[i]
+        b = self._bounds()
+        return b[2 * j], b[2 * j + 1]
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) in the original text of every token."""
+        return [self.span(i) for i in range(len(self.tokens))]
+
+    def full(self) -> str:
+        """Normalized text that keeps punctuation, for regex terms; map offsets
+        back with `full_to_original`."""
+        got = self._cache.get("full")
+        if got is None:
+            gaps = self.parts[0::2]
+            if not "".join(gaps).isascii():
+                gaps = [g if g.isascii() else _norm_gap(g) for g in gaps]
+            toks = self.tokens if self.keep is None else [normalize_token(t) for t in self.parts[1::2]]
+            pieces = [*chain.from_iterable(zip(gaps, toks)), gaps[-1]]
+            self._cache["full_pieces"] = pieces
+            got = self._cache["full"] = "".join(pieces)
+        return got
+
+    def full_to_original(self, pos: int) -> int:
+        """Offset in the original text of an offset in `full()`."""
+        self.full()
+        table = self._cache.get("full_map")
+        if table is None:
+            table = self._cache["full_map"] = (
+                list(accumulate(map(len, self._cache["full_pieces"]), initial=0)),
+                list(accumulate(map(len, self.parts), initial=0)),
+            )
+        full_starts, orig_starts = table
+        i = max(bisect.bisect_right(full_starts, pos) - 1, 0)
+        i = min(i, len(self.parts) - 1)
+        return min(orig_starts[i] + min(pos - full_starts[i], max(len(self.parts[i]) - 1, 0)), len(self.original))
 
     def token_at(self, offset: int) -> int:
         """Index of the token at or before an original offset (0 when none)."""
-        import bisect
+        j = bisect.bisect_right(self._bounds()[0::2], offset) - 1  # raw token index
+        if self.keep is not None:
+            j = bisect.bisect_right(self.keep, j) - 1
+        return min(max(j, 0), max(len(self.tokens) - 1, 0))
 
-        i = bisect.bisect_right(self.spans, (offset, sys.maxsize)) - 1
-        return max(i, 0)
+
+def _norm_gap(gap: str) -> str:
+    return unicodedata.normalize("NFKC", gap).translate(_DROP_FORMAT)
 
 
 def normalize(text: str) -> Normalized:
-    """Tokenize and normalize `text`, keeping the original span of every token."""
-    tokens: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for m in _TOKEN_RE.finditer(text):
-        norm = normalize_token(m.group(0))
-        span = m.span()
-        for t in norm:
-            tokens.append(t)
-            spans.append(span)
-    return Normalized(text, tokens, spans)
+    """Tokenize and normalize `text`; every token keeps its original span."""
+    parts = _FAST_SPLIT.split(text)
+    gaps = "".join(parts[0::2])
+    if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(parts):
+        parts = _FULL_SPLIT.split(text)
+    raw = parts[1::2]
+    get = _CACHE.get
+    tokens = [get(r) or _remember(r) for r in raw]
+    keep = None
+    if "" in tokens:
+        keep = [i for i, t in enumerate(tokens) if t]
+        tokens = [tokens[i] for i in keep]
+    return Normalized(text, parts, tokens, keep)
+
+
+def _mark_touches_token(parts: list[str]) -> bool:
+    """Does a mark or format character stand right before or after a token?
+    (Elsewhere, as the variation selector of an emoji, it changes nothing.)"""
+    last = len(parts) - 1
+    for i in range(0, len(parts), 2):
+        g = parts[i]
+        if g and ((i > 0 and _MARK_IN_GAP.match(g)) or (i < last and _MARK_IN_GAP.match(g[-1]))):
+            return True
+    return False
+
+
+_RUN_OF_ONES = re.compile(rb"\x01{3,}")  # 3+ one-letter tokens in a row: `s n a p`
+_ZERO = re.compile(rb"\x00")
+
+
+def alt_view(n: "Normalized", leet_vocab: set[str]):
+    """Spaced letters joined and leetspeak read, or None when nothing changes.
+
+    Leetspeak is read only where the reading is a word of `leet_vocab` (rule
+    words of languages not written in Arabizi), so `3omrek` stays itself.
+    Returns (tokens, cover, changed): cover[k] = (first, last) indexes into
+    n.tokens; changed lists the indexes of the tokens that differ. Candidates
+    are found with C-level passes (a byte per token), so a page without any
+    costs almost nothing.
+    """
+    tokens = n.tokens
+    edits: list[tuple[int, int, str]] = []  # (first token, last token, replacement)
+    one_letter = bytes(map((1).__eq__, map(len, tokens)))
+    for m in _RUN_OF_ONES.finditer(one_letter):
+        first, last = m.start(), m.end() - 1
+        edits.append((first, last, read_leet("".join(tokens[first:last + 1]), leet_vocab)))
+    if leet_vocab:
+        # tokens made of letters and digits both (tokens hold nothing else)
+        plain = bytes(map(operator.or_, map(str.isalpha, tokens), map(str.isdigit, tokens)))
+        for m in _ZERO.finditer(plain):
+            i = m.start()
+            read = read_leet(tokens[i], leet_vocab)
+            if read != tokens[i]:
+                edits.append((i, i, read))
+    if not edits:
+        return None
+    edits.sort()
+    out, changed, covers, i = [], [], [], 0
+    for first, last, word in edits:
+        if first < i:  # a leet token inside a spaced run already joined
+            continue
+        out.extend(n.tokens[i:first])
+        changed.append(len(out))
+        covers.append((first, last))
+        out.append(word)
+        i = last + 1
+    out.extend(n.tokens[i:])
+    return out, _Cover(changed, covers), changed
+
+
+class _Cover:
+    """cover[k] = (first, last) tokens of the normalized text under alt token k;
+    stored only for the changed tokens, the others shift by what came before."""
+
+    def __init__(self, changed: list[int], covers: list[tuple[int, int]]):
+        self.changed, self.covers = changed, covers
+
+    def __getitem__(self, k: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.changed, k) - 1
+        if i >= 0 and self.changed[i] == k:
+            return self.covers[i]
+        if i < 0:
+            return k, k
+        first, last = self.covers[i]
+        orig = last + (k - self.changed[i])
+        return orig, orig
+
+
+def read_leet(token: str, vocab: set[str]) -> str:
+    """The leet reading of a token when it spells a known word, else the token."""
+    read = loose(leet(token))
+    return read if read in vocab else token
+
+
+_CACHE: dict[str, str] = {}
+_CACHE_MAX = 200_000
+
+
+def _remember(raw: str) -> str:
+    """Normalize and cache one raw token (a plain dict: faster than lru_cache in the hot loop)."""
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    norm = _CACHE[raw] = normalize_token(raw)
+    return norm
 
 
 def normalize_term(text: str) -> list[str]:

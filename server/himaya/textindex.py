@@ -16,9 +16,6 @@ same answers, slower.
 
 from __future__ import annotations
 
-import bisect
-from itertools import accumulate
-
 try:  # pragma: no cover - exercised by whichever engine is installed
     import ahocorasick_rs as _ac
 except ImportError:  # pragma: no cover
@@ -29,6 +26,8 @@ class TokenAutomaton:
     def __init__(self, patterns: dict[str, list], engine: str | None = None):
         self.keys = list(patterns)
         self.refs = [patterns[k] for k in self.keys]
+        # The longest pattern, in tokens: how far a change can reach.
+        self.reach = max((k.strip().count(" ") + 1 for k in self.keys), default=1)
         self.engine = engine or ("ahocorasick-rs" if _ac is not None else "python")
         if self.engine == "ahocorasick-rs" and self.keys:
             self._ac = _ac.AhoCorasick(self.keys, matchkind=_ac.MatchKind.Standard)
@@ -40,13 +39,40 @@ class TokenAutomaton:
         if not tokens or not self.keys:
             return
         text = " " + " ".join(tokens) + " "
-        # starts[i]: offset of token i in `text`
-        starts = list(accumulate((len(t) + 1 for t in tokens[:-1]), initial=1))
+        # A token's index is the number of spaces before it, less the padding one.
+        # Counting (in C) from the previous match is cheaper than a table of
+        # token offsets for every token, since matches are few.
+        pos, spaces = 0, 0
         for pi, s, e in self._search(text):
             key = self.keys[pi]
-            first = bisect.bisect_right(starts, s + 1 if key[0] == " " else s) - 1
-            last = bisect.bisect_right(starts, e - 2 if key[-1] == " " else e - 1) - 1
-            yield self.refs[pi], max(first, 0), max(last, first, 0)
+            a = s + 1 if key[0] == " " else s
+            if a < pos:
+                pos, spaces = 0, 0
+            spaces += text.count(" ", pos, a)
+            pos = a
+            first = spaces - 1
+            last = first + key.count(" ", 1, len(key) - 1)
+            yield self.refs[pi], max(first, 0), max(last, 0)
+
+    def find_near(self, tokens: list[str], changed: list[int]):
+        """Like find, but only matches that can touch a changed token (sorted
+        indexes): the text around each is searched, not the whole of it."""
+        if not changed or not self.keys:
+            return
+        reach = self.reach
+        if len(changed) * (2 * reach + 1) >= len(tokens):  # dense changes: one pass is cheaper
+            yield from self.find(tokens)
+            return
+        segments: list[list[int]] = []
+        for i in changed:
+            a, b = max(i - reach, 0), min(i + reach + 1, len(tokens))
+            if segments and a <= segments[-1][1]:
+                segments[-1][1] = b
+            else:
+                segments.append([a, b])
+        for a, b in segments:
+            for refs, first, last in self.find(tokens[a:b]):
+                yield refs, first + a, last + a
 
     def _search(self, text: str):
         if self._ac is not None:
