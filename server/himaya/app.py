@@ -8,6 +8,7 @@
 rules), ``RULES_PATH``, ``PORT`` (the port the Host check expects; default the
 ``port`` setting), ``EXTENSION_IDS`` (Chrome ids added to the setting),
 ``TOKEN``, ``RATE_LIMIT`` and ``PAIR_RATE_LIMIT`` ((per second, burst)),
+``BUSY_TIMEOUT_MS`` (how long a write waits for a locked database),
 ``TESTING``. ``DEBUG`` is refused outside tests: the debugger would hand any
 local page a Python shell.
 """
@@ -115,7 +116,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.debug = app.config["DEBUG"]  # FLASK_DEBUG in the environment must not switch it on
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    app.extensions["himaya"] = Companion(home, rules, Store(home / "himaya.db"), guard)
+    store = Store(home / "himaya.db", int(config.get("BUSY_TIMEOUT_MS", 5000)))
+    app.extensions["himaya"] = Companion(home, rules, store, guard)
 
     from . import api
 

@@ -88,8 +88,9 @@ MIGRATIONS = [("001_tables", _m001_tables)]
 class Store:
     """One database file, one connection per thread, WAL and a busy timeout."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
         self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
         self.recovered: str | None = None
         self._local = threading.local()
         self._write_lock = threading.Lock()
@@ -115,8 +116,8 @@ class Store:
         if fresh:  # create it 0600 before SQLite writes a byte
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                               timeout=self.busy_timeout_ms / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
         conn.execute("PRAGMA journal_mode = WAL")
         # FULL: an acknowledged report is on disk before the answer leaves.
         conn.execute("PRAGMA synchronous = FULL")
@@ -218,7 +219,8 @@ class Store:
                                  [report_id, "pending" if queue else "export"])
                     conn.execute("COMMIT")
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                        conn.execute("ROLLBACK")
                     raise
             except sqlite3.OperationalError as exc:
                 raise _translate(exc) from None
