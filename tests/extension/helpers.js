@@ -20,6 +20,11 @@ export function loadPage(html, url, files) {
   return dom.window;
 }
 
+/** Evaluate extension files in an existing jsdom window (after faking the browser API on it). */
+loadPage.evalInto = (window, files) => {
+  for (const file of files) window.eval(readFileSync(join(EXT, file), "utf8"));
+};
+
 export const CORE = ["content/himaya.js", "content/units.js"];
 
 /** Units the adapter for `url` extracts from a fixture. */
