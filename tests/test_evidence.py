@@ -1,0 +1,124 @@
+"""Evidence records: canonical bytes, capture hashes, and a chain that names its first break."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from companion_helpers import PNG, PNG_URL, report_body
+
+from himaya import evidence
+from himaya.config import ensure_private_dir
+from himaya.export import export_files, render_page, write_folder
+from himaya.store import Store
+
+
+def test_canonical_form_is_stable():
+    assert evidence.canonical({"b": [1, "é"], "a": None}) == '{"a":null,"b":[1,"é"]}'.encode()
+    assert evidence.canonical({"a": 1}) == evidence.canonical(json.loads('{ "a" : 1 }'))
+    with pytest.raises(evidence.EvidenceError):
+        evidence.canonical({"score": 0.5})
+
+
+def test_record_hashes_every_capture():
+    record, captures = evidence.build_record(report_body(), "v7")
+    assert record["units"][0]["sha256"] == hashlib.sha256(report_body()["units"][0]["text"].encode()).hexdigest()
+    assert record["screenshot"]["sha256"] == hashlib.sha256(PNG).hexdigest() == captures[0]["sha256"]
+    assert captures[0]["data"] == PNG and record["rules_version"] == "v7"
+    assert "title" not in record["matches"][0]  # the extension's texts are not evidence
+
+
+@pytest.mark.parametrize("url", ["data:image/gif;base64,R0lGODlh", "data:image/png;base64,QUJD",
+                                 "data:image/png;base64,***", "https://evil.example/x.png",
+                                 "data:image/png;base64," + "A" * (12 * 1024 * 1024)])
+def test_bad_screenshots(url):
+    with pytest.raises(evidence.EvidenceError):
+        evidence.decode_screenshot(url)
+
+
+def test_screenshot_with_line_breaks_decodes():
+    head, payload = PNG_URL.split(",", 1)
+    assert evidence.decode_screenshot(head + "," + payload[:10] + "\n" + payload[10:]) == ("image/png", PNG)
+
+
+@pytest.fixture
+def store(himaya_home):
+    ensure_private_dir(himaya_home)
+    s = Store(himaya_home / "himaya.db")
+    for i in range(4):
+        s.append_report(report_body(text=f"message number {i}"), "v1", queue=False)
+    return s
+
+
+def _attack(store, sql, params=()):
+    """What someone with the file would do: drop the guards, then edit."""
+    conn = store.conn
+    conn.execute("PRAGMA foreign_keys = OFF")
+    for trigger in ("evidence_no_update", "evidence_no_delete", "captures_no_update", "captures_no_delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute(sql, params)
+
+
+def _seq_id(store, seq):
+    return store.conn.execute("SELECT id FROM evidence WHERE seq = ?", [seq]).fetchone()[0]
+
+
+def test_intact_chain_verifies(store):
+    outcome = store.verify_chain()
+    assert outcome["ok"] and outcome["count"] == 4 and outcome["head"] == store.head()
+
+
+def test_changed_text_is_found(store):
+    target = _seq_id(store, 2)
+    row = store.conn.execute("SELECT record FROM evidence WHERE seq = 2").fetchone()[0]
+    _attack(store, "UPDATE evidence SET record = ? WHERE seq = 2", [row.replace("number 1", "number X")])
+    broken = store.verify_chain()["broken"]
+    assert (broken["seq"], broken["id"]) == (2, target) and "SHA-256" in broken["reason"]
+
+
+def test_rehashed_record_breaks_the_next_link(store):
+    row = json.loads(store.conn.execute("SELECT record FROM evidence WHERE seq = 2").fetchone()[0])
+    row["units"][0]["text"] = "rewritten"
+    row["units"][0]["sha256"] = hashlib.sha256(b"rewritten").hexdigest()
+    body = evidence.canonical(row)
+    _attack(store, "UPDATE evidence SET record = ?, sha256 = ? WHERE seq = 2",
+            [body.decode(), hashlib.sha256(body).hexdigest()])
+    broken = store.verify_chain()["broken"]
+    assert broken["seq"] == 3 and "previous record" in broken["reason"]
+
+
+def test_removed_record_is_found(store):
+    _attack(store, "DELETE FROM evidence WHERE seq = 2")
+    broken = store.verify_chain()["broken"]
+    assert broken["seq"] == 3 and broken["id"] == _seq_id(store, 3)
+
+
+def test_changed_screenshot_is_found(store):
+    _attack(store, "UPDATE captures SET data = ? WHERE evidence_id = ?", [PNG + b"x", _seq_id(store, 1)])
+    broken = store.verify_chain()["broken"]
+    assert broken["seq"] == 1 and "screenshot.png" in broken["reason"]
+
+
+def test_export_folder_checks_itself(store, tmp_path):
+    rid = _seq_id(store, 3)
+    report = store.get_report(rid)
+    folder = write_folder(export_files(report, store.captures(rid)), tmp_path / "out")
+    sums = (folder / "SHA256SUMS").read_text().splitlines()
+    assert len(sums) == 4  # record, unit, screenshot, page
+    for line in sums:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert hashlib.sha256((folder / "record.json").read_bytes()).hexdigest() == report["sha256"]
+    with pytest.raises(FileExistsError):
+        write_folder(export_files(report, []), folder)
+
+
+def test_page_is_trilingual_and_escaped(store):
+    rid = _seq_id(store, 1)
+    report = store.get_report(rid)
+    report["record"]["units"][0]["text"] = "<script>alert(1)</script>"
+    page = render_page(report)
+    assert 'lang="fr"' in page and 'lang="ar" dir="rtl"' in page and 'lang="en"' in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "sha256sum -c SHA256SUMS" in page and report["sha256"] in page
