@@ -7,7 +7,6 @@ with tests/test_update*.py.
 from __future__ import annotations
 
 import json
-import os
 import stat
 from datetime import timedelta
 from pathlib import Path

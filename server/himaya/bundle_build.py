@@ -1,6 +1,6 @@
 """The staff side of bundles: build from rules/, sign, publish for static hosting.
 
-    >>> manifest, changed = build_bundle("rules", "build/bundle")          # doctest: +SKIP
+    >>> manifest, changed, warnings = build_bundle("rules", "build/bundle")   # doctest: +SKIP
     >>> sign_bundle("build/bundle", load_private_key("keys/amal.key"))   # doctest: +SKIP
     '3A9F0C21D4E5B6A7'
     >>> publish("build/bundle", "site/himaya", load_trusted_keys(path))  # doctest: +SKIP
@@ -81,7 +81,7 @@ def _previous(out_dir: Path) -> Manifest | None:
 
 def build_bundle(rules_dir, out_dir, *, list_id=None, version=None, valid_days=DEFAULT_VALID_DAYS,
                  disable=(), enable=(), threshold=None, min_client=None, refresh=False):
-    """Check rules_dir and write a bundle to out_dir; return (manifest, changed).
+    """Check rules_dir and write a bundle to out_dir; return (manifest, changed, warnings).
 
     Settings not given (list id, disabled rules, threshold, minimum client) carry
     over from the bundle already in out_dir. With no explicit version, an

@@ -19,6 +19,7 @@ set or the new one, never a mix. On any failure the last good set stays.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import secrets
@@ -31,7 +32,7 @@ from pathlib import Path
 from .bundle import (
     FILES_DIR, LIMITS, MANIFEST, OBJECTS_DIR, SIGNATURES, BundleError, Manifest, check_signatures,
     client_too_old, decode_signatures, encode_signatures, format_time, loads_strict, now_utc,
-    sha256_bytes, sha256_file, write_atomic,
+    sha256_bytes, write_atomic,
 )
 from .bundle_build import check_rules, read_bundle, verify_files
 from .bundle_messages import STALE, message
@@ -158,8 +159,10 @@ class RuleManager:
     def _compile(self, folder: Path, manifest: Manifest, with_tests: bool):
         from .scanner import Scanner
 
-        ruleset, _ = check_rules(folder / FILES_DIR, manifest.disabled, with_lint=False) if with_tests \
-            else (self._load_only(folder / FILES_DIR), None)
+        if with_tests:
+            ruleset, _ = check_rules(folder / FILES_DIR, manifest.disabled, with_lint=False)
+        else:
+            ruleset = self._load_only(folder / FILES_DIR)
         ruleset.list_id = manifest.list_id
         old = self.scanner
         # Conversations carry over, so a swap does not forget a conversation's stages.
@@ -314,28 +317,30 @@ class RuleManager:
     # -- status and state ---------------------------------------------------------
 
     def status(self) -> dict:
-        """What the active list is and how the last check went (for CLI and /api/v1/status)."""
-        with self._lock:
-            m = self.manifest
-            stale = m.expired() if m else True
-            disabled = sorted(m.disabled) if m else []
-            rules = [r for r in self.scanner.ruleset.rules if r.id not in set(disabled)] if self.scanner else []
-            return {
-                "list_id": m.list_id if m else None,
-                "version": m.version if m else None,
-                "created": m.created if m else None,
-                "expires": m.expires if m else None,
-                "stale": stale,
-                "stale_message": dict(STALE) if stale else None,
-                "source": self._active.get("source"),
-                "activated": self._active.get("activated"),
-                "last_check": self._state.get("last_check"),
-                "last_update": self._state.get("last_update"),
-                "last_error": self._state.get("last_error"),
-                "update_url": self.config.get("update-url"),
-                "rules": len(rules),
-                "disabled": disabled,
-            }
+        """What the active list is and how the last check went (for CLI and /api/v1/status).
+
+        Lock-free, so the status endpoint answers while a download is running.
+        """
+        m, active, scanner = self.manifest, self._active, self.scanner
+        stale = m.expired() if m else True
+        disabled = sorted(m.disabled) if m else []
+        rules = [r for r in scanner.ruleset.rules if r.id not in set(disabled)] if scanner else []
+        return {
+            "list_id": m.list_id if m else None,
+            "version": m.version if m else None,
+            "created": m.created if m else None,
+            "expires": m.expires if m else None,
+            "stale": stale,
+            "stale_message": dict(STALE) if stale else None,
+            "source": active.get("source"),
+            "activated": active.get("activated"),
+            "last_check": self._state.get("last_check"),
+            "last_update": self._state.get("last_update"),
+            "last_error": self._state.get("last_error"),
+            "update_url": self.config.get("update-url"),
+            "rules": len(rules),
+            "disabled": disabled,
+        }
 
     def _record_error(self, exc: BundleError) -> None:
         self._state["last_error"] = {"error": exc.code, "detail": exc.detail, "message": message(exc.code),
@@ -387,6 +392,4 @@ class RuleManager:
 
 
 def _dumps(data: dict) -> bytes:
-    import json
-
     return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
