@@ -45,6 +45,10 @@ RISK_FROM = SEVERITY_RANK["medium"]  # a lone low-severity cue is reported, not 
 MAX_TEXT = 200_000  # characters scanned in one unit; the companion caps input well below this
 
 
+# Arabic writes "the", "and", "with", "to" as prefixes: السناب, وسناب, بالواتساب.
+ARABIC_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+
+
 def fuzzy_distance(n: int) -> int:
     """Edits allowed for a word of n letters: short words are never fuzzy."""
     return 0 if n < 5 else 1 if n < 9 else 2
@@ -52,7 +56,7 @@ def fuzzy_distance(n: int) -> int:
 
 class Hit(NamedTuple):  # a tuple: made by the thousand on a large page
     group: str
-    first: int  # token index range [first, last] in the normalized tokens
+    first: int  # word positions [first, last] (Normalized.position), for windows
     last: int
     start: int  # span in the original text
     end: int
@@ -116,7 +120,7 @@ class _Compiled:
 
     def __init__(self):
         self.patterns: dict[str, list[tuple[int, str, int]]] = {}  # loose pattern -> [(rule, group, views)]
-        self.skeletons: dict[str, list[tuple[int, str]]] = {}
+        self.skeletons: dict[str, list[tuple[int, str, int]]] = {}
         self.leet_vocab: set[str] = set()
         self.fuzzy_vocab: set[str] = set()
         self.regexes: list[tuple[str, list[tuple[int, str]]]] = []
@@ -171,11 +175,11 @@ class Index:
                     if lang in LEET_LANGS:
                         c.leet_vocab.update(toks)
                     if term.kind == "fuzzy":
-                        c.fuzzy_vocab.update(t for t in toks if fuzzy_distance(len(t)))
+                        c.fuzzy_vocab.update(toks)
                         if lang == "aeb-Latn" or term.arabizi:
                             sk = _pattern(v, lambda t: skeleton(loose(t)))
                             if len(sk.replace(" ", "")) >= 4:
-                                c.skeletons.setdefault(sk, []).append((ri, g))
+                                c.skeletons.setdefault(sk, []).append((ri, g, V_LOOSE))
                 elif term.kind == "regex":
                     c.regexes.append((v, [(ri, g)]))
                 elif term.kind == "url":
@@ -199,38 +203,37 @@ class Index:
 
         self._words(n, add)
         self._regexes(n, add)
-        self._links(n, url, add)
+        self._links(n, url, kind, add)
         self._emoji(n, add)
         found = [m for ri, hs in hits.items() if (m := self._evaluate(ri, hs))]
         return Verdict.from_matches(found)
 
     def _words(self, n: Normalized, add) -> None:
         toks = list(map(loose, n.tokens))
-        span = n.span
-        self._emit(self.words.find(toks), V_LOOSE, None, span, add)
+        self._emit(self.words.find(toks), V_LOOSE, None, n, add)
         # The other views differ from the loose one in a few tokens: search only
         # around those, not the whole text again.
         alt = alt_view(n, self._c.leet_vocab)
         if alt is not None:
             alt_toks, cover, changed = alt
             found = self.words.find_near(list(map(loose, alt_toks)), changed)
-            self._emit(found, V_ALT, cover, span, add)
+            self._emit(found, V_ALT, cover, n, add)
         if self._fuzzy:
             nearest = self._fuzzy.nearest
             fz = list(map(nearest, toks))
             if fz != toks:
                 changed = [i for i, (a, b) in enumerate(zip(fz, toks)) if a is not b]
-                self._emit(self.words.find_near(fz, changed), V_FUZZY, None, span, add)
+                self._emit(self.words.find_near(fz, changed), V_FUZZY, None, n, add)
         if self.skel is not None:
-            for refs, a, b in self.skel.find(list(map(skeleton, toks))):
-                for ri, g in refs:
-                    add(ri, Hit(g, a, b, span(a)[0], span(b)[1]))
+            self._emit(self.skel.find(list(map(skeleton, toks))), V_LOOSE, None, n, add)
 
     @staticmethod
-    def _emit(found, flag: int, cover, span, add) -> None:
+    def _emit(found, flag: int, cover, n: Normalized, add) -> None:
+        span, position = n.span, n.position
         for pat_refs, a, b in found:
             first, last = (a, b) if cover is None else (cover[a][0], cover[b][1])
             start, end = span(first)[0], span(last)[1]
+            first, last = position(first), position(last)
             for ri, g, allowed_views in pat_refs:
                 if allowed_views & flag:
                     add(ri, Hit(g, first, last, start, end))
@@ -246,22 +249,24 @@ class Index:
                     continue
                 os_ = n.full_to_original(s)
                 oe = n.full_to_original(e - 1) + 1
-                first, last = n.token_at(os_), n.token_at(max(oe - 1, os_))
+                first, last = n.position(n.token_at(os_)), n.position(n.token_at(max(oe - 1, os_)))
                 for ri, g in self._c.regexes[i][1]:
                     add(ri, Hit(g, first, last, os_, oe))
 
-    def _links(self, n: Normalized, url: str | None, add) -> None:
+    def _links(self, n: Normalized, url: str | None, kind: str, add) -> None:
         c = self._c
         if not (c.domains or c.hashes):
             return
-        links = find_links(n.original)
+        # A `url` unit is one address: parsed whole, never searched for links inside
+        # (`javascript:...//t.me/+x` is not a t.me link).
+        links = [] if kind == "url" else find_links(n.original)
         if url:
             page = parse_link(url, 0, 0)
             if page is not None:
                 links.append(page)
         for link in links:
-            first = n.token_at(link.start) if n.tokens else 0
-            last = n.token_at(max(link.end - 1, link.start)) if n.tokens else 0
+            first = n.position(n.token_at(link.start)) if n.tokens else 0
+            last = n.position(n.token_at(max(link.end - 1, link.start))) if n.tokens else 0
             for domain, path, ri, g in c.domains:
                 if host_matches(link.host, link.registrable, domain) and (path is None or path.search(link.path)):
                     add(ri, Hit(g, first, last, link.start, link.end))
@@ -274,7 +279,7 @@ class Index:
         for ch, off in find_emoji(n.original):
             refs = self._c.emoji.get(fold_emoji(ch))
             if refs:
-                tok = n.token_at(off) if n.tokens else 0
+                tok = n.position(n.token_at(off)) if n.tokens else 0
                 for ri, g in refs:
                     add(ri, Hit(g, tok, tok, off, off + len(ch)))
 
@@ -327,6 +332,8 @@ class _FuzzyIndex:
         self.vocab = frozenset(vocab)
         self.deletes: dict[str, list[str]] = {}
         for word in vocab:
+            if not fuzzy_distance(len(word)):
+                continue  # short words: only exact (and Arabic clitic) matches
             for variant in _deletions(word, fuzzy_distance(len(word))):
                 self.deletes.setdefault(variant, []).append(word)
         self.nearest = lru_cache(maxsize=1 << 15)(self._nearest)
@@ -335,7 +342,13 @@ class _FuzzyIndex:
         return bool(self.vocab)
 
     def _nearest(self, token: str) -> str:
-        if token in self.vocab or len(token) < 5 or not token.isalnum():
+        if token in self.vocab or not token.isalnum():
+            return token
+        if "\u0621" <= token[0] <= "\u064a":  # Arabic script: try without a clitic prefix
+            for prefix in ARABIC_PREFIXES:
+                if token.startswith(prefix) and token[len(prefix):] in self.vocab and len(token) - len(prefix) >= 3:
+                    return token[len(prefix):]
+        if len(token) < 5:
             return token
         from rapidfuzz.distance import Levenshtein
 

@@ -230,6 +230,27 @@ class Normalized:
             j = bisect.bisect_right(self.keep, j) - 1
         return min(max(j, 0), max(len(self.tokens) - 1, 0))
 
+    def spaced_runs(self) -> list[tuple[int, int]]:
+        """(first, last) token indexes of every run of 3+ one-letter tokens (`s n a p`)."""
+        got = self._cache.get("runs")
+        if got is None:
+            one_letter = bytes(map((1).__eq__, map(len, self.tokens)))
+            got = self._cache["runs"] = [(m.start(), m.end() - 1) for m in _RUN_OF_ONES.finditer(one_letter)]
+        return got
+
+    def position(self, i: int) -> int:
+        """Word position of token i, counting a spaced-out word as one word, so
+        that `t.e.l.e.g.r.a.m` does not push evidence out of a rule's window."""
+        runs = self.spaced_runs()
+        if not runs:
+            return i
+        k = bisect.bisect_right(runs, (i, sys.maxsize)) - 1
+        shift = sum(last - first for first, last in runs[:k])
+        if k >= 0:
+            first, last = runs[k]
+            shift += (i - first) if i <= last else (last - first)
+        return i - shift
+
 
 def _norm_gap(gap: str) -> str:
     return unicodedata.normalize("NFKC", gap).translate(_DROP_FORMAT)
@@ -278,9 +299,7 @@ def alt_view(n: "Normalized", leet_vocab: set[str]):
     """
     tokens = n.tokens
     edits: list[tuple[int, int, str]] = []  # (first token, last token, replacement)
-    one_letter = bytes(map((1).__eq__, map(len, tokens)))
-    for m in _RUN_OF_ONES.finditer(one_letter):
-        first, last = m.start(), m.end() - 1
+    for first, last in n.spaced_runs():
         edits.append((first, last, read_leet("".join(tokens[first:last + 1]), leet_vocab)))
     if leet_vocab:
         # tokens made of letters and digits both (tokens hold nothing else)

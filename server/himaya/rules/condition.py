@@ -92,7 +92,7 @@ class _Parser:
     def take(self, value: str | None = None) -> tuple[str, str]:
         tok = self.peek()
         if tok is None:
-            raise ConditionError(f"condition ends too early (expected {value or 'more'})")
+            raise ConditionError(f"condition ends too early (expected {value!r})" if value else "condition ends too early")
         if value is not None and tok[1] != value:
             raise ConditionError(f"expected {value!r}, found {tok[1]!r}")
         self.i += 1

@@ -1,0 +1,60 @@
+"""The condition parser: a small grammar, never eval."""
+
+import pytest
+
+from himaya.rules.condition import ConditionError, parse
+
+G = {"a", "b", "c", "d"}
+
+
+@pytest.mark.parametrize(
+    "text, present, expected",
+    [
+        ("a and b", {"a", "b"}, True),
+        ("a and b", {"a"}, False),
+        ("a or b and c", {"a"}, True),  # and binds tighter than or
+        ("(a or b) and c", {"a"}, False),
+        ("not a", set(), True),
+        ("a and not b", {"a", "b"}, False),
+        ("2 of (a, b, c)", {"a", "c"}, True),
+        ("2 of (a, b, c)", {"c"}, False),
+        ("any of (a, b)", {"b"}, True),
+        ("all of (a, b)", {"b"}, False),
+        ("3 of them", {"a", "b", "d"}, True),
+        ("not not a", {"a"}, True),
+    ],
+)
+def test_evaluate(text, present, expected):
+    assert parse(text, G).evaluate(present, present) is expected
+
+
+def test_negation_looks_at_the_whole_unit_not_the_window():
+    cond = parse("a and not b", G)
+    assert cond.evaluate({"a"}, {"a"}) is True
+    assert cond.evaluate({"a"}, {"a", "b"}) is False  # b outside the window still excludes
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "empty"),
+        ("a and", "ends too early"),
+        ("a b", "unexpected 'b'"),
+        ("a and zz", "group 'zz'"),
+        ("4 of (a, b)", "between 1 and 2"),
+        ("0 of (a, b)", "between 1 and 2"),
+        ("(a or b", "expected ')'"),
+        ("a; import os", "unexpected character"),
+        ("__import__('os')", "unexpected"),
+        ("2 of a", "expected '('"),
+    ],
+)
+def test_errors_say_what_is_wrong(text, message):
+    with pytest.raises(ConditionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse(text, G)
+
+
+def test_names_split_positive_and_negated():
+    cond = parse("a and (b or not c) and not (d)", G)
+    assert cond.names(True) == {"a", "b"}
+    assert cond.names(False) == {"c", "d"}

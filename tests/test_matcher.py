@@ -1,0 +1,201 @@
+"""The matcher on the test rules of tests/fixtures/rules: views, windows,
+exclusions, escalation, links, emoji, regexes, kinds and statuses."""
+
+from pathlib import Path
+
+import pytest
+
+from himaya import Scanner
+from himaya.links import link_hash
+from himaya.rules import load_ruleset
+
+FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+
+
+@pytest.fixture(scope="module")
+def fx():
+    return Scanner.load(FIXTURES)
+
+
+def rules_of(verdict):
+    return {m.rule for m in verdict.matches}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ajoute moi sur snap",
+        "ajoute-moi sur Snapchat stp",
+        "AJOUTE MOI SUR ＳＮＡＰ",  # fullwidth
+        "ajou\u200bte moi sur sn\u200cap",  # zero-width
+        "ajoute moi sur ѕnаp",  # Cyrillic look-alikes
+        "ajoooute moi sur snaaap",  # stretched
+        "a j o u t e moi sur s.n.a.p",  # spaced letters
+        "ajoute moi sur t3l3gr4m",  # leetspeak of a known word
+        "ajoute moi sur snapcht",  # one edit away (fuzzy)
+        "zidni 3al telegram",
+        "zidni 3la telegram",  # Arabizi spelling variation (skeleton view)
+        "زيدني على السناب",
+        "زيدني على سناب",
+    ],
+)
+def test_evasion_still_matches(fx, text):
+    v = fx.scan(text)
+    assert "T-INVITE" in rules_of(v), text
+    assert v.risk and v.severity == "medium"
+
+
+def test_spans_point_at_what_the_person_saw(fx):
+    text = "coucou, ajoute\u200b-moi sur ѕnаp stp"
+    (m,) = fx.scan(text).matches
+    assert [text[s:e] for s, e in m.spans] == ["ajoute\u200b-moi", "ѕnаp"]
+
+
+def test_whole_tokens_only(fx):
+    assert not fx.scan("rajoute moins sur snapper").matches
+
+
+def test_window_bounds_positive_evidence(fx):
+    far = "ajoute moi " + "blabla " * 12 + "snap"
+    assert "T-INVITE" not in rules_of(fx.scan(far))
+    assert "T-INVITE" in rules_of(fx.scan("ajoute moi " + "blabla " * 3 + "snap"))
+
+
+def test_exclusion_applies_to_the_whole_unit(fx):
+    text = "ajoute moi sur snap " + "bla " * 30 + "c'est le groupe de la famille"
+    assert "T-INVITE" not in rules_of(fx.scan(text))
+
+
+def test_escalation_raises_severity(fx):
+    v = fx.scan("ajoute moi sur snap, c'est notre secret")
+    assert v.severity == "high"
+
+
+def test_short_words_are_never_fuzzy(fx):
+    # "snip" is one edit from "snap" but four letters: no approximate match
+    assert "T-INVITE" not in rules_of(fx.scan("ajoute moi sur snip"))
+
+
+def test_leetspeak_is_not_applied_to_arabizi(fx):
+    # 3 is a letter in Arabizi: "3omrek" must not be read as "eomrek"
+    from himaya.normalize import normalize, alt_view
+
+    assert alt_view(normalize("9adech 3omrek"), fx.index._c.leet_vocab) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("rejoins t.me/+AbCd000 vite", True),
+        ("https://t.me/joinchat/Q000xyz", True),
+        ("https://chat.whatsapp.com/Xy000zz", True),
+        ("HTTPS://WWW.T.ME/+AbCd000", True),
+        ("t.me/bac_revision", False),  # a public channel, not an invite
+        ("https://t.me.evil.example/+AbC", False),  # look-alike host
+        ("https://evil.example/t.me/+AbC", False),
+        ("https://user:pw@t.me.evil.example/+x", False),
+    ],
+)
+def test_links_match_the_real_host_only(fx, text, expected):
+    assert ("T-LINK" in rules_of(fx.scan(text, kind="post"))) is expected
+
+
+def test_link_alone_is_a_cue_and_lure_emoji_escalates(fx):
+    cue = fx.scan("t.me/+AbCd000")
+    assert cue.severity == "low" and not cue.risk and cue.matches
+    lure = fx.scan("t.me/+AbCd000 🔒")
+    assert lure.severity == "medium" and lure.risk
+
+
+def test_emoji_skin_tone_and_variation_folded(fx):
+    assert fx.scan("t.me/+AbCd000 🤫\ufe0f").severity == "medium"
+
+
+def test_url_sha256_indicator(tmp_path):
+    import shutil
+
+    d = tmp_path / "rules"
+    shutil.copytree(FIXTURES, d)
+    digest = link_hash("t.me", "/secret_group_000")
+    path = d / "link.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("0" * 64, digest), encoding="utf-8")
+    sc = Scanner.load(d)
+    assert "T-LINK" in rules_of(sc.scan("go to t.me/secret_group_000/"))
+    assert "T-LINK" not in rules_of(sc.scan("go to t.me/secret_group_001"))
+
+
+def test_page_url_counts_as_a_link(fx):
+    assert "T-LINK" in rules_of(fx.scan("", kind="url", url="https://t.me/+AbCd000"))
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)//t.me/+x", "data:text/html,t.me/+x", "https://t.me.evil.example/+x",
+    "https://[::1]/+x", "https://" + "a" * 10_000 + ".example/+x", "https://xn--tme-0na.example/+x",
+])
+def test_hostile_page_urls_are_parsed_safely(fx, url):
+    assert "T-LINK" not in rules_of(fx.scan("", kind="url", url=url))
+
+
+def test_regex_and_experimental_rules_are_counted_not_shown(fx):
+    v = fx.scan("dispo ce soir 50dt, 16 ans")
+    assert [m.rule for m in v.experimental] == ["T-PRICE"]
+    assert not v.matches and not v.risk
+
+
+def test_regex_spans_map_to_the_original(fx):
+    text = "DISPO — 50 DT, 16 ans"
+    (m,) = fx.scan(text).experimental
+    assert [text[s:e] for s, e in m.spans] == ["50 DT", "16 ans"]
+
+
+def test_stems_match_inside_arabic_words(fx):
+    assert "T-PHOTO" in rules_of(fx.scan("ابعثلي صورتك"))
+    assert "T-PHOTO" in rules_of(fx.scan("ارسلي تصويرتك"))
+    assert "T-PHOTO" not in rules_of(fx.scan("ابعثلي تصويرة الكراس"))
+
+
+def test_applies_to_limits_kinds(fx):
+    # T-INVITE has no applies_to: all kinds; scanning as a url still works
+    assert "T-INVITE" in rules_of(fx.scan("ajoute moi sur snap", kind="profile"))
+    with pytest.raises(ValueError):
+        fx.scan("x", kind="tweet")
+
+
+def test_disabled_rules_stop_at_once():
+    rs = load_ruleset(FIXTURES)
+    sc = Scanner.from_ruleset(rs, disabled={"T-INVITE"})
+    assert not sc.scan("ajoute moi sur snap").matches
+
+
+def test_score_and_verdict_dict(fx):
+    v = fx.scan("ajoute moi sur snap, c'est notre secret")
+    d = v.to_dict()
+    assert d["risk"] is True and d["severity"] == "high" and 0 < d["score"] <= 1
+    (m,) = d["matches"]
+    assert set(m) == {"rule", "category", "severity", "spans", "title", "explain"}
+    assert set(m["explain"]) == {"child", "parent"} and set(m["title"]) >= {"fr", "ar", "en"}
+
+
+def test_nothing_found(fx):
+    v = fx.scan("bonne journée à tous")
+    assert (v.risk, v.severity, v.score, v.matches) == (False, "none", 0.0, [])
+
+
+def test_concurrent_scans_agree(fx):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["ajoute moi sur snap", "bonjour", "t.me/+AbCd000 🔒", "zidni 3al telegram"] * 50
+    expected = [fx.scan(t).to_dict() for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda t: fx.scan(t).to_dict(), texts))
+    assert got == expected
+
+
+def test_python_fallback_engine_gives_the_same_answers():
+    from himaya.textindex import TokenAutomaton
+
+    pats = {" ajoute moi ": ["A"], " snap ": ["S"], "صور": ["P"], " moi sur ": ["M"]}
+    tokens = ["ajoute", "moi", "sur", "snap", "ابعثلي", "صورتك"]
+    rust = sorted(TokenAutomaton(pats).find(tokens))
+    python = sorted(TokenAutomaton(pats, engine="python").find(tokens))
+    assert rust == python == sorted([(["A"], 0, 1), (["M"], 1, 2), (["S"], 3, 3), (["P"], 5, 5)])

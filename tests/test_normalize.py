@@ -1,0 +1,92 @@
+"""The normalizer undoes evasion once, and every token keeps its original span."""
+
+import pytest
+
+from himaya.normalize import alt_view, loose, normalize, normalize_term, skeleton
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Ｂｏｎｊｏｕｒ", ["bonjour"]),  # fullwidth
+        ("sn\u200bap", ["snap"]),  # zero-width space inside a word
+        ("s\u00adn\u2060a\u200dp", ["snap"]),  # soft hyphen, word joiner, joiner
+        ("\u202etelegram\u202c", ["telegram"]),  # bidi controls
+        ("Tеlеgrаm", ["telegram"]),  # Cyrillic look-alikes in a Latin word
+        ("sесrеt", ["secret"]),
+        ("ÉCOLE élève", ["ecole", "eleve"]),  # accents and case
+        ("saluuuuut", ["saluut"]),  # runs of 3+ become 2
+        ("قَدَّاشْ عُمْرِكْ", ["قداش", "عمرك"]),  # tashkeel dropped
+        ("بــــرشا", ["برشا"]),  # tatweel
+        ("أحمد إلى آخر", ["احمد", "الي", "اخر"]),  # alef forms, alef maksura
+        ("مدرسة", ["مدرسه"]),  # ta marbuta
+        ("١٥ سنة ۱۵", ["15", "سنه", "15"]),  # Arabic-Indic and Eastern digits
+        ("ﻻ", ["لا"]),  # presentation form
+        ("t'as quel âge", ["t", "as", "quel", "age"]),
+        ("snap_chat", ["snap", "chat"]),  # underscore separates
+        ("1000dt", ["1000dt"]),  # digit runs are never shortened
+    ],
+)
+def test_normalize_tokens(raw, expected):
+    assert normalize(raw).tokens == expected
+
+
+def test_real_cyrillic_words_keep_their_letters():
+    assert normalize("привет").tokens == ["привет"]
+
+
+def test_spans_point_into_the_original():
+    text = "coucouuuu, t'as q\u200cuel âge ??"
+    n = normalize(text)
+    assert [text[s:e] for s, e in n.spans] == ["coucouuuu", "t", "as", "q\u200cuel", "âge"]
+
+
+def test_diacritics_between_tokens_stay_with_their_word():
+    text = "s\u0301nap moi"  # combining acute right after the first letter
+    n = normalize(text)
+    assert n.tokens == ["snap", "moi"]
+    assert text[slice(*n.spans[0])] == "s\u0301nap"
+
+
+def test_emoji_variation_selectors_do_not_split_words():
+    n = normalize("merci ❤️ beaucoup")
+    assert n.tokens == ["merci", "beaucoup"]
+
+
+def test_full_view_keeps_punctuation_and_maps_back():
+    text = "Prix: 50 DT, âge 15-17 ans"
+    n = normalize(text)
+    full = n.full()
+    assert full == "prix: 50 dt, age 15-17 ans"
+    pos = full.index("15-17")
+    assert text[n.full_to_original(pos):n.full_to_original(pos + 4) + 1] == "15-17"
+
+
+def test_loose_and_skeleton_views():
+    assert loose("trooop") == "trop" and loose("9addeh") == "9adeh"
+    assert skeleton("9adech") == skeleton("kadech") == "kdc"
+    assert skeleton("3omrek") == skeleton("omrek") == "mrk"
+    assert skeleton("barcha") == skeleton("bercha")
+    assert skeleton("قداش") == "قداش"  # Arabic script is left alone
+
+
+def test_alt_view_joins_spaced_letters_and_reads_known_leet_only():
+    n = normalize("ajoute moi sur t.e.l.e.g.r.a.m ou t3l3gr4m, 9adech 3omrek")
+    tokens, cover, changed = alt_view(n, {"telegram"})
+    assert tokens == ["ajoute", "moi", "sur", "telegram", "ou", "telegram", "9adech", "3omrek"]
+    assert cover[3] == (3, 10) and cover[4] == (11, 11) and cover[5] == (12, 12)
+    assert changed == [3, 5]
+
+
+def test_alt_view_is_none_when_nothing_changes():
+    assert alt_view(normalize("9adech 3omrek enti"), {"telegram"}) is None
+
+
+def test_terms_go_through_the_same_pipeline():
+    assert normalize_term("T'AS QUEL ÂGE") == normalize("t'as quel age").tokens
+
+
+def test_empty_and_separator_only_text():
+    assert normalize("").tokens == []
+    assert normalize(" \u200b ... ").tokens == []
+    assert normalize("").full() == ""
