@@ -36,6 +36,11 @@ class Entry:
 
 def command_line() -> list[str]:
     """How to start ``himaya serve`` from this installation."""
+    # The console script beside this Python first: a shell shim (pyenv, a
+    # venv's activate) is not there at login, the real script is.
+    for candidate in (Path(sys.executable).parent / "himaya", Path(sys.executable).parent / "himaya.exe"):
+        if candidate.is_file():
+            return [str(candidate), "serve"]
     exe = shutil.which("himaya")
     if exe:
         return [str(Path(exe).resolve()), "serve"]
