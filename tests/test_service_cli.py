@@ -1,0 +1,131 @@
+"""The companion's commands through click: token, pair, config, report, autostart, in three languages."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+from click.testing import CliRunner
+from companion_helpers import REPORT_TEXT, report_body
+
+from himaya.cli import main
+from himaya.config import data_home, ensure_private_dir
+from himaya.store import Store
+
+
+@pytest.fixture
+def run(himaya_home, monkeypatch):
+    monkeypatch.setenv("HIMAYA_LANG", "en")
+
+    def invoke(*args, lang=None):
+        if lang:
+            monkeypatch.setenv("HIMAYA_LANG", lang)
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def reports(himaya_home):
+    ensure_private_dir(himaya_home)
+    store = Store(himaya_home / "himaya.db")
+    return store, [store.append_report(report_body(text=f"{REPORT_TEXT} {i}"), "v1", queue=False) for i in range(3)]
+
+
+def test_data_home_is_private(himaya_home):
+    assert data_home() == himaya_home
+    assert stat.S_IMODE(himaya_home.stat().st_mode) == 0o700
+
+
+def test_token_is_stable_and_private(run, himaya_home):
+    first = run("token").output.strip()
+    assert len(first) >= 40 and run("token").output.strip() == first
+    assert stat.S_IMODE((himaya_home / "token").stat().st_mode) == 0o600
+
+
+def test_pair_makes_a_new_code(run, himaya_home):
+    result = run("pair")
+    code = result.output.strip().rsplit(" ", 1)[-1]
+    assert len(code) == 9 and code[4] == "-"
+    assert json.loads((himaya_home / "pairing.json").read_text())["code"] == code.replace("-", "")
+    assert stat.S_IMODE((himaya_home / "pairing.json").stat().st_mode) == 0o600
+
+
+def test_config_set_get_list(run, himaya_home):
+    assert run("config", "set", "intake-url", "https://intake.ngo.example/r").exit_code == 0
+    assert run("config", "get", "intake-url").output.strip() == "https://intake.ngo.example/r"
+    run("config", "set", "extension-ids", "abcdefghijklmnopabcdefghijklmnop,ponmlkjihgfedcbaponmlkjihgfedcba")
+    run("config", "set", "retention-days", "30")
+    listing = run("config", "list").output
+    assert "retention-days = 30" in listing and "update-url = -" in listing
+    assert "extension-ids = abcdefghijklmnopabcdefghijklmnop,ponmlkjihgfedcbaponmlkjihgfedcba" in listing
+    assert stat.S_IMODE((himaya_home / "config.json").stat().st_mode) == 0o600
+    assert run("config", "set", "intake-url", "none").exit_code == 0
+    assert run("config", "get", "intake-url").output.strip() == "-"
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("intake-url", "http://intake.ngo.example/r", "https://"),
+    ("intake-url", "https://user:pw@intake.ngo.example/r", "password"),
+    ("intake-url", "ftp://x.example", "https://"),
+    ("retention-days", "0", "1 to 3650"),
+    ("retention-days", "many", "whole number"),
+    ("port", "80", "1024"),
+    ("extension-ids", "not-an-id", "32 letters"),
+    ("colour", "blue", "unknown setting"),
+])
+def test_config_refuses_bad_values(run, himaya_home, key, value, message):
+    result = CliRunner().invoke(main, ["config", "set", key, value])
+    assert result.exit_code != 0 and message in result.output
+    assert not (himaya_home / "config.json").exists()
+
+
+def test_report_list_and_verify(run, reports):
+    store, made = reports
+    listing = run("report", "list").output.splitlines()
+    assert [line.split()[0] for line in listing] == [m["id"] for m in reversed(made)]
+    as_json = [json.loads(line) for line in run("report", "list", "--json").output.splitlines()]
+    assert as_json[0]["sha256"] == made[-1]["sha256"]
+    verified = run("report", "verify")
+    assert verified.exit_code == 0 and "3 record(s)" in verified.output and made[-1]["sha256"] in verified.output
+
+
+def test_verify_names_the_broken_record(run, reports):
+    store, made = reports
+    conn = store.conn
+    conn.execute("DROP TRIGGER evidence_no_update")
+    conn.execute("UPDATE evidence SET created = '2020-01-01T00:00:00.000Z', "
+                 "record = replace(record, 'snap', 'snip') WHERE id = ?", [made[1]["id"]])
+    result = CliRunner().invoke(main, ["report", "verify"])
+    assert result.exit_code == 1
+    assert f"#2 ({made[1]['id']})" in result.output and "BROKEN" in result.output
+
+
+def test_export_writes_the_hotline_folder(run, reports, tmp_path):
+    _, made = reports
+    out = tmp_path / "for-hotline"
+    result = run("report", "export", made[0]["id"], "--out", str(out))
+    assert result.exit_code == 0 and str(out) in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "index.html", "record.json", "screenshot.png",
+                                                     "units"]
+    again = CliRunner().invoke(main, ["report", "export", made[0]["id"], "--out", str(out)])
+    assert again.exit_code != 0 and "already exists" in again.output
+    missing = CliRunner().invoke(main, ["report", "export", "R20000101-00000000"])
+    assert missing.exit_code == 1 and "No report" in missing.output
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "Chaîne de preuves intacte"), ("ar", "سلسلة الأدلة سليمة"),
+                                         ("en", "Evidence chain intact")])
+def test_messages_in_three_languages(run, reports, lang, words):
+    assert words in run("report", "verify", lang=lang).output
+
+
+def test_autostart_command(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.setenv("PATH", str(tmp_path / "nobin"))  # no systemctl: the link is made by hand
+    assert "will start at login" in run("autostart", "enable").output
+    assert (tmp_path / "cfg" / "systemd" / "user" / "himaya.service").exists()
+    assert "Autostart: enabled" in run("autostart", "status").output
+    assert "no longer" in run("autostart", "disable").output
+    assert "Autostart: disabled" in run("autostart", "status").output
