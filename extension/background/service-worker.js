@@ -8,7 +8,7 @@
  */
 import { createHandlers } from "./handlers.js";
 import { checkMessage } from "./protocol.js";
-import { loadMessages, t, pickLang } from "./i18n.js";
+import { loadMessages, t, pickLang, LANGS } from "./i18n.js";
 import { loadSettings } from "./settings.js";
 import { TabStore } from "./tabs.js";
 
@@ -17,12 +17,22 @@ const MENU_ID = "himaya-report";
 const ext = { id: api.runtime.id, baseUrl: api.runtime.getURL("") };
 const tabs = new TabStore(api.storage.session);
 
+/**
+ * The person's language: the first of the browser's preferred languages that
+ * the extension speaks (navigator.languages, set in the browser's language
+ * settings), else the browser's interface language.
+ */
+function browserLanguage() {
+  const preferred = [...(globalThis.navigator && navigator.languages ? navigator.languages : []), api.i18n.getUILanguage()];
+  return preferred.find((l) => LANGS.includes(String(l).toLowerCase().split(/[-_]/)[0])) || api.i18n.getUILanguage();
+}
+
 const handlers = createHandlers({
   api,
   fetch: (...args) => fetch(...args),
   local: api.storage.local,
   tabs,
-  uiLanguage: () => api.i18n.getUILanguage(),
+  uiLanguage: browserLanguage,
   loadMessages: (lang) => loadMessages(lang, fetch, (path) => api.runtime.getURL(path)),
   onSettings: syncMenu,
 });
@@ -44,7 +54,7 @@ async function syncMenu(settings) {
   const s = settings || (await loadSettings(api.storage.local));
   await api.contextMenus.removeAll();
   if (!s.volunteer) return;
-  const messages = await loadMessages(pickLang(s.lang, api.i18n.getUILanguage()), fetch, (p) => api.runtime.getURL(p));
+  const messages = await loadMessages(pickLang(s.lang, browserLanguage()), fetch, (p) => api.runtime.getURL(p));
   api.contextMenus.create({ id: MENU_ID, title: t(messages, "menuReport"), contexts: ["page", "selection", "link"] });
 }
 

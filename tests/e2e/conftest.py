@@ -1,0 +1,106 @@
+"""Fixtures for the real-browser tests (BROWSER_TESTING.md): the companion,
+the fixture site, and Debian's Chromium with the extension loaded through
+Playwright. Every test here is marked `browser`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from e2e_servers import EXTENSION, EXTENSION_ID, HOSTS, WAIT_MS, Companion, FixtureSite
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "lang(code): the browser's language for a real-browser test")
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="module")
+def companion(tmp_path_factory):
+    with Companion.start(tmp_path_factory.mktemp("himaya-home")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    server = FixtureSite(tmp_path_factory.mktemp("fixture-site"))
+    yield server
+    server.close()
+
+
+class Browser:
+    """A Chromium with the extension, its service worker and helpers to read the extension's state."""
+
+    def __init__(self, context, worker):
+        self.context = context
+        self.worker = worker
+
+    def configure(self, port: int, token: str | None, **settings) -> None:
+        """Store the companion's port and token the way the options page does after pairing."""
+        values = {"settings": {"port": port, **settings}}
+        if token:
+            values["token"] = token
+        self.worker.evaluate("(values) => chrome.storage.local.set(values)", values)
+
+    def tab_id(self, url_pattern: str) -> int:
+        return self.worker.evaluate(
+            "async (pattern) => (await chrome.tabs.query({url: pattern}))[0].id", url_pattern
+        )
+
+    def badge(self, tab_id: int) -> str:
+        return self.worker.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tab_id)
+
+    def badge_colour(self, tab_id: int) -> list[int]:
+        return self.worker.evaluate("(tabId) => chrome.action.getBadgeBackgroundColor({tabId})", tab_id)
+
+    def popup(self, tab_id: int):
+        page = self.context.new_page()
+        page.goto(f"chrome-extension://{EXTENSION_ID}/ui/popup.html?tabId={tab_id}")
+        return page
+
+
+@pytest.fixture
+def chromium(tmp_path, request):
+    """Chromium in French unless the test says `@pytest.mark.lang("ar")`."""
+    from playwright.sync_api import sync_playwright
+
+    marker = request.node.get_closest_marker("lang")
+    lang = marker.args[0] if marker else "fr"
+    env = {**os.environ, "LANGUAGE": lang, "LANG": f"{lang}_TN.UTF-8" if lang == "ar" else f"{lang}_FR.UTF-8"}
+    rules = ", ".join(f"MAP {host} 127.0.0.1" for host in HOSTS) + ", MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            ignore_https_errors=True,
+            locale=lang,
+            env=env,
+            viewport={"width": 1100, "height": 760},
+            args=[
+                f"--disable-extensions-except={EXTENSION}",
+                f"--load-extension={EXTENSION}",
+                f"--host-resolver-rules={rules}",
+                "--ignore-certificate-errors",
+                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-quic", f"--lang={lang}",
+            ],
+        )
+        context.set_default_timeout(WAIT_MS)
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+        assert worker.url.startswith(f"chrome-extension://{EXTENSION_ID}/"), worker.url
+        try:
+            yield Browser(context, worker)
+        finally:
+            context.close()
