@@ -126,9 +126,14 @@ class RuleManager:
             active.list_id == bundled.manifest.list_id and bundled.manifest.version > active.version
         ):
             # The package's copy is trusted like the package's code: hash-checked, not signed.
-            verify_files(bundled.path, bundled.manifest)
-            self._install(bundled.manifest, bundled.manifest_bytes, bundled.signatures,
-                          lambda entry: (bundled.path / FILES_DIR / entry.path).read_bytes(), "bundled")
+            try:
+                verify_files(bundled.path, bundled.manifest)
+                self._install(bundled.manifest, bundled.manifest_bytes, bundled.signatures,
+                              lambda entry: (bundled.path / FILES_DIR / entry.path).read_bytes(), "bundled")
+            except BundleError as exc:
+                if active is None:
+                    raise  # nothing to scan with: a broken install, said loudly
+                self._record_error(exc)
         shutil.rmtree(self.root / "staging", ignore_errors=True)
         (self.root / "staging").mkdir(mode=0o700, exist_ok=True)
 
