@@ -260,6 +260,12 @@ REFUSALS = {
 }
 
 
+# Where the code alone could hide a different cause, the detail must name the real one.
+DETAILS = {"duplicate rule ids": "duplicate id", "a regex RE2 rejects": "RE2",
+           "a rule whose own test fails": "TST-B-001", "tampered file": "beta/rule-b.yaml",
+           "bad signature": "pinned key"}
+
+
 def _missing(ctx):
     manifest = ctx.publish(NEW_B, BASE + 1)
     entry = next(e for e in manifest.files if e.path == "beta/rule-b.yaml")
@@ -281,6 +287,7 @@ def test_refusal_keeps_the_last_good_set_and_says_why(case, manager, site, tmp_p
     prepare(_Ctx(tmp_path, site, keys))
     result = manager.update()
     assert not result["ok"] and result["error"] == code, result
+    assert DETAILS.get(case, "") in result["detail"]
     assert set(result["message"]) == {"fr", "ar", "en"}
     status = manager.status()
     assert status["version"] == BASE and status["last_error"]["error"] == code

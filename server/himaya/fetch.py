@@ -51,7 +51,7 @@ class DirSource:
 
     def __init__(self, root: Path):
         self.root = root
-        self.where = str(root)
+        self.where = str(root.resolve())
 
     def get(self, name: str, limit: int, expect: int | None = None, etag=None, last_modified=None) -> Fetched:
         path = self.root / name
