@@ -124,14 +124,16 @@ class Server:
         self._threads: list[threading.Thread] = []
 
     @classmethod
-    def open(cls, home: Path, port: int, extension_ids=(), threads: int = 8, rules=None) -> "Server":
+    def open(cls, home: Path, port: int, extension_ids=(), threads: int = 8, rules=None,
+             app_config: dict | None = None) -> "Server":
+        """Bind, build the app (``app_config`` adds create_app keys), ready to ``run()``."""
         from . import config as settings_mod
 
         settings = settings_mod.load(home)
         sock = bind(port)
         try:
             rules = rules or load_rules(home, settings)
-            app = create_app({"HOME": home, "PORT": sock.getsockname()[1], "RULES": rules,
+            app = create_app({**(app_config or {}), "HOME": home, "PORT": sock.getsockname()[1], "RULES": rules,
                               "EXTENSION_IDS": list(extension_ids)})
         except BaseException:
             sock.close()
