@@ -40,3 +40,97 @@ def test_risky_profile_shows_banner_with_the_companions_severity_and_badge(chrom
     tab = chromium.tab_id("*://www.facebook.com/*")
     assert int(chromium.badge(tab)) >= 1
     shot(page, "banner-fr.png")
+
+
+def test_benign_page_shows_nothing(chromium, companion, site):
+    chromium.configure(companion.port, companion.token_cached)
+    before = companion.scans()
+    page = chromium.context.new_page()
+    page.goto(site.url("www.facebook.com", "/patisserie.exemple"))
+    wait_scans(companion, before + 3)  # profile and two posts, all answered
+    page.wait_for_timeout(500)  # let the answer reach the page
+    assert page.locator(BANNER).count() == 0
+    assert chromium.badge(chromium.tab_id("*://www.facebook.com/*")) == ""
+
+
+def test_chat_warns_when_the_conversation_escalates(chromium, companion, site):
+    chromium.configure(companion.port, companion.token_cached)
+    before = companion.scans()
+    page = chromium.context.new_page()
+    page.goto(site.url("www.messenger.com", "/t/100000777"))
+    seen = wait_scans(companion, before + 2)  # the two opening messages
+    page.wait_for_timeout(500)
+    assert page.locator(BANNER).count() == 0, "small talk is not a warning"
+    warned_at = None
+    for index in range(3):  # the conversation goes on, one message at a time
+        assert page.evaluate("window.addNext()") is True
+        seen = wait_scans(companion, seen + 1)
+        page.wait_for_timeout(400)
+        if page.locator(BANNER).count():
+            warned_at = index
+            break
+    assert warned_at is not None, "the escalating conversation never warned"
+    banner = page.locator(BANNER)
+    assert banner.get_attribute("data-himaya-warning") in {"medium", "high", "critical"}
+    tab = chromium.tab_id("*://www.messenger.com/*")
+    assert int(chromium.badge(tab)) >= 1
+    shot(page, "banner-chat-fr.png")
+
+
+def test_report_creates_evidence_with_a_screenshot_hash(chromium, companion, site):
+    chromium.configure(companion.port, companion.token_cached)
+    page = chromium.context.new_page()
+    url = site.url("www.facebook.com", "/amine.exemple.000")
+    page.goto(url)
+    banner = page.locator(BANNER)
+    banner.wait_for(state="attached")
+    banner.locator("button[data-action=report]").click()
+    status = banner.locator(".status")
+    status.filter(has_text="Signalement enregistré").wait_for()
+    report_id = status.inner_text().split("n° ")[1].rstrip(").").split(")")[0]
+    listed = companion.api("/reports?limit=50")["reports"]
+    assert any(r["id"] == report_id and r["url"] == url for r in listed)
+    record = companion.api(f"/reports/{report_id}")
+    screenshot = record["record"]["screenshot"]
+    assert len(screenshot["sha256"]) == 64 and screenshot["size"] > 1000
+    texts = [u["text"] for u in record["record"]["units"]]
+    assert any("Ajoute-moi sur snap" in t for t in texts), texts
+    assert "HIM-" in str(record["record"]["matches"]) or record["record"]["matches"]
+    shot(page, "report-saved-fr.png")
+
+
+def test_this_is_wrong_records_feedback(chromium, companion, site):
+    chromium.configure(companion.port, companion.token_cached)
+    before = companion.api("/status")["counts"]["feedback"]
+    page = chromium.context.new_page()
+    page.goto(site.url("www.instagram.com", "/lina.exemple/"))
+    banner = page.locator(BANNER)
+    banner.wait_for(state="attached")
+    banner.locator("button[data-action=wrong]").click()
+    banner.locator(".status").filter(has_text="Merci").wait_for()
+    assert companion.api("/status")["counts"]["feedback"] == before + 1
+
+
+def test_companion_stopped_gives_the_calm_state(chromium, site, tmp_path):
+    from e2e_servers import Companion
+
+    own = Companion.start(tmp_path / "home")
+    chromium.configure(own.port, own.token())
+    page = chromium.context.new_page()
+    page.goto(site.url("www.facebook.com", "/patisserie.exemple"))
+    tab = chromium.tab_id("*://www.facebook.com/*")
+    popup = chromium.popup(tab)
+    popup.locator("#companion[data-state=ok]").wait_for()
+    own.stop()
+    popup.reload()
+    state = popup.locator("#companion")
+    popup.locator("#companion[data-state=offline]").wait_for()
+    assert "ne fonctionne pas" in state.inner_text()
+    assert popup.locator("#report").is_disabled()
+    shot(popup, "popup-offline-fr.png")
+    # the page itself carries on: it changes, the extension cannot reach the companion, nothing breaks
+    page.bring_to_front()
+    page.evaluate("document.querySelector('[role=feed]').insertAdjacentHTML('beforeend', '<div role=article><div dir=auto>Nouveau</div></div>')")
+    page.wait_for_timeout(800)
+    assert page.locator(BANNER).count() == 0
+    assert "Nouveau" in page.inner_text("body")
