@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from e2e_servers import WAIT_MS, shot
+import pytest
+from e2e_servers import EXTENSION_ID, WAIT_MS, shot
 
 BANNER = "[data-himaya-warning]"
 
@@ -134,3 +135,49 @@ def test_companion_stopped_gives_the_calm_state(chromium, site, tmp_path):
     page.wait_for_timeout(800)
     assert page.locator(BANNER).count() == 0
     assert "Nouveau" in page.inner_text("body")
+
+
+def test_pairing_in_the_options_page_then_the_popup_explains_to_the_parent(chromium, companion, site):
+    options = chromium.context.new_page()
+    options.set_viewport_size({"width": 760, "height": 720})
+    options.goto(f"chrome-extension://{EXTENSION_ID}/ui/options.html")
+    options.locator("#paired[data-state=unpaired]").wait_for()
+    options.fill("#port", str(companion.port))
+    options.fill("#code", "0000-0001")
+    options.click("#pair")
+    options.locator("#pair-status").filter(has_text="Code incorrect").wait_for()
+    options.fill("#code", companion.new_code())
+    shot(options, "options-pairing-fr.png")
+    options.click("#pair")
+    options.locator("#paired[data-state=ok]").wait_for()
+    shot(options, "options-paired-fr.png")
+    # the token never reaches the page: it only knows "paired"
+    assert companion.token_cached not in options.content()
+
+    page = chromium.context.new_page()
+    page.goto(site.url("www.facebook.com", "/amine.exemple.000"))
+    page.locator(BANNER).wait_for(state="attached")
+    tab = chromium.tab_id("*://www.facebook.com/*")
+    popup = chromium.popup(tab)
+    popup.set_viewport_size({"width": 400, "height": 640})
+    popup.locator("#companion[data-state=ok]").wait_for()
+    finding = popup.locator(".finding").first
+    finding.wait_for()
+    parent_text = companion.api("/scan", {"kind": "profile", "text": "Ajoute-moi sur snap : amine_x000, on parle en privé"})["matches"][0]["explain"]["parent"]["fr"]
+    assert parent_text in finding.inner_text()
+    assert finding.locator("mark").count() >= 1, "the matched words are highlighted for the parent"
+    assert "version" in popup.locator("#rules").inner_text()
+    shot(popup, "popup-findings-fr.png")
+
+
+@pytest.mark.lang("ar")
+def test_banner_speaks_arabic_right_to_left(chromium, companion, site):
+    chromium.configure(companion.port, companion.token_cached)
+    page = chromium.context.new_page()
+    page.goto(site.url("www.instagram.com", "/lina.exemple/"))
+    box = page.locator(f"{BANNER} .box")
+    box.wait_for()
+    assert box.get_attribute("dir") == "rtl"
+    assert box.get_attribute("lang") == "ar"
+    assert "1809" in box.inner_text() and "إبلاغ" in box.inner_text()
+    shot(page, "banner-ar.png")
