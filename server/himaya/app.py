@@ -110,9 +110,11 @@ def create_app(config: dict | None = None) -> Flask:
         pair_rate=tuple(config.get("PAIR_RATE_LIMIT", (10 / 60, 10.0))),
     )
 
-    app = Flask("himaya")
+    # No static files, no automatic OPTIONS: every route is an API route, every answer JSON.
+    app = Flask("himaya", static_folder=None)
     app.config.update(TESTING=testing, DEBUG=bool(config.get("DEBUG")) and testing, PROPAGATE_EXCEPTIONS=False,
-                      MAX_CONTENT_LENGTH=max(BODY_CAPS.values()), TRAP_HTTP_EXCEPTIONS=False)
+                      MAX_CONTENT_LENGTH=max(BODY_CAPS.values()), TRAP_HTTP_EXCEPTIONS=False,
+                      PROVIDE_AUTOMATIC_OPTIONS=False)
     app.debug = app.config["DEBUG"]  # FLASK_DEBUG in the environment must not switch it on
     app.json.sort_keys = False
     app.json.ensure_ascii = False

@@ -1,0 +1,63 @@
+"""Settings, the data folder and the token."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+from himaya import config as settings_mod
+
+
+def test_data_home_defaults_to_the_platform_folder(monkeypatch, tmp_path):
+    import platformdirs
+
+    monkeypatch.delenv("HIMAYA_HOME", raising=False)
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda name, appauthor=None: str(tmp_path / "share" / name))
+    home = settings_mod.data_home()
+    assert home == tmp_path / "share" / "himaya"
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+
+
+def test_existing_loose_folder_is_tightened(himaya_home):
+    himaya_home.mkdir(mode=0o755)
+    himaya_home.chmod(0o755)
+    settings_mod.data_home()
+    assert stat.S_IMODE(himaya_home.stat().st_mode) == 0o700
+
+
+def test_load_merges_defaults_and_ignores_unknown_keys(himaya_home):
+    settings_mod.ensure_private_dir(himaya_home)
+    (himaya_home / "config.json").write_text(json.dumps({"retention-days": 7, "theme": "dark"}))
+    settings = settings_mod.load(himaya_home)
+    assert settings["retention-days"] == 7 and settings["port"] == 47615 and "theme" not in settings
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"port": "eighty"}', '{"intake-url": "http://x.example"}'])
+def test_bad_config_file_is_refused_with_its_name(himaya_home, content):
+    settings_mod.ensure_private_dir(himaya_home)
+    (himaya_home / "config.json").write_text(content)
+    with pytest.raises(settings_mod.ConfigError):
+        settings_mod.load(himaya_home)
+
+
+def test_save_is_private_and_round_trips(himaya_home):
+    settings = settings_mod.load(himaya_home)
+    settings["extension-ids"] = ["ponmlkjihgfedcbaponmlkjihgfedcba", "abcdefghijklmnopabcdefghijklmnop"]
+    settings_mod.save(himaya_home, settings)
+    assert stat.S_IMODE((himaya_home / "config.json").stat().st_mode) == 0o600
+    assert settings_mod.load(himaya_home)["extension-ids"] == sorted(settings["extension-ids"])
+    assert not list(himaya_home.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("url", ["https://intake.ngo.example/r", "http://127.0.0.1:8080/r", "http://localhost/r"])
+def test_accepted_urls(url):
+    assert settings_mod.validate("intake-url", url) == url
+
+
+def test_token_is_made_once_with_mode_0600(himaya_home):
+    token = settings_mod.load_token(himaya_home)
+    assert len(token) >= 40 and settings_mod.load_token(himaya_home) == token
+    assert stat.S_IMODE((himaya_home / "token").stat().st_mode) == 0o600
+    assert settings_mod.load_token(himaya_home.parent / "elsewhere", create=False) is None
