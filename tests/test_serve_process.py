@@ -94,6 +94,7 @@ def test_serve_prints_port_code_and_folder_and_pairs(companion):
     assert token == cli(companion.home, "token").stdout.strip()
     status, body, _ = call(companion.connection(), "GET", "/api/v1/status", token=token)
     assert status == 200 and json.loads(body)["rules_version"]
+    assert json.loads(body)["rules"]["list_id"]  # the signed list of the data folder (RuleManager)
 
 
 def test_binds_loopback_only_and_busy_port_is_clear(companion):

@@ -27,7 +27,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import ErrorTask
 
-from .app import StaticRules, create_app
+from .app import create_app
 from .guard import BODY_CAPS
 from .outbox import Outbox
 
@@ -96,13 +96,9 @@ class _JsonChannel(HTTPChannel):
 
 
 def load_rules(home: Path, settings: dict):
-    """The rules holder: the updating RuleManager when present, else the bundled rules."""
-    try:
-        from .bundle import RuleManager
-    except ImportError:  # bundle.py not there yet: a fixed rule set
-        from . import Scanner
+    """The rules holder: the active signed list of this data folder, kept up to date."""
+    from .bundle import RuleManager
 
-        return StaticRules(Scanner.load())
     manager = RuleManager(home, settings)
     manager.start_polling()
     return manager
