@@ -142,6 +142,7 @@ def test_report_is_stored_as_chained_evidence(api, himaya_home):
     assert first.status_code == 201
     made = first.get_json()
     assert made["outbox"] == "none" and made["id"].startswith("R") and len(made["sha256"]) == 64
+    assert first.headers["Cache-Control"] == "no-store" and first.headers["X-Content-Type-Options"] == "nosniff"
     second = api.post("/api/v1/reports", report_body(screenshot=False)).get_json()
     got = api.get(f"/api/v1/reports/{second['id']}").get_json()
     assert got["prev"] == made["sha256"] and got["sha256"] == second["sha256"]

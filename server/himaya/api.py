@@ -190,6 +190,13 @@ def feedback():
 def register_errors(app) -> None:
     """Every failure becomes JSON ``{"error", "detail"}``: never HTML, never a traceback."""
 
+    @app.after_request
+    def no_caching(response):
+        # Answers hold verdicts and reports: never cached, never sniffed as HTML.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
     @app.errorhandler(payloads.Invalid)
     def invalid(exc):
         return error(400, "bad_request", str(exc))
