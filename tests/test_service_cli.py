@@ -73,12 +73,20 @@ def test_config_set_get_list(run, himaya_home):
     ("retention-days", "many", "whole number"),
     ("port", "80", "1024"),
     ("extension-ids", "not-an-id", "32 letters"),
-    ("colour", "blue", "unknown setting"),
+    ("colour", "blue", "Unknown setting colour"),
 ])
 def test_config_refuses_bad_values(run, himaya_home, key, value, message):
     result = CliRunner().invoke(main, ["config", "set", key, value])
     assert result.exit_code != 0 and message in result.output
     assert not (himaya_home / "config.json").exists()
+
+
+@pytest.mark.parametrize("lang, words", [("fr", "un port de 1024 à 65535"), ("ar", "منفذ من 1024 إلى 65535")])
+def test_config_errors_speak_the_persons_language(run, himaya_home, lang, words):
+    result = run("config", "set", "port", "80", lang=lang)
+    assert result.exit_code != 0 and words in result.output
+    unknown = run("config", "get", "colour", lang=lang)
+    assert unknown.exit_code != 0 and "colour" in unknown.output
 
 
 def test_report_list_and_verify(run, reports):

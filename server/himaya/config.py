@@ -42,7 +42,16 @@ _CHROME_ID = re.compile(r"^[a-p]{32}$")
 
 
 class ConfigError(ValueError):
-    """A setting has a value it cannot take; the message names the key."""
+    """A setting has a value it cannot take; the message names the key.
+
+    ``code`` says why (``file``, ``unknown``, ``number``, ``ids``, ``days``,
+    ``port``, ``url``, ``url_userinfo``, ``url_scheme``) so that the CLI can
+    say it in the person's language.
+    """
+
+    def __init__(self, message: str, code: str = "invalid", key: str | None = None):
+        super().__init__(message)
+        self.code, self.key = code, key
 
 
 def data_home(create: bool = True) -> Path:
@@ -96,9 +105,9 @@ def load(home: Path) -> dict:
     except FileNotFoundError:
         return settings
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: unreadable settings ({exc.__class__.__name__})") from None
+        raise ConfigError(f"{path}: unreadable settings ({exc.__class__.__name__})", "file", str(path)) from None
     if not isinstance(stored, dict):
-        raise ConfigError(f"{path}: settings must be a JSON object")
+        raise ConfigError(f"{path}: settings must be a JSON object", "file", str(path))
     for key, value in stored.items():
         if key in DEFAULTS:
             settings[key] = validate(key, value)
@@ -116,7 +125,7 @@ def save(home: Path, settings: dict) -> None:
 def set_value(home: Path, key: str, raw) -> dict:
     """Validate and store one setting given as text (as typed on the command line)."""
     if key not in DEFAULTS:
-        raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
+        raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}", "unknown", key)
     settings = load(home)
     settings[key] = validate(key, _from_text(key, raw))
     save(home, settings)
@@ -134,7 +143,7 @@ def _from_text(key: str, raw):
         try:
             return int(raw)
         except ValueError:
-            raise ConfigError(f"{key}: expected a whole number, got {raw!r}") from None
+            raise ConfigError(f"{key}: expected a whole number, got {raw!r}", "number", key) from None
     return raw.strip()
 
 
@@ -144,36 +153,36 @@ def validate(key: str, value):
         return None if value is None else _check_url(key, value)
     if key == "extension-ids":
         if not isinstance(value, list) or not all(isinstance(v, str) and _CHROME_ID.match(v) for v in value):
-            raise ConfigError(f"{key}: expected Chrome extension ids (32 letters a-p), comma-separated")
+            raise ConfigError(f"{key}: expected Chrome extension ids (32 letters a-p), comma-separated", "ids", key)
         return sorted(set(value))
     if key == "retention-days":
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
-            raise ConfigError(f"{key}: expected a number of days from 1 to 3650")
+            raise ConfigError(f"{key}: expected a number of days from 1 to 3650", "days", key)
         return value
     if key == "port":
         if not isinstance(value, int) or isinstance(value, bool) or not 1024 <= value <= 65535:
-            raise ConfigError(f"{key}: expected a port from 1024 to 65535")
+            raise ConfigError(f"{key}: expected a port from 1024 to 65535", "port", key)
         return value
-    raise ConfigError(f"unknown setting {key!r}")
+    raise ConfigError(f"unknown setting {key!r}", "unknown", key)
 
 
 def _check_url(key: str, value) -> str:
     # HTTPS only, so reports never cross the network in clear; plain HTTP is
     # allowed to the loopback address alone (a local relay, or tests).
     if not isinstance(value, str) or len(value) > 2048:
-        raise ConfigError(f"{key}: expected a URL")
+        raise ConfigError(f"{key}: expected a URL", "url", key)
     try:
         parts = urlsplit(value)
         host = parts.hostname or ""
     except ValueError:
-        raise ConfigError(f"{key}: not a valid URL") from None
+        raise ConfigError(f"{key}: not a valid URL", "url", key) from None
     if parts.username or parts.password:
-        raise ConfigError(f"{key}: a URL with a user name or password is refused")
+        raise ConfigError(f"{key}: a URL with a user name or password is refused", "url_userinfo", key)
     if parts.scheme == "https" and host:
         return value
     if parts.scheme == "http" and host in ("127.0.0.1", "localhost", "::1"):
         return value
-    raise ConfigError(f"{key}: must start with https:// (http:// only for 127.0.0.1)")
+    raise ConfigError(f"{key}: must start with https:// (http:// only for 127.0.0.1)", "url_scheme", key)
 
 
 def load_token(home: Path, create: bool = True) -> str | None:

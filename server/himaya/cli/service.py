@@ -50,6 +50,31 @@ MESSAGES = {
                       "ar": "لن يبدأ البرنامج المرافق بعد الآن عند تسجيل الدخول."},
     "autostart_status": {"en": "Autostart: {state} ({path})", "fr": "Démarrage automatique : {state} ({path})",
                          "ar": "التشغيل التلقائي: {state} ({path})"},
+    "exists": {"en": "{path} already exists; choose another folder with --out.",
+               "fr": "{path} existe déjà ; choisissez un autre dossier avec --out.",
+               "ar": "{path} موجود بالفعل؛ اختر مجلدًا آخر بواسطة ‎--out."},
+    "bad_file": {"en": "The settings file {key} cannot be read; fix or delete it.",
+                 "fr": "Le fichier de réglages {key} est illisible ; corrigez-le ou supprimez-le.",
+                 "ar": "تعذّرت قراءة ملف الإعدادات {key}؛ أصلحه أو احذفه."},
+    "bad_unknown": {"en": "Unknown setting {key}. Known: {known}.",
+                    "fr": "Réglage inconnu {key}. Réglages connus : {known}.",
+                    "ar": "إعداد غير معروف {key}. الإعدادات المعروفة: {known}."},
+    "bad_number": {"en": "{key}: a whole number is expected.", "fr": "{key} : un nombre entier est attendu.",
+                   "ar": "{key}: يجب إدخال عدد صحيح."},
+    "bad_ids": {"en": "{key}: Chrome extension ids (32 letters from a to p), separated by commas.",
+                "fr": "{key} : identifiants d'extension Chrome (32 lettres de a à p), séparés par des virgules.",
+                "ar": "{key}: معرّفات إضافات كروم (32 حرفًا من a إلى p) مفصولة بفواصل."},
+    "bad_days": {"en": "{key}: a number of days from 1 to 3650.", "fr": "{key} : un nombre de jours de 1 à 3650.",
+                 "ar": "{key}: عدد أيام من 1 إلى 3650."},
+    "bad_port": {"en": "{key}: a port from 1024 to 65535.", "fr": "{key} : un port de 1024 à 65535.",
+                 "ar": "{key}: منفذ من 1024 إلى 65535."},
+    "bad_url": {"en": "{key}: not a valid address.", "fr": "{key} : adresse non valide.", "ar": "{key}: عنوان غير صالح."},
+    "bad_url_userinfo": {"en": "{key}: an address with a user name or password is refused.",
+                         "fr": "{key} : une adresse avec nom d'utilisateur ou mot de passe est refusée.",
+                         "ar": "{key}: يُرفض العنوان الذي يحتوي على اسم مستخدم أو كلمة مرور."},
+    "bad_url_scheme": {"en": "{key}: the address must start with https:// (http:// only for 127.0.0.1).",
+                       "fr": "{key} : l'adresse doit commencer par https:// (http:// seulement pour 127.0.0.1).",
+                       "ar": "{key}: يجب أن يبدأ العنوان بـ https://‎ (و http://‎ فقط لـ 127.0.0.1)."},
     "on": {"en": "enabled", "fr": "activé", "ar": "مفعّل"},
     "off": {"en": "disabled", "fr": "désactivé", "ar": "غير مفعّل"},
 }
@@ -69,6 +94,17 @@ def say(key: str, err: bool = False, **values) -> None:
     click.echo(MESSAGES[key][lang()].format(**values), err=err)
 
 
+def _config_error(exc) -> click.ClickException:
+    """A settings error in the person's language (the English detail stays in the library)."""
+    from ..config import DEFAULTS
+
+    key = f"bad_{exc.code}"
+    if key not in MESSAGES:
+        return click.ClickException(str(exc))
+    text = MESSAGES[key][lang()].format(key=exc.key, known=", ".join(sorted(DEFAULTS)))
+    return click.ClickException(text)
+
+
 def _home() -> Path:
     from ..config import data_home
 
@@ -78,7 +114,7 @@ def _home() -> Path:
 @main.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port on 127.0.0.1 (default 47615).")
 @click.option("--extension-id", "extension_ids", multiple=True, help="A Chrome extension id to trust (repeatable).")
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
 def serve(port, extension_ids, threads):
     """Run the companion on 127.0.0.1 (production server, logs in the data folder).
 
@@ -158,9 +194,12 @@ def config_get(key):
     """Print one setting. Example: himaya config get retention-days"""
     from .. import config as settings_mod
 
-    if key not in settings_mod.DEFAULTS:
-        raise click.BadParameter(f"unknown setting {key!r}", param_hint="KEY")
-    click.echo(_show(settings_mod.load(_home())[key]))
+    try:
+        if key not in settings_mod.DEFAULTS:
+            raise settings_mod.ConfigError(f"unknown setting {key!r}", "unknown", key)
+        click.echo(_show(settings_mod.load(_home())[key]))
+    except settings_mod.ConfigError as exc:
+        raise _config_error(exc) from None
 
 
 @config.command("set")
@@ -173,7 +212,7 @@ def config_set(key, value):
     try:
         settings = settings_mod.set_value(_home(), key, value)
     except settings_mod.ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise _config_error(exc) from None
     click.echo(f"{key} = {_show(settings[key])}")
 
 
@@ -182,7 +221,11 @@ def config_list():
     """Print every setting. Example: himaya config list"""
     from .. import config as settings_mod
 
-    for key, value in settings_mod.load(_home()).items():
+    try:
+        settings = settings_mod.load(_home())
+    except settings_mod.ConfigError as exc:
+        raise _config_error(exc) from None
+    for key, value in settings.items():
         click.echo(f"{key} = {_show(value)}")
 
 
@@ -249,6 +292,6 @@ def report_export(report_id, out):
         sys.exit(1)
     folder = out or Path(f"himaya-{report_id}")
     if folder.exists():
-        raise click.ClickException(f"{folder} already exists")
+        raise click.ClickException(MESSAGES["exists"][lang()].format(path=folder))
     write_folder(export_files(found, store.captures(report_id)), folder)
     say("exported", path=folder)
