@@ -137,3 +137,10 @@ def test_autostart_command(run, tmp_path, monkeypatch):
     assert "Autostart: enabled" in run("autostart", "status").output
     assert "no longer" in run("autostart", "disable").output
     assert "Autostart: disabled" in run("autostart", "status").output
+
+
+def test_serve_with_a_broken_settings_file_says_so(run, himaya_home):
+    ensure_private_dir(himaya_home)
+    (himaya_home / "config.json").write_text("{broken")
+    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    assert result.exit_code == 2 and "config.json" in result.output and "Traceback" not in result.output

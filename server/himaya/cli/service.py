@@ -125,12 +125,15 @@ def serve(port, extension_ids, threads):
     from ..serving import PortBusy, Server, setup_logging
 
     home = _home()
-    port = settings_mod.load(home)["port"] if port is None else port
-    setup_logging(home)
     try:
+        port = settings_mod.load(home)["port"] if port is None else port
+        setup_logging(home)
         server = Server.open(home, port, extension_ids=extension_ids, threads=threads)
     except PortBusy:
         say("busy", err=True, port=port)
+        sys.exit(2)
+    except settings_mod.ConfigError as exc:
+        click.echo(_config_error(exc).format_message(), err=True)
         sys.exit(2)
     code = pairing.new_code(home)
     say("serving", port=server.port)
