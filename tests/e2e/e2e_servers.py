@@ -223,7 +223,12 @@ class FixtureSite:
         self.httpd.server_close()
 
 
-def shot(page, name: str) -> None:
-    """Save a screenshot for the parents' guide (docs/INSTALL.md)."""
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_IMG / name))
+def shot(page, name: str) -> bytes:
+    """Take a screenshot for the parents' guide (docs/INSTALL.md). It is written
+    to docs/img only with HIMAYA_DOCS_SCREENSHOTS=1, so a test run leaves the
+    work tree as it was:  HIMAYA_DOCS_SCREENSHOTS=1 python -m pytest tests/e2e"""
+    png = page.screenshot()
+    if os.environ.get("HIMAYA_DOCS_SCREENSHOTS") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        (DOCS_IMG / name).write_bytes(png)
+    return png

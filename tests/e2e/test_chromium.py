@@ -181,3 +181,21 @@ def test_banner_speaks_arabic_right_to_left(chromium, companion, site):
     assert box.get_attribute("lang") == "ar"
     assert "1809" in box.inner_text() and "إبلاغ" in box.inner_text()
     shot(page, "banner-ar.png")
+
+
+@pytest.mark.lang("en")
+def test_banner_speaks_english_in_an_english_browser(chromium, companion, site):
+    chromium.configure(companion.port, companion.token_cached)
+    page = chromium.context.new_page()
+    page.goto(site.url("www.facebook.com", "/amine.exemple.000"))
+    box = page.locator(f"{BANNER} .box")
+    box.wait_for()
+    assert box.get_attribute("dir") == "ltr"
+    assert "You have done nothing wrong and you are not in trouble." in box.inner_text()
+    assert page.locator(f"{BANNER} button[data-action=wrong]").inner_text() == "This is wrong"
+    shot(page, "banner-en.png")
+    tab = chromium.tab_id("*://www.facebook.com/*")
+    popup = chromium.popup(tab)
+    popup.set_viewport_size({"width": 400, "height": 640})
+    popup.locator(".finding").first.wait_for()
+    shot(popup, "popup-findings-en.png")
