@@ -21,6 +21,7 @@ import re
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -42,6 +43,15 @@ PAGES = {
     ("www.messenger.com", "/t/100000777"): "messenger-chat.html",
 }
 HOSTS = sorted({host for host, _ in PAGES})
+
+
+def himaya_command() -> list[str]:
+    """The `himaya` console script of the Python running the tests (the
+    project's venv under `make test`), not whichever one is first on PATH."""
+    beside = Path(sys.executable).with_name("himaya")
+    if beside.exists():
+        return [str(beside)]
+    return [sys.executable, "-c", "import sys; from himaya.cli import main; sys.argv[0] = 'himaya'; main()"]
 
 
 def free_port() -> int:
@@ -74,7 +84,7 @@ class Companion:
         port = free_port()
         env = dict(os.environ, HIMAYA_HOME=str(home), PYTHONUNBUFFERED="1")
         process = subprocess.Popen(
-            ["himaya", "serve", "--port", str(port), "--extension-id", extension_id],
+            [*himaya_command(), "serve", "--port", str(port), "--extension-id", extension_id],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )
         code = None
@@ -109,7 +119,7 @@ class Companion:
         raise RuntimeError("the companion did not answer")
 
     def cli(self, *args: str) -> str:
-        return subprocess.run(["himaya", *args], env=self.env, check=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run([*himaya_command(), *args], env=self.env, check=True, capture_output=True, text=True).stdout.strip()
 
     def token(self) -> str:
         return self.cli("token").split()[-1]
