@@ -180,3 +180,57 @@ test("a new page on the tab clears its findings and badge", async () => {
   assert.equal(state.tab.url, "https://www.facebook.com/y");
   assert.deepEqual(badges.at(-1), ["text", 3, ""]);
 });
+
+test("volunteer report of a page without a reader: the generic reader is injected, the selection comes first", async () => {
+  const routes = { "POST /reports": () => [201, { id: "R2", sha256: "c".repeat(64), created: "2026-01-10T10:00:00Z", outbox: "none" }] };
+  const log = [];
+  const injected = [];
+  let installed = false;
+  // a tab with no content script until the generic reader is injected
+  const local = memoryArea();
+  local.data.set("token", "tok");
+  local.data.set("settings", { volunteer: true });
+  const volunteer = createHandlers({
+    api: {
+      action: { setBadgeText: async () => {}, setBadgeBackgroundColor: async () => {} },
+      tabs: {
+        get: async (id) => ({ id, windowId: 1, active: true }),
+        captureVisibleTab: async () => "data:image/png;base64,iVBORw0KGgo=",
+        sendMessage: async () => {
+          if (!installed) throw new Error("Could not establish connection. Receiving end does not exist.");
+          return { page: { url: "https://forum.example/t/1", title: "Forum" }, units: [{ id: "p-9", kind: "post", text: "Groupe privé pour les ados" }] };
+        },
+      },
+      scripting: {
+        executeScript: async ({ target, files }) => {
+          injected.push([target.tabId, files]);
+          installed = true;
+          return [];
+        },
+      },
+    },
+    fetch: fakeFetch(routes, log),
+    local,
+    tabs: new TabStore(memoryArea()),
+    uiLanguage: () => "en",
+    loadMessages: async (lang) => messagesOf(lang),
+    now: () => 1000,
+  });
+  const answer = await volunteer["tab:report"]({ type: "tab:report", tabId: 12, note: "", selection: "texte sélectionné" });
+  assert.equal(answer.state, "ok");
+  assert.equal(injected.length, 1);
+  assert.equal(injected[0][0], 12);
+  assert.ok(injected[0][1].includes("content/sites/generic.js"));
+  const body = log.at(-1).body;
+  assert.equal(body.url, "https://forum.example/t/1");
+  assert.deepEqual(body.units.map((u) => u.text), ["texte sélectionné", "Groupe privé pour les ados"]);
+  assert.deepEqual(body.matches, []);
+});
+
+test("Report on a page with nothing read and no warning sends nothing", async () => {
+  const { handlers, log } = setup({ routes: {} });
+  const empty = await handlers.report({ type: "report", units: [], page }, { ...sender, tab: { id: 77, windowId: 9 } });
+  assert.equal(empty.state, "empty");
+  assert.equal(empty.status, messagesOf("fr").reportNothing);
+  assert.equal(log.filter((l) => l.key === "POST /reports").length, 0);
+});
