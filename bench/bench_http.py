@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -35,7 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MESSAGE = {"kind": "message", "text": "slt, cv ? on se retrouve demain apres les cours pour reviser les maths ?"}
 
 
+def _quiet() -> None:
+    # waitress warns on stderr when all its threads are busy: expected under load here.
+    logging.getLogger("waitress").setLevel(logging.ERROR)
+
+
 def _serve_companion(port: int, home: str) -> None:
+    _quiet()
     from himaya import Scanner
     from himaya.app import StaticRules
     from himaya.serving import Server
@@ -48,6 +55,7 @@ def _serve_companion(port: int, home: str) -> None:
 
 
 def _serve_bare(port: int) -> None:
+    _quiet()
     from waitress.server import create_server
 
     from himaya.serving import bind
