@@ -1,0 +1,248 @@
+"""Evasion mutation test (issue 3): every positive example of every rule, rewritten
+the way evaders write, must still match the same rule.
+
+For each positive example we pick its *key words*: the words of the example that
+are words of the rule's own terms (phrase, fuzzy or lexicon values), as the
+normalizer reads them. Then, as a real evader would, we disguise them:
+
+- zero-width: a zero-width space between the letters of every key word;
+- homoglyph: Cyrillic look-alikes in Latin key words (а е о р с х у і ѕ),
+  Persian yeh / keheh in Arabic ones (ی ک);
+- spaced: the longest key word written letter by letter (`s n a p`);
+- stretched: a vowel of the longest key word repeated (`saluuuut`), or an
+  Arabic tatweel run (`ســـناب`);
+- diacritics: accents on Latin key words (`séŕvïçè`), harakat on Arabic ones;
+- fullwidth: fullwidth forms for Latin key words, presentation forms for
+  Arabic ones;
+- leet: the longest French or English key word in leetspeak (`t3l3gr4m`),
+  never an Arabizi one (its digits are letters).
+
+A mutation that would leave the text unchanged (no Latin key word for a
+homoglyph, no French or English key word for leet) is not generated, so every
+case asserts something. Cases are named `<rule>-p<n>-<mutation>`.
+
+    >>> spaced_out("snap")
+    's n a p'
+    >>> leet_word("telegram")
+    't3l3gr4m'
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from himaya.matcher import Index
+from himaya.normalize import loose, normalize, normalize_term
+from himaya.rules import load_ruleset
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+WORD_KINDS = ("phrase", "fuzzy")
+LEET_LANGS = ("fr", "en", "any")
+
+ZWSP = "\u200b"
+CYRILLIC = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і", "s": "ѕ"}
+ARABIC_LOOKALIKE = {"ي": "ی", "ك": "ک"}
+LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
+LATIN_MARKS = ("\u0301", "\u0308", "\u0300", "\u0302")  # acute, diaeresis, grave, circumflex
+ARABIC_MARKS = ("\u064e", "\u0651", "\u0652", "\u0650")  # fatha, shadda, sukun, kasra
+TATWEEL = "\u0640"
+
+
+def _is_arabic(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u06ff"
+
+
+def _presentation_forms() -> dict[str, str]:
+    """Arabic letter -> one of its presentation forms (NFKC folds it back)."""
+    out: dict[str, str] = {}
+    for cp in range(0xFE70, 0xFEFF):
+        base = unicodedata.normalize("NFKC", chr(cp))
+        if len(base) == 1 and _is_arabic(base) and base not in out:
+            out[base] = chr(cp)
+    return out
+
+
+PRESENTATION = _presentation_forms()
+
+
+# -- word mutators (each returns the disguised word) --------------------------
+
+def zero_width(word: str) -> str:
+    return ZWSP.join(word)
+
+
+def homoglyph(word: str) -> str:
+    return "".join(CYRILLIC.get(ch, ARABIC_LOOKALIKE.get(ch, ch)) for ch in word)
+
+
+def spaced_out(word: str) -> str:
+    return " ".join(word)
+
+
+def stretched(word: str) -> str:
+    """Stretch the first vowel (Latin) or insert a tatweel run (Arabic)."""
+    if any(_is_arabic(ch) for ch in word):
+        # tatweel only joins letters that connect; after the first letter is the usual spot
+        return word[0] + TATWEEL * 3 + word[1:] if len(word) > 1 else word
+    for i, ch in enumerate(word):
+        if ch.lower() in "aeiouy":
+            return word[:i] + ch * 4 + word[i + 1:]
+    return word + word[-1] * 3
+
+
+def with_diacritics(word: str) -> str:
+    out = []
+    for i, ch in enumerate(word):
+        out.append(ch)
+        if ch.isalpha():
+            marks = ARABIC_MARKS if _is_arabic(ch) else LATIN_MARKS
+            out.append(marks[i % len(marks)])
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def fullwidth(word: str) -> str:
+    out = []
+    for ch in word:
+        if "!" <= ch <= "~":
+            out.append(chr(ord(ch) + 0xFEE0))
+        else:
+            out.append(PRESENTATION.get(ch, ch))
+    return "".join(out)
+
+
+def leet_word(word: str) -> str:
+    return "".join(LEET.get(ch.lower(), ch) for ch in word)
+
+
+# -- choosing the key words ---------------------------------------------------
+
+def rule_vocab(rule) -> tuple[set[str], set[str]]:
+    """(every word of the rule's word terms, the French/English/any ones), loose forms."""
+    words, leetable = set(), set()
+    for term in rule.terms.values():
+        if term.kind not in WORD_KINDS:
+            continue
+        for lang, values in term.values.items():
+            for value in values:
+                toks = {loose(t) for t in normalize_term(value.replace("*", " "))}
+                words |= toks
+                if lang in LEET_LANGS:
+                    leetable |= toks
+    return words, leetable
+
+
+def key_words(text: str, vocab: set[str]) -> list[tuple[int, int]]:
+    """Spans of the example's words that are rule words (letters only, >= 3 long)."""
+    n = normalize(text)
+    out = []
+    for tok, (s, e) in zip(n.tokens, n.spans):
+        raw = text[s:e]
+        if len(raw) >= 3 and raw.isalpha() and loose(tok) in vocab:
+            out.append((s, e))
+    return out
+
+
+def _single_letter_neighbour(text: str, span: tuple[int, int]) -> bool:
+    """Would spacing this word out merge it with a one-letter word next to it
+    (Arabizi `l`, `f`, `w`; French `à`)? Then another key word is a fairer pick."""
+    n = normalize(text)
+    idx = [i for i, sp in enumerate(n.spans) if sp == span]
+    if not idx:
+        return False
+    i = idx[0]
+    return any(0 <= j < len(n.tokens) and len(n.tokens[j]) == 1 for j in (i - 1, i + 1))
+
+
+def _replace(text: str, spans: list[tuple[int, int]], fn) -> str:
+    for s, e in sorted(spans, reverse=True):
+        text = text[:s] + fn(text[s:e]) + text[e:]
+    return text
+
+
+def _longest(spans, text, key=lambda s: True):
+    picked = [s for s in spans if key(s)]
+    return [max(picked, key=lambda s: (s[1] - s[0], -s[0]))] if picked else []
+
+
+def mutations(text: str, rule) -> dict[str, str]:
+    """Every applicable disguise of one positive example, by name."""
+    vocab, leetable = rule_vocab(rule)
+    spans = key_words(text, vocab)
+    if not spans:
+        return {}
+    latin = [s for s in spans if not any(_is_arabic(ch) for ch in text[s[0]:s[1]])]
+    longest = _longest(spans, text)
+    spaced_pick = _longest(spans, text, lambda s: not _single_letter_neighbour(text, s)) or longest
+    leet_pick = _longest(spans, text, lambda s: loose(normalize(text[s[0]:s[1]]).tokens[0]) in leetable
+                         and any(ch.lower() in LEET for ch in text[s[0]:s[1]]))
+    out = {
+        "zero-width": _replace(text, spans, zero_width),
+        "homoglyph": _replace(text, spans, homoglyph),
+        "spaced": _replace(text, spaced_pick, spaced_out),
+        "stretched": _replace(text, longest, stretched),
+        "diacritics": _replace(text, spans, with_diacritics),
+        "fullwidth": _replace(text, spans, fullwidth),
+    }
+    if leet_pick:
+        out["leet"] = _replace(text, leet_pick, leet_word)
+    if not latin and out["homoglyph"] == text:
+        del out["homoglyph"]
+    return {name: variant for name, variant in out.items() if variant != text}
+
+
+# -- the cases ----------------------------------------------------------------
+
+def _cases():
+    ruleset = load_ruleset(RULES_DIR)
+    cases = []
+    for rule in ruleset.rules:
+        if rule.status == "deprecated":
+            continue
+        for i, ex in enumerate(rule.positives, 1):
+            for name, variant in mutations(ex.text, rule).items():
+                cases.append(pytest.param(rule.id, ex, name, variant, id=f"{rule.id}-p{i}-{name}"))
+    return ruleset, cases
+
+
+RULESET, CASES = _cases()
+INDEX = Index(RULESET.rules)
+
+
+@pytest.mark.parametrize("rule_id, example, mutation, variant", CASES)
+def test_mutated_positive_still_matches(rule_id, example, mutation, variant):
+    rule = RULESET.by_id(rule_id)
+    verdict = INDEX.scan(variant, example.kind or rule.applies_to[0], example.url)
+    found = {m.rule for m in (*verdict.matches, *verdict.experimental)}
+    assert rule_id in found, f"{rule_id} no longer matches the {mutation} example {variant!r} (was {example.text!r})"
+
+
+def test_every_mutation_kind_is_exercised():
+    """The generator is not silently producing nothing: each disguise appears for many rules."""
+    kinds = {}
+    for param in CASES:
+        rule_id, _example, mutation, _variant = param.values
+        kinds.setdefault(mutation, set()).add(rule_id)
+    for name in ("zero-width", "homoglyph", "spaced", "stretched", "diacritics", "fullwidth", "leet"):
+        assert len(kinds.get(name, ())) >= 5, f"mutation {name} generated for only {len(kinds.get(name, ()))} rules"
+
+
+@pytest.mark.parametrize("fn, word, expected", [
+    (zero_width, "snap", "s\u200bn\u200ba\u200bp"),
+    (homoglyph, "snap", "ѕnар"),
+    (spaced_out, "dispo", "d i s p o"),
+    (stretched, "salut", "saaaalut"),
+    (stretched, "سناب", "ســـناب"),
+    (leet_word, "secret", "53cr37"),
+])
+def test_mutators_write_what_evaders_write(fn, word, expected):
+    assert fn(word) == expected
+
+
+def test_disguises_are_undone_by_the_normalizer():
+    """Every disguise of a word normalizes back to the word (the matcher's job starts there)."""
+    for word in ("telegram", "privé", "الخاص"):
+        for fn in (zero_width, homoglyph, with_diacritics, fullwidth):
+            assert normalize(fn(word)).tokens == normalize(word).tokens, (fn.__name__, word)
