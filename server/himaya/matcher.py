@@ -260,8 +260,8 @@ class Index:
         # A `url` unit is one address: parsed whole, never searched for links inside
         # (`javascript:...//t.me/+x` is not a t.me link).
         links = [] if kind == "url" else find_links(n.original)
-        if url:
-            page = parse_link(url, 0, 0)
+        if url:  # the page address: spans the text only when the text is that address
+            page = parse_link(url, 0, len(url) if url == n.original else 0)
             if page is not None:
                 links.append(page)
         for link in links:
@@ -318,6 +318,8 @@ def _satisfy(rule: Rule, hits: list[Hit], unit: set[str], positive: set[str]) ->
 def _merge_spans(spans) -> tuple[tuple[int, int], ...]:
     out: list[list[int]] = []
     for s, e in sorted(spans):
+        if e <= s:  # evidence outside the text (the page address)
+            continue
         if out and s <= out[-1][1]:
             out[-1][1] = max(out[-1][1], e)
         else:

@@ -55,7 +55,7 @@ def scan(text, file_, kind, url, as_json, jsonl, lang, rules_path):
     if file_ is not None:
         text = file_.read()
     elif text == "-" or (text is None and not sys.stdin.isatty()):
-        text = sys.stdin.read()
+        text = sys.stdin.read() or None
     if text is None:
         raise click.UsageError("give a TEXT, --file FILE, '-' for standard input, or --jsonl FILE")
     verdict = scanner.scan(text, kind=kind, url=url)
