@@ -33,7 +33,7 @@ from typing import NamedTuple
 import re2
 
 from .links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
-from .normalize import Normalized, alt_view, loose, normalize, normalize_term, skeleton
+from .normalize import Normalized, alt_view, loose, normalize, normalize_term, skeleton, strip_clitic
 from .rules.schema import SEVERITY_RANK, Rule
 from .textindex import TokenAutomaton
 
@@ -43,10 +43,6 @@ LEET_LANGS = ("fr", "en", "any")
 SEVERITY_WEIGHT = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
 RISK_FROM = SEVERITY_RANK["medium"]  # a lone low-severity cue is reported, not alarmed on
 MAX_TEXT = 200_000  # characters scanned in one unit; the companion caps input well below this
-
-
-# Arabic writes "the", "and", "with", "to" as prefixes: السناب, وسناب, بالواتساب.
-ARABIC_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
 
 
 def fuzzy_distance(n: int) -> int:
@@ -122,6 +118,7 @@ class _Compiled:
         self.patterns: dict[str, list[tuple[int, str, int]]] = {}  # loose pattern -> [(rule, group, views)]
         self.skeletons: dict[str, list[tuple[int, str, int]]] = {}
         self.leet_vocab: set[str] = set()
+        self.words: set[str] = set()  # every word of a phrase or fuzzy term
         self.fuzzy_vocab: set[str] = set()
         self.regexes: list[tuple[str, list[tuple[int, str]]]] = []
         self.domains: list[tuple[str, object, int, str]] = []  # (domain, compiled path re or None, rule, group)
@@ -168,10 +165,14 @@ class Index:
                 if term.kind in ("phrase", "fuzzy"):
                     views = V_LOOSE | V_ALT | (V_FUZZY if term.kind == "fuzzy" else 0)
                     pat = _pattern(v, loose)
-                    refs = c.patterns.setdefault(pat, [])
-                    if (ri, g, views) not in refs:
-                        refs.append((ri, g, views))
+                    # The same words without Arabic proclitics (الحومة = حومة), so an
+                    # article or a conjunction on either side does not matter.
+                    for variant in {pat, _pattern(v, lambda t: strip_clitic(loose(t)))}:
+                        refs = c.patterns.setdefault(variant, [])
+                        if (ri, g, views) not in refs:
+                            refs.append((ri, g, views))
                     toks = pat.split()
+                    c.words.update(toks)
                     if lang in LEET_LANGS:
                         c.leet_vocab.update(toks)
                     if term.kind == "fuzzy":
@@ -213,19 +214,38 @@ class Index:
         self._emit(self.words.find(toks), V_LOOSE, None, n, add)
         # The other views differ from the loose one in a few tokens: search only
         # around those, not the whole text again.
-        alt = alt_view(n, self._c.leet_vocab)
+        clitic = list(map(strip_clitic, toks))
+        if clitic != toks:
+            changed = [i for i, (a, b) in enumerate(zip(clitic, toks)) if a is not b]
+            self._emit(self.words.find_near(clitic, changed), V_LOOSE, None, n, add)
+        alt = alt_view(n, self._c.leet_vocab, self._c.words)
         if alt is not None:
             alt_toks, cover, changed = alt
-            found = self.words.find_near(list(map(loose, alt_toks)), changed)
-            self._emit(found, V_ALT, cover, n, add)
+            alt_toks = list(map(loose, alt_toks))
+            self._emit(self.words.find_near(alt_toks, changed), V_ALT, cover, n, add)
+            self._fuzzy_views(alt_toks, changed, cover, n, add)
+        self._fuzzy_views(toks, None, None, n, add)
+
+    def _fuzzy_views(self, toks: list[str], changed, cover, n: Normalized, add) -> None:
+        """Near spellings and Arabizi skeletons, over all tokens (changed=None) or
+        only around the changed ones (a joined or leet-read word)."""
         if self._fuzzy:
             nearest = self._fuzzy.nearest
-            fz = list(map(nearest, toks))
-            if fz != toks:
-                changed = [i for i, (a, b) in enumerate(zip(fz, toks)) if a is not b]
-                self._emit(self.words.find_near(fz, changed), V_FUZZY, None, n, add)
+            if changed is None:
+                fz = list(map(nearest, toks))
+                moved = [i for i, (a, b) in enumerate(zip(fz, toks)) if a is not b] if fz != toks else []
+            else:
+                fz, moved = list(toks), []
+                for i in changed:
+                    fz[i] = nearest(toks[i])
+                    if fz[i] is not toks[i]:
+                        moved.append(i)
+            if moved:
+                self._emit(self.words.find_near(fz, moved), V_FUZZY, cover, n, add)
         if self.skel is not None:
-            self._emit(self.skel.find(list(map(skeleton, toks))), V_LOOSE, None, n, add)
+            skel = list(map(skeleton, toks))
+            found = self.skel.find(skel) if changed is None else self.skel.find_near(skel, changed)
+            self._emit(found, V_LOOSE, cover, n, add)
 
     @staticmethod
     def _emit(found, flag: int, cover, n: Normalized, add) -> None:
@@ -346,10 +366,9 @@ class _FuzzyIndex:
     def _nearest(self, token: str) -> str:
         if token in self.vocab or not token.isalnum():
             return token
-        if "\u0621" <= token[0] <= "\u064a":  # Arabic script: try without a clitic prefix
-            for prefix in ARABIC_PREFIXES:
-                if token.startswith(prefix) and token[len(prefix):] in self.vocab and len(token) - len(prefix) >= 3:
-                    return token[len(prefix):]
+        bare = strip_clitic(token)  # Arabic: وسناب, بالواتساب
+        if bare is not token and bare in self.vocab:
+            return bare
         if len(token) < 5:
             return token
         from rapidfuzz.distance import Levenshtein

@@ -287,11 +287,14 @@ _RUN_OF_ONES = re.compile(rb"\x01{3,}")  # 3+ one-letter tokens in a row: `s n a
 _ZERO = re.compile(rb"\x00")
 
 
-def alt_view(n: "Normalized", leet_vocab: set[str]):
+def alt_view(n: "Normalized", leet_vocab: set[str], words: frozenset[str] | set[str] = frozenset()):
     """Spaced letters joined and leetspeak read, or None when nothing changes.
 
     Leetspeak is read only where the reading is a word of `leet_vocab` (rule
-    words of languages not written in Arabizi), so `3omrek` stays itself.
+    words of languages not written in Arabizi), and never for a token that is
+    itself a rule word (`words`), so `3omrek` and `7ell` stay themselves. A
+    spaced run that swallowed a one-letter word on either side (`l c a m e r a`)
+    gives that letter back when the rest spells a rule word.
     Returns (tokens, cover, changed): cover[k] = (first, last) indexes into
     n.tokens; changed lists the indexes of the tokens that differ. Candidates
     are found with C-level passes (a byte per token), so a page without any
@@ -300,13 +303,13 @@ def alt_view(n: "Normalized", leet_vocab: set[str]):
     tokens = n.tokens
     edits: list[tuple[int, int, str]] = []  # (first token, last token, replacement)
     for first, last in n.spaced_runs():
-        edits.append((first, last, read_leet("".join(tokens[first:last + 1]), leet_vocab)))
+        edits.append(_join_run(tokens, first, last, leet_vocab, words))
     if leet_vocab:
         # tokens made of letters and digits both (tokens hold nothing else)
         plain = bytes(map(operator.or_, map(str.isalpha, tokens), map(str.isdigit, tokens)))
         for m in _ZERO.finditer(plain):
             i = m.start()
-            read = read_leet(tokens[i], leet_vocab)
+            read = read_leet(tokens[i], leet_vocab, words)
             if read != tokens[i]:
                 edits.append((i, i, read))
     if not edits:
@@ -343,10 +346,41 @@ class _Cover:
         return orig, orig
 
 
-def read_leet(token: str, vocab: set[str]) -> str:
-    """The leet reading of a token when it spells a known word, else the token."""
+def _join_run(tokens: list[str], first: int, last: int, leet_vocab, words) -> tuple[int, int, str]:
+    for a, b in ((first, last), (first + 1, last), (first, last - 1), (first + 1, last - 1)):
+        if b - a >= 2:
+            word = read_leet("".join(tokens[a:b + 1]), leet_vocab, words)
+            if loose(word) in words:
+                return a, b, word
+    return first, last, read_leet("".join(tokens[first:last + 1]), leet_vocab, words)
+
+
+def read_leet(token: str, vocab: set[str], words=frozenset()) -> str:
+    """The leet reading of a token when it spells a known word (and is not a
+    rule word already), else the token."""
+    if loose(token) in words:
+        return token
     read = loose(leet(token))
     return read if read in vocab else token
+
+
+# Arabic writes "and", "so", "with", "to", "like" and the article as prefixes:
+# السناب, وسناب, بالواتساب, للمراهقات. Longest first.
+ARABIC_PROCLITICS = ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+
+
+@lru_cache(maxsize=1 << 16)
+def strip_clitic(token: str) -> str:
+    """An Arabic-script word without its proclitics (the word itself otherwise).
+
+    >>> strip_clitic("والحومه"), strip_clitic("للمراهقات"), strip_clitic("لا"), strip_clitic("snap")
+    ('حومه', 'مراهقات', 'لا', 'snap')
+    """
+    if token and "\u0621" <= token[0] <= "\u064a":
+        for p in ARABIC_PROCLITICS:
+            if token.startswith(p) and len(token) - len(p) >= 3:
+                return token[len(p):]
+    return token
 
 
 _CACHE: dict[str, str] = {}

@@ -19,7 +19,8 @@ from .rules.loader import RuleSet, load_ruleset
 from .rules.schema import KINDS
 
 REPO_RULES = Path(__file__).resolve().parent.parent.parent / "rules"
-PACKAGE_RULES = Path(__file__).resolve().parent / "data" / "rules"
+# The shipped default list (a bundle built from rules/, see docs/PUBLISHING.md).
+PACKAGE_RULES = Path(__file__).resolve().parent / "data" / "default-bundle" / "files"
 
 
 def default_rules_path() -> Path:
