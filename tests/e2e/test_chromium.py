@@ -28,18 +28,22 @@ def test_risky_profile_shows_banner_with_the_companions_severity_and_badge(chrom
     page.goto(site.url("www.facebook.com", "/amine.exemple.000"))
     banner = page.locator(BANNER)
     banner.wait_for(state="attached", timeout=WAIT_MS)
-    # the severity the companion gives the profile as the adapter reads it
-    expected = companion.api("/scan", {
-        "kind": "profile",
-        "text": "Amine Exemple\nCoach de foot pour les jeunes du quartier ⚽\nAjoute-moi sur snap : amine_x000, on parle en privé\nhttps://t.me/+AbCdEf000Example",
-    })
+    # the severity the companion gives the profile unit exactly as the extension read it
+    tab = chromium.tab_id("*://www.facebook.com/*")
+    findings = chromium.worker.evaluate(
+        "async (tabId) => (await chrome.storage.session.get(`tab:${tabId}`))[`tab:${tabId}`].findings", tab
+    )
+    profile = next(f["unit"] for f in findings if f["unit"]["kind"] == "profile")
+    assert profile["text"].startswith("Amine Exemple\n")
+    expected = companion.api("/scan", {"kind": "profile", "text": profile["text"]})
     assert expected["risk"] is True
     assert banner.get_attribute("data-himaya-warning") == expected["severity"]
     child_text = expected["matches"][0]["explain"]["child"]["fr"]
     assert child_text in banner.locator(".box").inner_text()
     assert banner.locator("button[data-action=report]").inner_text() == "Signaler"
-    tab = chromium.tab_id("*://www.facebook.com/*")
-    assert int(chromium.badge(tab)) >= 1
+    assert chromium.badge(tab) == str(len(findings))
+    colour = {"medium": [183, 121, 31, 255], "high": [194, 65, 12, 255], "critical": [155, 28, 28, 255]}[expected["severity"]]
+    assert chromium.badge_colour(tab) == colour
     shot(page, "banner-fr.png")
 
 
