@@ -61,3 +61,21 @@ def test_token_is_made_once_with_mode_0600(himaya_home):
     assert len(token) >= 40 and settings_mod.load_token(himaya_home) == token
     assert stat.S_IMODE((himaya_home / "token").stat().st_mode) == 0o600
     assert settings_mod.load_token(himaya_home.parent / "elsewhere", create=False) is None
+
+
+def test_update_interval_and_trusted_keys(tmp_path):
+    from himaya.config import ConfigError, load, set_value
+
+    home = tmp_path / "h"
+    assert load(home)["update-interval"] == 21600 and load(home)["trusted-keys"] is None
+    set_value(home, "update-interval", "3600")
+    assert load(home)["update-interval"] == 3600
+    with pytest.raises(ConfigError) as exc:
+        set_value(home, "update-interval", "10")
+    assert exc.value.code == "interval"
+    keys = tmp_path / "keys.json"
+    keys.write_text("{}", encoding="utf-8")
+    assert set_value(home, "trusted-keys", str(keys))["trusted-keys"] == str(keys.resolve())
+    with pytest.raises(ConfigError) as exc:
+        set_value(home, "trusted-keys", str(tmp_path / "missing.json"))
+    assert exc.value.code == "keys_file" and load(home)["update-interval"] == 3600

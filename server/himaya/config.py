@@ -32,6 +32,8 @@ DEFAULTS = {
     "extension-ids": [],
     "retention-days": 90,
     "port": DEFAULT_PORT,
+    "update-interval": 21600,  # seconds between rule-list checks (with jitter)
+    "trusted-keys": None,  # a file of pinned staff keys replacing the shipped ones
 }
 
 CONFIG_FILE = "config.json"
@@ -45,7 +47,7 @@ class ConfigError(ValueError):
     """A setting has a value it cannot take; the message names the key.
 
     ``code`` says why (``file``, ``unknown``, ``number``, ``ids``, ``days``,
-    ``port``, ``url``, ``url_userinfo``, ``url_scheme``) so that the CLI can
+    ``port``, ``interval``, ``keys_file``, ``url``, ``url_userinfo``, ``url_scheme``) so that the CLI can
     say it in the person's language.
     """
 
@@ -139,7 +141,7 @@ def _from_text(key: str, raw):
         return DEFAULTS[key]
     if key == "extension-ids":
         return [part.strip() for part in raw.split(",") if part.strip()]
-    if key in ("retention-days", "port"):
+    if key in ("retention-days", "port", "update-interval"):
         try:
             return int(raw)
         except ValueError:
@@ -163,6 +165,16 @@ def validate(key: str, value):
         if not isinstance(value, int) or isinstance(value, bool) or not 1024 <= value <= 65535:
             raise ConfigError(f"{key}: expected a port from 1024 to 65535", "port", key)
         return value
+    if key == "update-interval":
+        if not isinstance(value, int) or isinstance(value, bool) or not 300 <= value <= 604800:
+            raise ConfigError(f"{key}: expected seconds from 300 (5 minutes) to 604800 (a week)", "interval", key)
+        return value
+    if key == "trusted-keys":
+        if value is None:
+            return None
+        if not isinstance(value, str) or not Path(value).expanduser().is_file():
+            raise ConfigError(f"{key}: expected the path of an existing keys file", "keys_file", key)
+        return str(Path(value).expanduser().resolve())
     raise ConfigError(f"unknown setting {key!r}", "unknown", key)
 
 
