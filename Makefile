@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test test-python test-extension browsers node-deps bench clean
+.PHONY: setup run test test-python test-extension browsers node-deps bench pack rules-bundle clean
 
 setup: $(VENV)/.installed
 
@@ -37,6 +37,15 @@ node_modules/.installed: package.json package-lock.json
 
 bench: setup
 	$(VENV)/bin/himaya bench
+	$(PY) bench/bench_http.py
+
+## The extension packages for parents: dist/himaya-chromium.zip and dist/himaya-firefox.xpi.
+pack: node-deps
+	node scripts/pack-extension.js
+
+## Rebuild the shipped default list after changing rules/ (a test fails while it is stale).
+rules-bundle: setup
+	$(VENV)/bin/himaya rules build rules --out server/himaya/data/default-bundle
 
 clean:
 	rm -rf $(VENV) node_modules build *.egg-info server/*.egg-info
