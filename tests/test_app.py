@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 
 import pytest
+from pathlib import Path
 from companion_helpers import BASE, CHROME_ID, Api, make_app, report_body  # noqa: F401
 
 from himaya import config as settings_mod
@@ -54,7 +55,7 @@ def test_debug_only_in_tests(himaya_home, scanner):
 
 
 def test_default_rules_are_the_repository_rules(himaya_home, scanner, monkeypatch):
-    from conftest import RULES_DIR
+    RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
     monkeypatch.setenv("HIMAYA_RULES", str(RULES_DIR))
     app = create_app({"HOME": himaya_home, "PORT": 47615})

@@ -90,3 +90,12 @@ def test_empty_and_separator_only_text():
     assert normalize("").tokens == []
     assert normalize(" \u200b ... ").tokens == []
     assert normalize("").full() == ""
+
+
+def test_spaced_run_is_cut_into_the_rule_words_it_spells():
+    words = {"ajoute", "moi", "r", "u", "ru", "alone", "camera", "l", "snap"}
+    assert alt_view(normalize("a j o u t e m o i"), set(), words)[0] == ["ajoute", "moi"]
+    assert alt_view(normalize("r u a l o n e"), set(), words)[0] == ["r", "u", "alone"]
+    assert alt_view(normalize("7ell l c a m e r a"), set(), words)[0] == ["7ell", "l", "camera"]
+    # no rule word inside: the whole run is one word, for the fuzzy views to judge
+    assert alt_view(normalize("n f a d d h e k"), set(), words)[0] == ["nfaddhek"]

@@ -303,7 +303,7 @@ def alt_view(n: "Normalized", leet_vocab: set[str], words: frozenset[str] | set[
     tokens = n.tokens
     edits: list[tuple[int, int, str]] = []  # (first token, last token, replacement)
     for first, last in n.spaced_runs():
-        edits.append(_join_run(tokens, first, last, leet_vocab, words))
+        edits.extend(_join_run(tokens, first, last, leet_vocab, words))
     if leet_vocab:
         # tokens made of letters and digits both (tokens hold nothing else)
         plain = bytes(map(operator.or_, map(str.isalpha, tokens), map(str.isdigit, tokens)))
@@ -346,13 +346,41 @@ class _Cover:
         return orig, orig
 
 
-def _join_run(tokens: list[str], first: int, last: int, leet_vocab, words) -> tuple[int, int, str]:
-    for a, b in ((first, last), (first + 1, last), (first, last - 1), (first + 1, last - 1)):
-        if b - a >= 2:
-            word = read_leet("".join(tokens[a:b + 1]), leet_vocab, words)
-            if loose(word) in words:
-                return a, b, word
-    return first, last, read_leet("".join(tokens[first:last + 1]), leet_vocab, words)
+def _join_run(tokens: list[str], first: int, last: int, leet_vocab, words) -> list[tuple[int, int, str]]:
+    """Edits that join a run of one-letter tokens into the rule words it spells.
+
+    `a j o u t e m o i` is two words spaced out side by side, and `l c a m e r a`
+    a one-letter word next to a spaced one: the run is cut into rule words (and
+    leftover single letters) with the fewest pieces. When no rule word is in it,
+    the whole run is one word, for the fuzzy and skeleton views to judge.
+    """
+    letters = tokens[first:last + 1]
+    n = len(letters)
+    if n <= 64 and words:
+        # Costs: a rule word of 3+ letters 2, of 2 letters 3 (short ones are
+        # ambiguous: `r u alone` is not `ru alone`), a one-letter rule word 1,
+        # any other letter 4.
+        inf = 1 << 30
+        cost, back = [0] + [inf] * n, [0] * (n + 1)
+        for i in range(n):
+            if cost[i] == inf:
+                continue
+            step = 1 if letters[i] in words else 4
+            if cost[i] + step < cost[i + 1]:
+                cost[i + 1], back[i + 1] = cost[i] + step, i
+            for j in range(i + 2, min(n, i + 24) + 1):
+                step = 3 if j - i == 2 else 2
+                if cost[i] + step < cost[j] and loose(read_leet("".join(letters[i:j]), leet_vocab, words)) in words:
+                    cost[j], back[j] = cost[i] + step, i
+        pieces, j = [], n
+        while j > 0:
+            pieces.append((back[j], j))
+            j = back[j]
+        edits = [(first + a, first + b - 1, read_leet("".join(letters[a:b]), leet_vocab, words))
+                 for a, b in reversed(pieces) if b - a >= 2]
+        if edits:
+            return edits
+    return [(first, last, read_leet("".join(letters), leet_vocab, words))]
 
 
 def read_leet(token: str, vocab: set[str], words=frozenset()) -> str:
