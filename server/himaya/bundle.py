@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -129,20 +127,6 @@ def loads_strict(data: bytes, what: str) -> dict:
     if not isinstance(value, dict):
         raise BundleError("bad_manifest", f"{what} must be a JSON object")
     return value
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to path, flush to disk, then rename over it: readers see old or new."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from pathlib import Path
 from .bundle import (
     FILE_SUFFIXES, FILES_DIR, LIMITS, MANIFEST, OBJECTS_DIR, PATH_RE, RULE_ID_RE, SIGNATURES,
     BundleError, FileEntry, Manifest, check_signatures, decode_signatures, encode_signatures,
-    format_time, now_utc, sha256_file, write_atomic,
+    format_time, now_utc, sha256_file,
 )
 from .signing import parse_signature, public_key_id, sign_bytes
+from .files import write_atomic
 
 DEFAULT_LIST_ID = "himaya-default"
 DEFAULT_VALID_DAYS = 180

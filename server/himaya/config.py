@@ -24,6 +24,8 @@ import stat
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .files import write_atomic
+
 DEFAULT_PORT = 47615
 
 DEFAULTS = {
@@ -85,17 +87,7 @@ def ensure_private_dir(path: Path) -> Path:
 
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` atomically to ``path`` with mode 0600 from the first byte."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, mode=0o600)
 
 
 def load(home: Path) -> dict:

@@ -32,11 +32,12 @@ from pathlib import Path
 from .bundle import (
     FILES_DIR, LIMITS, MANIFEST, OBJECTS_DIR, SIGNATURES, BundleError, Manifest, check_signatures,
     client_too_old, decode_signatures, encode_signatures, format_time, loads_strict, now_utc,
-    sha256_bytes, write_atomic,
+    sha256_bytes,
 )
 from .bundle_build import check_rules, read_bundle, verify_files
 from .bundle_messages import STALE, message
 from .fetch import NotModified, open_source
+from .files import write_atomic
 from .signing import SigningError, load_trusted_keys
 
 log = logging.getLogger("himaya.rules")
