@@ -99,3 +99,21 @@ def test_spaced_run_is_cut_into_the_rule_words_it_spells():
     assert alt_view(normalize("7ell l c a m e r a"), set(), words)[0] == ["7ell", "l", "camera"]
     # no rule word inside: the whole run is one word, for the fuzzy views to judge
     assert alt_view(normalize("n f a d d h e k"), set(), words)[0] == ["nfaddhek"]
+
+
+def test_spaced_run_ties_read_from_the_left():
+    words = {"a", "get", "age", "t", "es"}
+    assert alt_view(normalize("quel â g e ? t'es"), set(), words)[0] == ["quel", "age", "t", "es"]
+
+
+def test_dotted_words_keep_the_spaces_between_them():
+    n = normalize("h.o.w o.l.d a.r.e y.o.u ? s n a p")
+    assert alt_view(n, set(), {"how", "old", "are", "you"})[0] == ["how", "old", "are", "you", "snap"]
+
+
+def test_proclitics():
+    from himaya.normalize import strip_clitic
+
+    assert strip_clitic("والحومه") == "حومه" and strip_clitic("للمراهقات") == "مراهقات"
+    assert strip_clitic("ولا") == "لا" and strip_clitic("وما") == "ما"
+    assert strip_clitic("لا") == "لا" and strip_clitic("بنت") == "بنت" and strip_clitic("snap") == "snap"

@@ -34,7 +34,10 @@ MAX_URL = 2048  # longer "links" are junk or attacks; only their start is parsed
 _ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _LINK_RE = re2.compile(
     r"(?i)(?:(?:https?|ftp)://)?(?:[^\s/@]+@)?"
-    r"(?:[\pL\pN\x{200b}-\x{200d}\x{2060}\x{feff}\x{ad}_-]+\.)+(?:\pL\pL+|xn--[a-z0-9-]+)"
+    # labels: anything but spaces and URL or sentence punctuation (a negated class
+    # keeps RE2's program small: classes of every Unicode letter overflow its DFA)
+    r"(?:[^\s.,;:!?/\\@#<>\"'()\[\]{}\x{ab}\x{bb}\x{60c}\x{61b}]+\.)+"
+    r"(?:[a-z][a-z]+|xn--[a-z0-9-]+|[\x{621}-\x{64a}][\x{621}-\x{64a}]+)"
     r"(?::\d+)?(?:/[^\s<>\"'\x{ab}\x{bb}]*)?"
 )
 _TRAILING = ".,;:!?)]}»'\"…،؛"

@@ -231,12 +231,47 @@ class Normalized:
         return min(max(j, 0), max(len(self.tokens) - 1, 0))
 
     def spaced_runs(self) -> list[tuple[int, int]]:
-        """(first, last) token indexes of every run of 3+ one-letter tokens (`s n a p`)."""
+        """(first, last) token indexes of every run of one-letter tokens (`s n a p`).
+
+        A run is 3+ letters; where the writer dotted the letters of each word and
+        kept spaces between words (`h.o.w o.l.d`), the run is cut at the spaces.
+        """
         got = self._cache.get("runs")
         if got is None:
             one_letter = bytes(map((1).__eq__, map(len, self.tokens)))
-            got = self._cache["runs"] = [(m.start(), m.end() - 1) for m in _RUN_OF_ONES.finditer(one_letter)]
+            got = []
+            for m in _RUN_OF_ONES.finditer(one_letter):
+                got.extend(self._cut_at_spaces(m.start(), m.end() - 1))
+            self._cache["runs"] = got
         return got
+
+    def _cut_at_spaces(self, first: int, last: int) -> list[tuple[int, int]]:
+        """Cut a run where the writer kept a boundary: sentence punctuation
+        (`a g e ? t'es`), or the spaces between dotted words (`h.o.w o.l.d`)."""
+        if self.keep is not None:  # gaps no longer line up with tokens: keep the run whole
+            return [(first, last)]
+        gaps = [self.parts[2 * i + 2] for i in range(first, last)]  # the gap after each token but the last
+        pieces, start = [], first
+        for k, gap in enumerate(gaps):
+            if _HARD_GAP.search(gap):
+                pieces.append((start, first + k))
+                start = first + k + 1
+        pieces.append((start, last))
+        out = []
+        for a, b in pieces:
+            inner = gaps[a - first:b - first]
+            blank = [not g.strip() for g in inner]
+            if any(blank) and not all(blank) and all(bl or _JOINER.fullmatch(g) for bl, g in zip(blank, inner)):
+                start = a
+                for k, bl in enumerate(blank):
+                    if bl:
+                        out.append((start, a + k))
+                        start = a + k + 1
+                out.append((start, b))
+            else:
+                out.append((a, b))
+        # a run is 3+ letters; a piece cut out of one is a word from 2 letters (`h.o.w`, `o.k`)
+        return [(a, b) for a, b in out if b - a >= 1]
 
     def position(self, i: int) -> int:
         """Word position of token i, counting a spaced-out word as one word, so
@@ -283,6 +318,8 @@ def _mark_touches_token(parts: list[str]) -> bool:
     return False
 
 
+_HARD_GAP = re.compile(r"[?!,;:()\"\n\u061f\u060c\u061b]")  # sentence punctuation, Arabic too
+_JOINER = re.compile(r"\s*[.\-_·•*/+~|]\s*")  # what evaders put between letters
 _RUN_OF_ONES = re.compile(rb"\x01{3,}")  # 3+ one-letter tokens in a row: `s n a p`
 _ZERO = re.compile(rb"\x00")
 
@@ -359,19 +396,21 @@ def _join_run(tokens: list[str], first: int, last: int, leet_vocab, words) -> li
     if n <= 64 and words:
         # Costs: a rule word of 3+ letters 2, of 2 letters 3 (short ones are
         # ambiguous: `r u alone` is not `ru alone`), a one-letter rule word 1,
-        # any other letter 4.
-        inf = 1 << 30
-        cost, back = [0] + [inf] * n, [0] * (n + 1)
+        # any other letter 4. On a tie, the cut whose words start earlier wins
+        # (`a g e t` is `age t`, read from the left, not `a get`).
+        inf = (1 << 30, 0)
+        cost, back = [(0, 0)] + [inf] * n, [0] * (n + 1)
         for i in range(n):
             if cost[i] == inf:
                 continue
-            step = 1 if letters[i] in words else 4
-            if cost[i] + step < cost[i + 1]:
-                cost[i + 1], back[i + 1] = cost[i] + step, i
+            c, late = cost[i]
+            step = (c + (1 if letters[i] in words else 4), late)
+            if step < cost[i + 1]:
+                cost[i + 1], back[i + 1] = step, i
             for j in range(i + 2, min(n, i + 24) + 1):
-                step = 3 if j - i == 2 else 2
-                if cost[i] + step < cost[j] and loose(read_leet("".join(letters[i:j]), leet_vocab, words)) in words:
-                    cost[j], back[j] = cost[i] + step, i
+                step = (c + (3 if j - i == 2 else 2), late + i)
+                if step < cost[j] and loose(read_leet("".join(letters[i:j]), leet_vocab, words)) in words:
+                    cost[j], back[j] = step, i
         pieces, j = [], n
         while j > 0:
             pieces.append((back[j], j))
@@ -397,6 +436,10 @@ def read_leet(token: str, vocab: set[str], words=frozenset()) -> str:
 ARABIC_PROCLITICS = ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 
 
+# "and not", "and don't": ولا تقولي, وما تقولش, فلا, ولم, ولن
+_SHORT_AFTER_WA = frozenset(("لا", "ما", "لن", "لم"))
+
+
 @lru_cache(maxsize=1 << 16)
 def strip_clitic(token: str) -> str:
     """An Arabic-script word without its proclitics (the word itself otherwise).
@@ -406,8 +449,9 @@ def strip_clitic(token: str) -> str:
     """
     if token and "\u0621" <= token[0] <= "\u064a":
         for p in ARABIC_PROCLITICS:
-            if token.startswith(p) and len(token) - len(p) >= 3:
-                return token[len(p):]
+            rest = token[len(p):]
+            if token.startswith(p) and (len(rest) >= 3 or (p in ("و", "ف") and rest in _SHORT_AFTER_WA)):
+                return rest
     return token
 
 
