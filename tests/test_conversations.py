@@ -73,3 +73,12 @@ def test_summarize_threshold():
     assert summarize([("age-probe", 0, 0.0), ("age-probe", 3, 0.0)])["alert"] is False
     two = summarize([("age-probe", 0, 0.0), ("move-to-private", 4, 0.0)])
     assert two["alert"] and two["started_at"] == 0 and two["stages"] == ["age-probe", "move-to-private"]
+
+
+def test_cues_of_different_stages_add_up_within_one_message(fx):
+    alone = fx.scan("envoie moi une photo")
+    assert not alone.risk and alone.severity == "low"
+    both = fx.scan("envoie moi une photo et viens ici t.me/+AbCd000")
+    assert both.risk and both.severity == "high"
+    assert both.matches[0].rule == CONVERSATION_RULE
+    assert {m.category for m in both.matches[1:]} == {"image-request", "closed-group-invite"}

@@ -28,31 +28,31 @@ STAGE_WEIGHT = {
 }
 THRESHOLD = 2.0
 SERIOUS = {"image-request", "meeting-request", "blackmail-threat", "secrecy-isolation"}
-CONVERSATION_RULE = "conversation-escalation"
+CONVERSATION_RULE = "combined-stages"
 
 TITLE = {
-    "fr": "Une conversation qui prend un tour inquiétant",
-    "ar": "محادثة تتطوّر بشكل مقلق",
-    "en": "A conversation taking a worrying turn",
+    "fr": "Plusieurs signes inquiétants ensemble",
+    "ar": "عدة علامات مقلقة معًا",
+    "en": "Several worrying signs together",
 }
 EXPLAIN = {
     "child": {
-        "fr": "Tu n'as rien fait de mal. Dans cette conversation, quelqu'un utilise plusieurs astuces "
+        "fr": "Tu n'as rien fait de mal. Ici, quelqu'un utilise plusieurs astuces "
               "connues pour gagner ta confiance. Ne réponds pas, n'envoie pas de photo, ne change pas "
               "d'application, et parles-en à un adulte de confiance. Tu peux aussi appeler le 1809.",
-        "ar": "لم تفعل أي خطأ. في هذه المحادثة يستعمل شخص عدة حيل معروفة لكسب ثقتك. لا تردّ، لا ترسل صورًا، "
+        "ar": "لم تفعل أي خطأ. هنا يستعمل شخص عدة حيل معروفة لكسب ثقتك. لا تردّ، لا ترسل صورًا، "
               "لا تنتقل إلى تطبيق آخر، وتحدّث مع شخص بالغ تثق به. يمكنك أيضًا الاتصال بالرقم 1809.",
-        "en": "You have done nothing wrong. In this conversation someone is using several known tricks to "
+        "en": "You have done nothing wrong. Here someone is using several known tricks to "
               "win your trust. Don't answer, don't send photos, don't move to another app, and tell an "
               "adult you trust. You can also call 1809.",
     },
     "parent": {
-        "fr": "Plusieurs étapes connues de la manipulation d'enfants sont apparues dans la même "
-              "conversation (voir les étapes). Parlez calmement avec votre enfant, sans reproche, ne "
+        "fr": "Plusieurs étapes connues de la manipulation d'enfants apparaissent ensemble, dans le même "
+              "message ou la même conversation (voir les étapes). Parlez calmement avec votre enfant, sans reproche, ne "
               "supprimez rien et signalez la conversation (bouton Signaler, ligne 1809 ou l'association).",
-        "ar": "ظهرت في نفس المحادثة عدة مراحل معروفة من استدراج الأطفال (انظر المراحل). تحدّث مع طفلك بهدوء "
+        "ar": "ظهرت معًا، في نفس الرسالة أو نفس المحادثة، عدة مراحل معروفة من استدراج الأطفال (انظر المراحل). تحدّث مع طفلك بهدوء "
               "ودون لوم، لا تحذف شيئًا، وبلّغ عن المحادثة (زر الإبلاغ، الرقم 1809 أو الجمعية).",
-        "en": "Several known stages of child grooming appeared in the same conversation (see the stages). "
+        "en": "Several known stages of child grooming appear together, in one message or one conversation (see the stages). "
               "Talk with your child calmly and without blame, delete nothing, and report the conversation "
               "(Report button, the 1809 line or the NGO).",
     },
@@ -116,6 +116,16 @@ def summarize(cues: list[tuple[str, int, float]]) -> dict:
         "alert": alert,
         "started_at": min(first.values()) if alert else None,
     }
+
+
+def combine_cues(verdict: Verdict) -> Verdict:
+    """Within one unit too, cues of different stages that are harmless alone
+    (each a `low` rule) add up the same way as across a conversation."""
+    if not verdict.risk and len(verdict.matches) > 1:
+        info = summarize([(m.category, 0, 0.0) for m in verdict.matches])
+        if info["alert"]:
+            _raise_to_warning(verdict, info)
+    return verdict
 
 
 def _raise_to_warning(verdict: Verdict, info: dict) -> None:

@@ -433,7 +433,8 @@ def read_leet(token: str, vocab: set[str], words=frozenset()) -> str:
 
 # Arabic writes "and", "so", "with", "to", "like" and the article as prefixes:
 # السناب, وسناب, بالواتساب, للمراهقات. Longest first.
-ARABIC_PROCLITICS = ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+# Tunisian also contracts على + ال to عال (عالسناب = on the Snap).
+ARABIC_PROCLITICS = ("وبال", "وعال", "وال", "بال", "فال", "كال", "عال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 
 
 # "and not", "and don't": ولا تقولي, وما تقولش, فلا, ولم, ولن

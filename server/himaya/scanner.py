@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .conversations import Conversation, ConversationStore
+from .conversations import Conversation, ConversationStore, combine_cues
 from .matcher import Index, Verdict
 from .rules.loader import RuleSet, load_ruleset
 from .rules.schema import KINDS
@@ -68,7 +68,7 @@ class Scanner:
             raise TypeError("text must be a string")
         if kind == "url" and not text and url:
             text = url
-        return self.index.scan(text, kind, url)
+        return combine_cues(self.index.scan(text, kind, url))
 
     def conversation(self, conversation_id: str) -> Conversation:
         """The running state of one conversation (created on first use)."""
