@@ -20,7 +20,7 @@ True
 
 from __future__ import annotations
 
-import re
+import re2
 from dataclasses import dataclass
 
 
@@ -28,7 +28,7 @@ class ConditionError(ValueError):
     """A condition that does not parse or names a group that does not exist."""
 
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_\-]*)|(?P<punct>[(),]))")
+_TOKEN = re2.compile(r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_\-]*)|(?P<punct>[(),]))")
 _KEYWORDS = {"and", "or", "not", "of", "any", "all", "them"}
 
 
