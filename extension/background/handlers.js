@@ -13,7 +13,8 @@
 import { Companion, CompanionError, validPort } from "./companion.js";
 import { pickLang, t, formatTime } from "./i18n.js";
 import { loadSettings, saveSettings, loadToken, saveToken } from "./settings.js";
-import { findings, bannerModel, badgeFor, distinctMatches, reportPayload } from "./verdicts.js";
+import { findings, bannerModel, badgeFor, distinctMatches, reportPayload, noticeModel } from "./verdicts.js";
+import { safeText, LIMITS } from "./protocol.js";
 
 /** Files injected on demand into pages without a site adapter (popup "check", volunteer menu). */
 export const GENERIC_FILES = ["content/himaya.js", "content/units.js", "content/sites/generic.js", "ui/banner.js", "content/main.js"];
@@ -99,7 +100,7 @@ export function createHandlers(deps) {
       saved = await ctx.companion.report(payload);
     } catch (error) {
       const code = stateOf(error);
-      return { state: code, status: t(ctx.messages, code === "offline" ? "stateOffline" : "reportFailed") };
+      return { state: code, status: t(ctx.messages, code === "offline" ? "reportOffline" : "reportFailed") };
     }
     const record = { id: saved.id, sha256: saved.sha256, created: saved.created, outbox: saved.outbox, screenshot: Boolean(screenshot) };
     await tabs.update(tabId, (s) => {
@@ -227,6 +228,29 @@ export function createHandlers(deps) {
     return sendReport(message.tabId, got.page || {}, units, message.note);
   }
 
+  /**
+   * The volunteer's "Report with Himaya" (context menu): report the tab, then
+   * tell the person in the page whether it was kept. The menu's info comes
+   * from the browser, not through the protocol's door, so the selection is
+   * cleaned here the same way.
+   */
+  async function menuReport(info, tab) {
+    const tabId = tab.id;
+    const selection = safeText(info.selectionText || info.linkUrl || "", LIMITS.text);
+    const result = await tabReport({ type: "tab:report", tabId, note: "", selection });
+    const settings = await loadSettings(local);
+    const lang = pickLang(settings.lang, uiLanguage());
+    const notice = noticeModel(result, lang, await loadMessages(lang));
+    let shown = false;
+    try {
+      const answer = await api.tabs.sendMessage(tabId, { type: "notice", notice });
+      shown = Boolean(answer && answer.shown);
+    } catch (_) {
+      // a page the browser protects: no reader there, nothing to draw on
+    }
+    return { ...result, notice: shown };
+  }
+
   async function tabCheck(message) {
     const got = await collect(message.tabId, true);
     return { state: "ok", units: got.units.length };
@@ -246,5 +270,7 @@ export function createHandlers(deps) {
     "tab:report": tabReport,
     "tab:feedback": (m) => sendFeedback(m.tabId, m.verdict, null),
     "tab:check": tabCheck,
+    // not a message type: the protocol never routes here; the context menu calls it
+    menuReport,
   };
 }

@@ -29,7 +29,7 @@ export const PAGE_TYPES = Object.freeze([
 export const KINDS = Object.freeze(["profile", "post", "message", "url"]);
 export const SEVERITIES = Object.freeze(["low", "medium", "high", "critical"]);
 
-const LIMITS = Object.freeze({ units: 200, text: 4000, id: 64, conversation: 256, url: 2000, title: 300, note: 2000 });
+export const LIMITS = Object.freeze({ units: 200, text: 4000, id: 64, conversation: 256, url: 2000, title: 300, note: 2000 });
 
 // C0/C1 control characters (tab, LF, CR kept) and lone surrogates: the companion refuses them.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

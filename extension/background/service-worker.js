@@ -58,11 +58,17 @@ async function syncMenu(settings) {
   api.contextMenus.create({ id: MENU_ID, title: t(messages, "menuReport"), contexts: ["page", "selection", "link"] });
 }
 
-api.contextMenus.onClicked.addListener((info, tab) => {
-  if (info.menuItemId !== MENU_ID || !tab || tab.id < 0) return;
-  const selection = info.selectionText || info.linkUrl || "";
-  handlers["tab:report"]({ type: "tab:report", tabId: tab.id, note: "", selection }).catch(() => {});
-});
+/**
+ * "Report with Himaya": report the tab, then show the person in the page
+ * whether it was kept. The promise is returned only so that whoever calls the
+ * listener can wait for it; the browser ignores it.
+ */
+function onMenuClicked(info, tab) {
+  if (!info || info.menuItemId !== MENU_ID || !tab || !(tab.id >= 0)) return undefined;
+  return handlers.menuReport(info, tab).catch(() => ({ state: "error" }));
+}
+
+api.contextMenus.onClicked.addListener(onMenuClicked);
 
 api.runtime.onInstalled.addListener(() => syncMenu().catch(() => {}));
 api.runtime.onStartup.addListener(() => syncMenu().catch(() => {}));

@@ -134,3 +134,26 @@ export function reportPayload({ page, found, units, screenshot, note, lang }) {
   if (note) body.note = note;
   return body;
 }
+
+/**
+ * The calm in-page notice after a volunteer's "Report with Himaya": whether
+ * the report was kept (and where it goes next), or why not. Plain strings
+ * only, like the banner.
+ *
+ * Example:
+ *   noticeModel({state: "ok", status: "Signalement enregistré (...). Il sera envoyé à l'association."}, "fr", messages)
+ *   // -> {kind: "saved", lang: "fr", dir: "ltr", strings: {heading: "Signaler avec Himaya", text: "...", close: "Fermer"}}
+ */
+export function noticeModel(result, lang, messages) {
+  const saved = Boolean(result && result.state === "ok");
+  return {
+    kind: saved ? "saved" : "not-saved",
+    lang,
+    dir: dirFor(lang),
+    strings: {
+      heading: t(messages, "menuReport"),
+      text: (result && result.status) || t(messages, "reportFailed"),
+      close: t(messages, "actionClose"),
+    },
+  };
+}

@@ -33,7 +33,7 @@
   /** True when the element itself is hidden from the person (not its ancestors). */
   function hiddenSelf(el) {
     if (el.hidden || el.getAttribute("aria-hidden") === "true") return true;
-    if (el.hasAttribute("data-himaya-warning")) return true; // our own banner
+    if (el.hasAttribute("data-himaya-warning") || el.hasAttribute("data-himaya-notice")) return true; // our own boxes
     const view = el.ownerDocument && el.ownerDocument.defaultView;
     if (!view || !view.getComputedStyle) return false;
     const style = view.getComputedStyle(el);

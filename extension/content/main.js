@@ -66,6 +66,7 @@
     tracker.reset();
     hiddenKey = null;
     Himaya.banner.remove();
+    Himaya.banner.removeNotice();
     ask({ type: "page", page: pageInfo() });
   }
 
@@ -89,11 +90,28 @@
     });
   }
 
-  // The service worker may ask for the units on this page (Report from the popup).
+  /**
+   * After a volunteer report: the answer goes in the warning's own status
+   * line when a warning is shown (one box at a time), else in a small notice.
+   */
+  function showNotice(model) {
+    if (!model || !model.strings) return false;
+    if (Himaya.banner.host()) {
+      Himaya.banner.status(model.strings.text);
+    } else {
+      Himaya.banner.notice(model);
+    }
+    return true;
+  }
+
+  // The service worker may ask for the units on this page (Report from the
+  // popup or the menu) and tell the person how a menu report went.
   api.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (!sender || sender.id !== api.runtime.id || !message) return false;
     if (message.type === "collect") {
       sendResponse({ page: pageInfo(), units: tracker.all.slice(-Himaya.limits.unitsPerPage) });
+    } else if (message.type === "notice") {
+      sendResponse({ shown: showNotice(message.notice) });
     }
     return false;
   });

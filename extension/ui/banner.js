@@ -12,11 +12,17 @@
  * The host element carries data-himaya-warning="<severity>" (tests and the
  * page-structure checks rely on it).
  *
+ * The same box, smaller, gives a calm notice after the volunteer's "Report
+ * with Himaya" (Himaya.banner.notice): was the report kept, or why not. Its
+ * host carries data-himaya-notice="saved" or "not-saved".
+ *
  * Example:
  *   Himaya.banner.show({severity: "high", lang: "fr", dir: "ltr", key: "r1",
  *     strings: {heading: "...", calm: "...", steps: "...", report: "Signaler", wrong: "...", hide: "...", sending: "...", failed: "..."},
  *     items: [{title: "Demande d'âge", text: "..."}]},
  *     {report() {}, wrong() {}, hide() {}});
+ *   Himaya.banner.notice({kind: "saved", lang: "ar", dir: "rtl",
+ *     strings: {heading: "...", text: "...", close: "..."}});
  */
 (function () {
   "use strict";
@@ -24,6 +30,7 @@
   if (Himaya.banner) return;
 
   const COLOURS = { low: "#2f6f9f", medium: "#b7791f", high: "#c2410c", critical: "#9b1c1c" };
+  const NOTICE_COLOURS = { saved: "#2d6a4f", "not-saved": "#52606d" }; // calm: green, or a quiet grey
 
   const CSS = `
     :host { all: initial; }
@@ -41,11 +48,14 @@
     button { font: inherit; padding: 6px 14px; border-radius: 8px; border: 1px solid #9aa5b1; background: #fff; cursor: pointer; }
     button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
     .status { min-height: 1.2em; margin-top: 8px; font-size: 14px; color: #334e68; }
+    .notice { max-width: 560px; }
+    .notice p { margin: 0; }
   `;
 
   let host = null;
   let parts = null;
   let current = null; // the handlers of the latest model: buttons always act on what is shown
+  let noticeParts = null;
 
   function el(tag, text, attrs) {
     const node = document.createElement(tag);
@@ -133,5 +143,44 @@
     current = null;
   }
 
-  Himaya.banner = Object.freeze({ show, status, remove, host: () => host });
+  function buildNotice() {
+    const h = el("div", null, { "data-himaya-notice": "saved" });
+    h.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:2147483647;display:block;";
+    const shadow = h.attachShadow({ mode: "open" });
+    const box = el("div", null, { class: "box notice", role: "status", "aria-live": "polite" });
+    const heading = el("h2");
+    const text = el("p");
+    const buttons = el("div", null, { class: "buttons" });
+    const close = el("button", null, { type: "button", "data-action": "close" });
+    close.addEventListener("click", trusted(removeNotice));
+    buttons.append(close);
+    box.append(heading, text, buttons);
+    shadow.append(el("style", CSS), box);
+    return { host: h, box, heading, text, close };
+  }
+
+  /** Show (or update) the notice after a volunteer report (textContent only). */
+  function notice(model) {
+    if (!noticeParts || !noticeParts.host.isConnected) {
+      noticeParts = buildNotice();
+      (document.documentElement || document.body).appendChild(noticeParts.host);
+    }
+    const p = noticeParts;
+    const kind = model.kind === "saved" ? "saved" : "not-saved";
+    p.host.setAttribute("data-himaya-notice", kind);
+    p.box.style.setProperty("--accent", NOTICE_COLOURS[kind]);
+    p.box.setAttribute("dir", model.dir === "rtl" ? "rtl" : "ltr");
+    p.box.setAttribute("lang", model.lang);
+    p.heading.textContent = model.strings.heading;
+    p.text.textContent = model.strings.text;
+    p.close.textContent = model.strings.close;
+    return p.host;
+  }
+
+  function removeNotice() {
+    if (noticeParts) noticeParts.host.remove();
+    noticeParts = null;
+  }
+
+  Himaya.banner = Object.freeze({ show, status, remove, host: () => host, notice, removeNotice });
 })();

@@ -80,3 +80,44 @@ test("remove takes the banner away and status writes text only", () => {
   window.Himaya.banner.remove();
   assert.equal(window.document.querySelector("[data-himaya-warning]"), null);
 });
+
+const notice = (overrides = {}) => ({
+  kind: "saved",
+  lang: "fr",
+  dir: "ltr",
+  strings: { heading: "Signaler avec Himaya", text: `Signalement enregistré ${HOSTILE}`, close: "Fermer" },
+  ...overrides,
+});
+
+test("the volunteer's notice: its own host, text only, calm colour, and one notice updated in place", () => {
+  const window = page();
+  const host = window.Himaya.banner.notice(notice());
+  assert.equal(host.getAttribute("data-himaya-notice"), "saved");
+  const root = host.shadowRoot;
+  assert.equal(root.querySelectorAll("img, script:not([src])").length, 0);
+  assert.equal(root.querySelector("p").textContent, `Signalement enregistré ${HOSTILE}`);
+  assert.equal(root.querySelector("h2").textContent, "Signaler avec Himaya");
+  assert.equal(root.querySelector(".box").getAttribute("role"), "status");
+  assert.equal(root.querySelector(".box").style.getPropertyValue("--accent"), "#2d6a4f");
+  assert.equal(window.pwned, undefined);
+  window.Himaya.banner.notice(notice({ kind: "not-saved", lang: "ar", dir: "rtl", strings: { heading: "ح", text: "تعذّر", close: "إغلاق" } }));
+  const hosts = window.document.querySelectorAll("[data-himaya-notice]");
+  assert.equal(hosts.length, 1);
+  assert.equal(hosts[0].getAttribute("data-himaya-notice"), "not-saved");
+  const box = hosts[0].shadowRoot.querySelector(".box");
+  assert.equal(box.getAttribute("dir"), "rtl");
+  assert.equal(box.getAttribute("lang"), "ar");
+  assert.equal(box.style.getPropertyValue("--accent"), "#52606d");
+  assert.equal(window.document.querySelector("[data-himaya-warning]"), null, "a notice is not a warning");
+});
+
+test("the notice closes only on the person's own click", () => {
+  const window = page();
+  const host = window.Himaya.banner.notice(notice());
+  const close = host.shadowRoot.querySelector("button[data-action=close]");
+  assert.equal(close.textContent, "Fermer");
+  close.click(); // untrusted, as a page script would
+  assert.ok(host.isConnected);
+  window.Himaya.banner.removeNotice();
+  assert.equal(window.document.querySelector("[data-himaya-notice]"), null);
+});

@@ -76,3 +76,31 @@ test("a missing service worker never breaks the page", async () => {
   assert.equal(window.document.querySelector("[data-himaya-warning]"), null);
   assert.equal(window.document.querySelectorAll('[role="row"]').length, 2);
 });
+
+const savedNotice = { kind: "saved", lang: "fr", dir: "ltr", strings: { heading: "Signaler avec Himaya", text: "Signalement enregistré (n° R1).", close: "Fermer" } };
+
+test("a menu report's notice from the service worker is shown; one from elsewhere is ignored", async () => {
+  const { window, listener } = start(() => ({ state: "ok", banner: null }));
+  await settle();
+  let reply = null;
+  listener()({ type: "notice", notice: savedNotice }, { id: "another-extension" }, (r) => (reply = r));
+  assert.equal(reply, null);
+  assert.equal(window.document.querySelector("[data-himaya-notice]"), null);
+  listener()({ type: "notice", notice: savedNotice }, { id: "ext" }, (r) => (reply = r));
+  assert.equal(reply.shown, true);
+  const host = window.document.querySelector("[data-himaya-notice]");
+  assert.equal(host.getAttribute("data-himaya-notice"), "saved");
+  assert.equal(host.shadowRoot.querySelector("p").textContent, "Signalement enregistré (n° R1).");
+});
+
+test("with a warning on screen, the notice goes in the warning's status line instead of a second box", async () => {
+  const { window, listener } = start(() => ({ state: "ok", banner }));
+  await settle();
+  assert.ok(window.document.querySelector("[data-himaya-warning]"));
+  let reply = null;
+  listener()({ type: "notice", notice: savedNotice }, { id: "ext" }, (r) => (reply = r));
+  assert.equal(reply.shown, true);
+  assert.equal(window.document.querySelector("[data-himaya-notice]"), null);
+  const status = window.document.querySelector("[data-himaya-warning]").shadowRoot.querySelector(".status");
+  assert.equal(status.textContent, "Signalement enregistré (n° R1).");
+});

@@ -104,7 +104,7 @@ test("companion not running: a calm state, no banner, no throw", async () => {
   assert.equal(state.state, "offline");
   const report = await handlers.report({ type: "report", units, page }, sender);
   assert.equal(report.state, "offline");
-  assert.equal(report.status, messagesOf("fr").stateOffline);
+  assert.equal(report.status, messagesOf("fr").reportOffline);
 });
 
 test("not paired: nothing is sent to the companion", async () => {
@@ -233,4 +233,108 @@ test("Report on a page with nothing read and no warning sends nothing", async ()
   assert.equal(empty.state, "empty");
   assert.equal(empty.status, messagesOf("fr").reportNothing);
   assert.equal(log.filter((l) => l.key === "POST /reports").length, 0);
+});
+
+/** Handlers for the volunteer's context menu: a tab with a reader that records the notices it is sent. */
+function volunteerSetup({ routes, uiLang = "fr-FR", settings = { volunteer: true }, token = "tok" }) {
+  const log = [];
+  const sent = [];
+  const local = memoryArea();
+  if (token) local.data.set("token", token);
+  local.data.set("settings", settings);
+  const handlers = createHandlers({
+    api: {
+      action: { setBadgeText: async () => {}, setBadgeBackgroundColor: async () => {} },
+      tabs: {
+        get: async (id) => ({ id, windowId: 1, active: true }),
+        captureVisibleTab: async () => "data:image/png;base64,iVBORw0KGgo=",
+        sendMessage: async (tabId, message) => {
+          sent.push([tabId, message]);
+          if (message.type === "collect") return { page: { url: "https://forum.example/t/1", title: "Forum" }, units: [{ id: "p-9", kind: "post", text: "Groupe privé" }] };
+          return { shown: true };
+        },
+      },
+      scripting: { executeScript: async () => [] },
+    },
+    fetch: fakeFetch(routes, log),
+    local,
+    tabs: new TabStore(memoryArea()),
+    uiLanguage: () => uiLang,
+    loadMessages: async (lang) => messagesOf(lang),
+    now: () => 1000,
+  });
+  return { handlers, log, sent };
+}
+
+const saved = (outbox) => ({ "POST /reports": () => [201, { id: "R20260110-0000abcd", sha256: "d".repeat(64), created: "2026-01-10T10:00:00Z", outbox }] });
+
+test("volunteer menu: the report is kept and the page is told so, with where it goes next", async () => {
+  for (const [outbox, next] of [["pending", "reportQueued"], ["none", "reportKept"]]) {
+    const { handlers, log, sent } = volunteerSetup({ routes: saved(outbox) });
+    const answer = await handlers.menuReport({ menuItemId: "himaya-report", selectionText: "texte choisi" }, { id: 5 });
+    assert.equal(answer.state, "ok");
+    assert.equal(answer.notice, true);
+    assert.deepEqual(log.at(-1).body.units.map((u) => u.text), ["texte choisi", "Groupe privé"]);
+    const [tabId, message] = sent.at(-1);
+    assert.equal(tabId, 5);
+    assert.equal(message.type, "notice");
+    const fr = messagesOf("fr");
+    assert.deepEqual(Object.keys(message.notice).sort(), ["dir", "kind", "lang", "strings"]);
+    assert.equal(message.notice.kind, "saved");
+    assert.equal(message.notice.dir, "ltr");
+    assert.equal(message.notice.strings.heading, fr.menuReport);
+    assert.equal(message.notice.strings.close, fr.actionClose);
+    assert.match(message.notice.strings.text, /R20260110-0000abcd/);
+    assert.ok(message.notice.strings.text.endsWith(fr[next]), `${outbox}: ${message.notice.strings.text}`);
+  }
+});
+
+test("volunteer menu with the companion stopped: a calm 'not saved' notice, in Arabic right to left", async () => {
+  const { handlers, sent } = volunteerSetup({ routes: {}, uiLang: "ar" });
+  const answer = await handlers.menuReport({ menuItemId: "himaya-report", selectionText: "نص" }, { id: 6 });
+  assert.equal(answer.state, "offline");
+  const notice = sent.at(-1)[1].notice;
+  assert.equal(notice.kind, "not-saved");
+  assert.equal(notice.dir, "rtl");
+  assert.equal(notice.lang, "ar");
+  assert.equal(notice.strings.text, messagesOf("ar").reportOffline);
+});
+
+test("volunteer menu when not linked: the notice says how to link, nothing is sent", async () => {
+  const { handlers, log, sent } = volunteerSetup({ routes: saved("none"), uiLang: "en", token: null });
+  const answer = await handlers.menuReport({ menuItemId: "himaya-report", selectionText: "x" }, { id: 8 });
+  assert.equal(answer.state, "unpaired");
+  assert.equal(log.length, 0);
+  assert.equal(sent.at(-1)[1].notice.kind, "not-saved");
+  assert.equal(sent.at(-1)[1].notice.strings.text, messagesOf("en").stateUnpaired);
+});
+
+test("volunteer menu: the selection is cleaned like any message (control characters, length)", async () => {
+  const { handlers, log } = volunteerSetup({ routes: saved("none") });
+  await handlers.menuReport({ menuItemId: "himaya-report", selectionText: `a\u0000b${"x".repeat(5000)}` }, { id: 5 });
+  const first = log.at(-1).body.units[0].text;
+  assert.ok(first.startsWith("a\ufffdb"));
+  assert.equal(first.length, 4000);
+});
+
+test("volunteer menu on a page the browser protects: the report's answer comes back, no notice shown", async () => {
+  const log = [];
+  const local = memoryArea();
+  local.data.set("token", "tok");
+  local.data.set("settings", { volunteer: true });
+  const handlers = createHandlers({
+    api: {
+      tabs: { sendMessage: async () => { throw new Error("Cannot access contents of the page"); } },
+      scripting: { executeScript: async () => { throw new Error("Cannot access a chrome:// URL"); } },
+    },
+    fetch: fakeFetch(saved("none"), log),
+    local,
+    tabs: new TabStore(memoryArea()),
+    uiLanguage: () => "fr",
+    loadMessages: async (lang) => messagesOf(lang),
+  });
+  const answer = await handlers.menuReport({ menuItemId: "himaya-report", linkUrl: "https://forum.example/x" }, { id: 9 });
+  assert.equal(answer.notice, false);
+  assert.equal(answer.state, "ok", "the link alone is still reported");
+  assert.deepEqual(log.at(-1).body.units.map((u) => u.text), ["https://forum.example/x"]);
 });
