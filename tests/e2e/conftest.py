@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from builds import menu_hook_build
 from e2e_servers import EXTENSION, EXTENSION_ID, HOSTS, WAIT_MS, Companion, FixtureSite
 
 CHROMIUM = "/usr/bin/chromium"
@@ -16,6 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "lang(code): the browser's language for a real-browser test")
+    config.addinivalue_line("markers", "menu_hook: load the test build whose menu listener tests can call (builds.py)")
 
 
 def pytest_collection_modifyitems(items):
@@ -64,6 +66,14 @@ class Browser:
     def badge_colour(self, tab_id: int) -> list[int]:
         return self.worker.evaluate("(tabId) => chrome.action.getBadgeBackgroundColor({tabId})", tab_id)
 
+    def click_menu(self, tab_id: int, **info) -> dict:
+        """What choosing "Report with Himaya" on the tab does (menu_hook builds only):
+        the service worker's own listener, called with the browser's click info."""
+        return self.worker.evaluate(
+            """async ({tabId, info}) => himayaTest.clickMenu({menuItemId: "himaya-report", ...info}, await chrome.tabs.get(tabId))""",
+            {"tabId": tab_id, "info": info},
+        )
+
     def popup(self, tab_id: int):
         page = self.context.new_page()
         page.goto(f"chrome-extension://{EXTENSION_ID}/ui/popup.html?tabId={tab_id}")
@@ -77,6 +87,7 @@ def chromium(tmp_path, request):
 
     marker = request.node.get_closest_marker("lang")
     lang = marker.args[0] if marker else "fr"
+    extension = menu_hook_build(tmp_path / "extension") if request.node.get_closest_marker("menu_hook") else EXTENSION
     env = {**os.environ, "LANGUAGE": lang, "LANG": f"{lang}_TN.UTF-8" if lang == "ar" else f"{lang}_FR.UTF-8"}
     rules = ", ".join(f"MAP {host} 127.0.0.1" for host in HOSTS) + ", MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
     with sync_playwright() as p:
@@ -89,8 +100,8 @@ def chromium(tmp_path, request):
             env=env,
             viewport={"width": 1100, "height": 760},
             args=[
-                f"--disable-extensions-except={EXTENSION}",
-                f"--load-extension={EXTENSION}",
+                f"--disable-extensions-except={extension}",
+                f"--load-extension={extension}",
                 f"--host-resolver-rules={rules}",
                 "--ignore-certificate-errors",
                 "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",

@@ -41,6 +41,7 @@ PAGES = {
     ("www.facebook.com", "/patisserie.exemple"): "facebook-benign.html",
     ("www.instagram.com", "/lina.exemple/"): "instagram-profile.html",
     ("www.messenger.com", "/t/100000777"): "messenger-chat.html",
+    ("forum.example", "/t/1"): "generic-page.html",  # any other site: no reader until asked
 }
 HOSTS = sorted({host for host, _ in PAGES})
 
