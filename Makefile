@@ -3,13 +3,19 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup run test test-python test-extension browsers node-deps bench pack rules-bundle clean
+.PHONY: setup setup-test run test test-python test-extension browsers node-deps bench pack rules-bundle clean
 
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+setup-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
@@ -18,9 +24,9 @@ run: setup
 	$(VENV)/bin/himaya serve
 
 ## Install everything (Python, Node and browser packages) and run every test.
-test: setup browsers node-deps test-python test-extension
+test: setup-test browsers node-deps test-python test-extension
 
-test-python: setup
+test-python: setup-test
 	$(PY) -m pytest
 
 test-extension: node-deps
@@ -35,7 +41,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-bench: setup
+bench: setup-test
 	$(VENV)/bin/himaya bench
 	$(PY) bench/bench_http.py
 
