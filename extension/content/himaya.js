@@ -149,6 +149,32 @@
     return h.toString(16).padStart(8, "0");
   }
 
+  // Meta's web chats (Messenger, Instagram, Facebook's messages) head every
+  // message row with a heading for screen readers, visually hidden: the
+  // sender's name, or "You sent" over the person's own messages, in the
+  // interface's language. Only these exact words count, so a row that says
+  // anything else (an unknown language, a changed page) is still read.
+  const YOU_SENT = new Set(["you sent", "vous avez envoyé", "tu as envoyé", "أرسلت", "أنت أرسلت", "لقد أرسلت"]);
+  const HEADINGS = 'h1, h2, h3, h4, h5, h6, [role="heading"]';
+
+  /** True when a Meta chat row is one the person sent (its heading says "You sent"). */
+  function metaOwnRow(row) {
+    for (const heading of row.querySelectorAll(HEADINGS)) {
+      if (YOU_SENT.has(clean(heading.textContent).toLowerCase())) return true;
+    }
+    return false;
+  }
+
+  /** The message in a Meta chat row: its first text block, never the sender heading. */
+  function metaRowText(row) {
+    const inHeading = (el) => {
+      const heading = el.closest(HEADINGS);
+      return Boolean(heading && row.contains(heading));
+    };
+    const body = [...row.querySelectorAll('[dir="auto"]')].find((el) => !inHeading(el));
+    return visibleText(body || row, HEADINGS);
+  }
+
   /** A profile unit: name, bio and links in one text, as the companion expects. */
   function profileUnit(name, bio, links) {
     const text = clean([name, bio, ...(links || [])].filter(Boolean).join("\n"));
@@ -167,7 +193,7 @@
     return hit || Himaya.sites.find((s) => s.name === "generic") || null;
   }
 
-  Himaya.dom = Object.freeze({ isVisible, visibleText, clean, realHref, linksIn, firstText, visibleAll, hash, profileUnit });
+  Himaya.dom = Object.freeze({ isVisible, visibleText, clean, realHref, linksIn, firstText, visibleAll, hash, profileUnit, metaOwnRow, metaRowText });
   Himaya.registerSite = registerSite;
   Himaya.adapterFor = adapterFor;
 })();

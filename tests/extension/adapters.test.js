@@ -29,12 +29,28 @@ test("facebook benign page: profile and both posts, nothing else", () => {
   assert.deepEqual(units.map((u) => u.kind), ["profile", "post", "post"]);
 });
 
-test("messenger: each row a message of the conversation in the address", () => {
+test("messenger: each row a message of the conversation in the address, the person's own left out", () => {
   const { units } = extract("messenger-chat.html", "https://www.messenger.com/t/100000777", "messenger");
   assert.deepEqual(units, [
     { kind: "message", text: "slt cv ?", conversation: "t/100000777" },
     { kind: "message", text: "tu joues à quel jeu en ce moment ?", conversation: "t/100000777" },
   ]);
+  assert.doesNotMatch(texts(units), /OWN_MESSAGE_MARKER|Sami Exemple|Vous avez envoyé/, "own row out; the sender heading is not the message");
+});
+
+test("messenger: a heading in a language we do not know, or 'You sent' in the message itself, is still read", () => {
+  const { adapter, window } = extract("messenger-chat.html", "https://www.messenger.com/t/100000777", "messenger");
+  const rows = window.document.querySelectorAll('[role="row"]');
+  rows[1].querySelector("h5 span").textContent = "Has enviado"; // an interface language the list does not hold
+  rows[0].querySelector('div[dir="auto"]').textContent = "You sent";
+  const units = JSON.parse(JSON.stringify(adapter.extract(window.document, window.location)));
+  assert.deepEqual(units.map((u) => u.text), ["You sent", "OWN_MESSAGE_MARKER", "tu joues à quel jeu en ce moment ?"]);
+});
+
+test("facebook's messages view uses the same rows: the person's own left out", () => {
+  const { adapter, units } = extract("messenger-chat.html", "https://www.facebook.com/messages/t/100000777", "facebook");
+  assert.equal(adapter.name, "facebook");
+  assert.deepEqual(units.map((u) => [u.text, u.conversation]), [["slt cv ?", "t/100000777"], ["tu joues à quel jeu en ce moment ?", "t/100000777"]]);
 });
 
 test("messenger outside a conversation reads nothing", () => {
@@ -51,6 +67,21 @@ test("instagram profile: user name, bio and unwrapped link; caption and comment 
   assert.match(profile.text, /Casting mannequin/);
   assert.match(profile.text, /https:\/\/t\.me\/lina_casting000/);
   assert.deepEqual(units.slice(1).map((u) => u.text), ["Nouvelle séance photo ce week-end ✨", "trop belle"]);
+});
+
+test("instagram direct messages: the other side's only ('You sent' rows left out), names not read as text", () => {
+  const { units } = extract("instagram-dm.html", "https://www.instagram.com/direct/t/340000000000777/", "instagram");
+  assert.deepEqual(units, [
+    { kind: "message", text: "hey, you're in the photo club, right?", conversation: "direct/340000000000777" },
+    { kind: "message", text: "add me on snap, it's easier there", conversation: "direct/340000000000777" },
+  ]);
+});
+
+test("instagram conversation with only the person's own messages reads nothing (not the header as a profile)", () => {
+  const { adapter, window } = extract("instagram-dm.html", "https://www.instagram.com/direct/t/340000000000777/", "instagram");
+  const rows = [...window.document.querySelectorAll('[role="row"]')];
+  rows.filter((row) => !/OWN_/.test(row.textContent)).forEach((row) => row.remove());
+  assert.deepEqual(JSON.parse(JSON.stringify(adapter.extract(window.document, window.location))), []);
 });
 
 test("tiktok profile: title, subtitle, bio and link; hidden comment left out", () => {
@@ -88,12 +119,35 @@ test("telegram: incoming bubbles without their time, conversation from the addre
   assert.ok(units.every((u) => u.conversation === "@sami_exemple000"));
 });
 
-test("discord: messages of the channel in the address", () => {
+const DISCORD_OTHER_SIDE = [
+  { kind: "message", text: "gg for the match", conversation: "@me/1000000001" },
+  { kind: "message", text: "add me on snap, better there", conversation: "@me/1000000001" },
+  { kind: "message", text: "don't tell your parents about our chats", conversation: "@me/1000000001" },
+];
+
+test("discord: messages of the channel in the address; the signed-in person's own (and their follow-ups) left out", () => {
   const { units } = extract("discord-dm.html", "https://discord.com/channels/@me/1000000001", "discord");
-  assert.deepEqual(units, [
-    { kind: "message", text: "gg for the match", conversation: "@me/1000000001" },
-    { kind: "message", text: "add me on snap, better there", conversation: "@me/1000000001" },
-  ]);
+  assert.deepEqual(units, DISCORD_OTHER_SIDE);
+  assert.doesNotMatch(texts(units), /OWN_|REPLIED_PREVIEW_MARKER/, "a reply's preview is neither its author nor its text");
+});
+
+test("discord: when the signed-in person cannot be told (no panel, or a panel with two people), every message is read", () => {
+  const everything = ["gg for the match", "add me on snap, better there", "OWN_MESSAGE_MARKER", "OWN_FOLLOWUP_MARKER", "don't tell your parents about our chats"];
+  const noPanel = extract("discord-dm.html", "https://discord.com/channels/@me/1000000001", "discord");
+  noPanel.window.document.querySelector('section[class*="panels"]').remove();
+  assert.deepEqual(Array.from(noPanel.adapter.extract(noPanel.window.document, noPanel.window.location), (u) => u.text), everything);
+  const twoPeople = extract("discord-dm.html", "https://discord.com/channels/@me/1000000001", "discord");
+  const panel = twoPeople.window.document.querySelector('section[class*="panels"]');
+  panel.insertAdjacentHTML("beforeend", '<img src="https://cdn.discordapp.com/avatars/300000000000000002/b00b1e5.webp?size=32" alt="">');
+  assert.deepEqual(Array.from(twoPeople.adapter.extract(twoPeople.window.document, twoPeople.window.location), (u) => u.text), everything);
+});
+
+test("discord: a message whose author shows no id (a default avatar) is read, and so are its follow-ups", () => {
+  const { adapter, window } = extract("discord-dm.html", "https://discord.com/channels/@me/1000000001", "discord");
+  const own = window.document.getElementById("chat-messages-1000000001-2000000003").querySelector("img");
+  own.setAttribute("src", "https://cdn.discordapp.com/embed/avatars/3.png");
+  const read = adapter.extract(window.document, window.location).map((u) => u.text);
+  assert.ok(read.includes("OWN_MESSAGE_MARKER") && read.includes("OWN_FOLLOWUP_MARKER"), read.join(" | "));
 });
 
 test("generic adapter for any other host: title, description, articles with links, hidden left out", () => {

@@ -32,15 +32,14 @@
     });
   }
 
-  /** Messages in /messages/t/<id>: the rows of the conversation grid. */
+  /** Messages in /messages/t/<id>: the rows of the conversation grid, but the person's own ("You sent"). */
   function messages(doc, loc) {
     const match = /\/messages\/(?:e2ee\/)?t\/([^/?#]+)/.exec(loc.pathname);
-    if (!match) return [];
-    return dom.visibleAll(doc, '[role="main"] [role="row"]').map((row) => ({
-      kind: "message",
-      text: dom.visibleText(row.querySelector('[dir="auto"]') || row),
-      conversation: `t/${match[1]}`,
-    }));
+    if (!match) return null; // not a conversation
+    return dom
+      .visibleAll(doc, '[role="main"] [role="row"]')
+      .filter((row) => !dom.metaOwnRow(row))
+      .map((row) => ({ kind: "message", text: dom.metaRowText(row), conversation: `t/${match[1]}` }));
   }
 
   globalThis.Himaya.registerSite({
@@ -48,7 +47,7 @@
     hosts: ["facebook.com"],
     extract(doc, loc) {
       const units = messages(doc, loc);
-      if (units.length) return units;
+      if (units) return units; // a conversation: its messages only, even none yet
       const p = profile(doc, loc);
       return [p, ...posts(doc)].filter(Boolean);
     },

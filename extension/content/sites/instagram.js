@@ -1,6 +1,7 @@
 /*
  * instagram.com: the profile header (user name, full name, bio, link), post
- * captions and comments, and direct messages at /direct/t/<id>.
+ * captions and comments, and direct messages at /direct/t/<id>, without the
+ * person's own (Meta's chat rows: the hidden heading says "You sent").
  *
  * Example:
  *   Himaya.adapterFor("www.instagram.com").extract(document, location)
@@ -33,13 +34,12 @@
 
   function messages(doc, loc) {
     const match = /\/direct\/t\/([^/?#]+)/.exec(loc.pathname);
-    if (!match) return [];
+    if (!match) return null; // not a conversation
     const scope = doc.querySelector('[role="main"]') || doc;
-    return dom.visibleAll(scope, '[role="row"]').map((row) => ({
-      kind: "message",
-      text: dom.visibleText(row.querySelector('[dir="auto"]') || row),
-      conversation: `direct/${match[1]}`,
-    }));
+    return dom
+      .visibleAll(scope, '[role="row"]')
+      .filter((row) => !dom.metaOwnRow(row))
+      .map((row) => ({ kind: "message", text: dom.metaRowText(row), conversation: `direct/${match[1]}` }));
   }
 
   globalThis.Himaya.registerSite({
@@ -47,7 +47,7 @@
     hosts: ["instagram.com"],
     extract(doc, loc) {
       const dms = messages(doc, loc);
-      if (dms.length) return dms;
+      if (dms) return dms; // a conversation: its messages only, even none yet
       return [profile(doc), ...posts(doc)].filter(Boolean);
     },
   });

@@ -1,6 +1,8 @@
 /*
  * messenger.com: one conversation at /t/<id> (or /e2ee/t/<id>); each row of
- * the conversation grid is a message.
+ * the conversation grid is a message. The person's own messages (the row's
+ * hidden heading says "You sent") are left out: the child's own words are not
+ * a sign of danger to the child.
  *
  * Example:
  *   // at https://www.messenger.com/t/100000123
@@ -23,11 +25,10 @@
       const conversation = conversationId(loc);
       if (!conversation) return [];
       const scope = doc.querySelector('[role="main"]') || doc;
-      return dom.visibleAll(scope, '[role="row"]').map((row) => ({
-        kind: "message",
-        text: dom.visibleText(row.querySelector('[dir="auto"]') || row),
-        conversation,
-      }));
+      return dom
+        .visibleAll(scope, '[role="row"]')
+        .filter((row) => !dom.metaOwnRow(row))
+        .map((row) => ({ kind: "message", text: dom.metaRowText(row), conversation }));
     },
   });
 })();
