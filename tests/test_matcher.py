@@ -199,3 +199,43 @@ def test_python_fallback_engine_gives_the_same_answers():
     rust = sorted(TokenAutomaton(pats).find(tokens))
     python = sorted(TokenAutomaton(pats, engine="python").find(tokens))
     assert rust == python == sorted([(["A"], 0, 1), (["M"], 1, 2), (["S"], 3, 3), (["P"], 5, 5)])
+
+
+GUARD_RULE = """
+id: T-GUARD
+title: {en: Go-between, fr: Intermédiaire, ar: وسيط}
+category: services-ad
+status: test
+severity: medium
+terms:
+  middle: {kind: phrase, values: {fr: ["intermédiaire"], ar: ["وسيط"]}, unless_after: ["sans", "pas besoin d", "بلا"]}
+  girls: {kind: phrase, values: {ar: ["=للبنات"]}}
+condition: middle or girls
+explain:
+  child: {en: "x", fr: "x", ar: "x"}
+  parent: {en: "x", fr: "x", ar: "x"}
+"""
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory):
+    import shutil
+
+    d = tmp_path_factory.mktemp("rules") / "rules"
+    shutil.copytree(FIXTURES, d)
+    (d / "guard.yaml").write_text(GUARD_RULE, encoding="utf-8")
+    return Scanner.load(d)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("contactez l'intermédiaire", True),
+    ("vente directe, sans intermédiaire", False),
+    ("pas besoin d'intermédiaire", False),
+    ("بلا وسيط", False),
+    ("عبر الوسيط", True),  # proclitic view still applies to other words
+    ("للبنات فقط", True),
+    ("وللبنات", True),  # its own prefix, with a conjunction in front
+    ("قروب بنات الحومة", False),  # `=` keeps the term's prefix: not any بنات
+])
+def test_unless_after_and_kept_prefixes(guarded, text, expected):
+    assert ("T-GUARD" in rules_of(guarded.scan(text))) is expected

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pytest
 
+from himaya.links import find_links
 from himaya.matcher import Index
 from himaya.normalize import loose, normalize, normalize_term
 from himaya.rules import load_ruleset
@@ -139,9 +140,13 @@ def rule_vocab(rule) -> tuple[set[str], set[str]]:
 def key_words(text: str, vocab: set[str]) -> list[tuple[int, int]]:
     """Spans of the example's words that are rule words (letters only, >= 3 long)."""
     n = normalize(text)
+    # Words inside a link are not disguised: a mutated host is no longer the invite.
+    links = [(link.start, link.end) for link in find_links(text)]
     out = []
     for tok, (s, e) in zip(n.tokens, n.spans):
         raw = text[s:e]
+        if any(a <= s and e <= b for a, b in links):
+            continue
         if len(raw) >= 3 and raw.isalpha() and loose(tok) in vocab:
             out.append((s, e))
     return out

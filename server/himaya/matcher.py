@@ -119,6 +119,7 @@ class _Compiled:
         self.skeletons: dict[str, list[tuple[int, str, int]]] = {}
         self.leet_vocab: set[str] = set()
         self.words: set[str] = set()  # every word of a phrase or fuzzy term
+        self.guards: dict[tuple[int, str], list[tuple[str, ...]]] = {}  # unless_after, per group
         self.fuzzy_vocab: set[str] = set()
         self.regexes: list[tuple[str, list[tuple[int, str]]]] = []
         self.domains: list[tuple[str, object, int, str]] = []  # (domain, compiled path re or None, rule, group)
@@ -128,6 +129,7 @@ class _Compiled:
 
 def _pattern(value: str, transform) -> str:
     """Padded pattern for a term; `*` at either end makes that end open (stem)."""
+    value = value.removeprefix("=")
     lead, trail = value.startswith("*"), value.endswith("*")
     toks = [transform(t) for t in normalize_term(value.strip("*"))]
     return ("" if lead else " ") + " ".join(toks) + ("" if trail else " ")
@@ -160,14 +162,18 @@ class Index:
     # -- compiling -------------------------------------------------------------
     def _add_term(self, c: _Compiled, ri: int, term) -> None:
         g = term.name
+        if term.unless_after:
+            c.guards[(ri, g)] = [tuple(loose(t) for t in words) for words in term.unless_after]
         for lang, values in term.values.items():
             for v in values:
                 if term.kind in ("phrase", "fuzzy"):
                     views = V_LOOSE | V_ALT | (V_FUZZY if term.kind == "fuzzy" else 0)
                     pat = _pattern(v, loose)
                     # The same words without Arabic proclitics (الحومة = حومة), so an
-                    # article or a conjunction on either side does not matter.
-                    for variant in {pat, _pattern(v, lambda t: strip_clitic(loose(t)))}:
+                    # article or a conjunction on either side does not matter; `=` keeps
+                    # the term's own prefix (`=للبنات` is not any `بنات`).
+                    bare = pat if v.startswith("=") else _pattern(v, lambda t: strip_clitic(loose(t)))
+                    for variant in {pat, bare}:
                         refs = c.patterns.setdefault(variant, [])
                         if (ri, g, views) not in refs:
                             refs.append((ri, g, views))
@@ -247,16 +253,15 @@ class Index:
             found = self.skel.find(skel) if changed is None else self.skel.find_near(skel, changed)
             self._emit(found, V_LOOSE, cover, n, add)
 
-    @staticmethod
-    def _emit(found, flag: int, cover, n: Normalized, add) -> None:
-        span, position = n.span, n.position
+    def _emit(self, found, flag: int, cover, n: Normalized, add) -> None:
+        span, position, guards = n.span, n.position, self._c.guards
         for pat_refs, a, b in found:
             first, last = (a, b) if cover is None else (cover[a][0], cover[b][1])
             start, end = span(first)[0], span(last)[1]
-            first, last = position(first), position(last)
+            pos_first, pos_last = position(first), position(last)
             for ri, g, allowed_views in pat_refs:
-                if allowed_views & flag:
-                    add(ri, Hit(g, first, last, start, end))
+                if allowed_views & flag and not (guards and _guarded(guards.get((ri, g)), n, first)):
+                    add(ri, Hit(g, pos_first, pos_last, start, end))
 
     def _regexes(self, n: Normalized, add) -> None:
         if self.regex_set is None or not n.tokens:
@@ -333,6 +338,17 @@ def _satisfy(rule: Rule, hits: list[Hit], unit: set[str], positive: set[str]) ->
         if rule.condition.evaluate({h.group for h in inside}, unit):
             return inside
     return None
+
+
+def _guarded(guard, n: Normalized, first: int) -> bool:
+    """Does one of the group's `unless_after` words stand right before token `first`?"""
+    if not guard:
+        return False
+    for words in guard:
+        k = len(words)
+        if first >= k and tuple(loose(t) for t in n.tokens[first - k:first]) == words:
+            return True
+    return False
 
 
 def _merge_spans(spans) -> tuple[tuple[int, int], ...]:

@@ -37,7 +37,8 @@ RULE_FIELDS = {
     "tests", "references", "tags",
 }
 REQUIRED = ("id", "title", "category", "status", "severity", "terms", "condition", "explain")
-TERM_FIELDS = {"kind", "values", "lexicon", "arabizi", "description"}
+TERM_FIELDS = {"kind", "values", "lexicon", "arabizi", "description", "unless_after"}
+MAX_GUARD_WORDS = 4
 
 
 class SchemaError(ValueError):
@@ -60,6 +61,9 @@ class Term:
     kind: str
     values: dict[str, tuple]
     arabizi: bool = False
+    # Hits right after one of these words do not count: `sans intermédiaire`,
+    # `pas besoin d'autorisation` (phrase and fuzzy groups only).
+    unless_after: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,9 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _check_phrase(v: str, where: str, fuzzy: bool) -> None:
+    if v.startswith("="):  # `=للبنات`: the word with its own Arabic prefix only
+        v = v[1:]
+        _need(v and not v.startswith("*"), where, "'=' goes before a word, not before '*'")
     core = v.replace("*", " ")
     tokens = normalize_term(core)
     _need(tokens, where, f"term {v!r} has no letters or digits after normalization")
@@ -171,7 +178,8 @@ def parse_term(name: str, raw: Any, where: str, lexicons: dict[str, Term]) -> Te
         _need(isinstance(ref, str), f"{where}.lexicon", "names the shared list to use")
         _need(ref in lexicons, f"{where}.lexicon", f"no lexicon named {ref!r} under rules/lexicons/")
         lex = lexicons[ref]
-        return Term(name, lex.kind, lex.values, raw.get("arabizi", lex.arabizi))
+        guard = _guard(raw["unless_after"], lex.kind, f"{where}.unless_after") if "unless_after" in raw else lex.unless_after
+        return Term(name, lex.kind, lex.values, raw.get("arabizi", lex.arabizi), guard)
     values = raw.get("values")
     _need(values is not None, f"{where}.values", "missing")
     if isinstance(values, list):
@@ -184,7 +192,19 @@ def parse_term(name: str, raw: Any, where: str, lexicons: dict[str, Term]) -> Te
         out[lang] = tuple(_check_value(kind, v, f"{where}.values.{lang}[{i}]") for i, v in enumerate(vals))
     arabizi = raw.get("arabizi", False)
     _need(isinstance(arabizi, bool), f"{where}.arabizi", "must be true or false")
-    return Term(name, kind, out, arabizi)
+    return Term(name, kind, out, arabizi, _guard(raw.get("unless_after"), kind, f"{where}.unless_after"))
+
+
+def _guard(raw: Any, kind: str, where: str) -> tuple[tuple[str, ...], ...]:
+    if raw is None:
+        return ()
+    _need(kind in ("phrase", "fuzzy"), where, "only phrase and fuzzy groups can have unless_after")
+    out = []
+    for i, v in enumerate(_string_list(raw, where)):
+        toks = tuple(normalize_term(v))
+        _need(toks and len(toks) <= MAX_GUARD_WORDS, f"{where}[{i}]", f"1 to {MAX_GUARD_WORDS} words")
+        out.append(toks)
+    return tuple(out)
 
 
 def _examples(raw: Any, where: str) -> tuple[Example, ...]:
@@ -267,8 +287,8 @@ def parse_rule(raw: Any, lexicons: dict[str, Term], path: str = "") -> Rule:
 def parse_lexicon(raw: Any, name: str) -> Term:
     """A shared list: `{description, kind, values}` (kind any term kind but lexicon)."""
     _need(isinstance(raw, dict), "lexicon", "a lexicon file holds one mapping with kind and values")
-    unknown = set(raw) - {"description", "kind", "values", "arabizi", "name"}
+    unknown = set(raw) - {"description", "kind", "values", "arabizi", "name", "unless_after"}
     _need(not unknown, "lexicon", f"unknown field(s) {sorted(unknown)}")
     _need(raw.get("kind") != "lexicon", "kind", "a lexicon cannot refer to another lexicon")
-    body = {k: raw[k] for k in ("kind", "values", "arabizi") if k in raw}
+    body = {k: raw[k] for k in ("kind", "values", "arabizi", "unless_after") if k in raw}
     return parse_term(name, body, "lexicon", {})
