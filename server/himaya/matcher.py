@@ -135,6 +135,17 @@ def _pattern(value: str, transform) -> str:
     return ("" if lead else " ") + " ".join(toks) + ("" if trail else " ")
 
 
+@lru_cache(maxsize=1 << 16)
+def _forms(value: str) -> tuple[str, str, str]:
+    """A phrase/fuzzy value's patterns: loose, without Arabic proclitics (the same
+    words with an article or a conjunction on either side: الحومة = حومة; a value
+    starting with `=` keeps its own prefix), and Arabizi skeleton. Cached: shared
+    lexicons put the same value in many rules."""
+    pat = _pattern(value, loose)
+    bare = pat if value.startswith("=") else _pattern(value, lambda t: strip_clitic(loose(t)))
+    return pat, bare, _pattern(value, lambda t: skeleton(loose(t)))
+
+
 class Index:
     """A rule set compiled for scanning."""
 
@@ -168,11 +179,7 @@ class Index:
             for v in values:
                 if term.kind in ("phrase", "fuzzy"):
                     views = V_LOOSE | V_ALT | (V_FUZZY if term.kind == "fuzzy" else 0)
-                    pat = _pattern(v, loose)
-                    # The same words without Arabic proclitics (الحومة = حومة), so an
-                    # article or a conjunction on either side does not matter; `=` keeps
-                    # the term's own prefix (`=للبنات` is not any `بنات`).
-                    bare = pat if v.startswith("=") else _pattern(v, lambda t: strip_clitic(loose(t)))
+                    pat, bare, skel = _forms(v)
                     for variant in {pat, bare}:
                         refs = c.patterns.setdefault(variant, [])
                         if (ri, g, views) not in refs:
@@ -183,10 +190,8 @@ class Index:
                         c.leet_vocab.update(toks)
                     if term.kind == "fuzzy":
                         c.fuzzy_vocab.update(toks)
-                        if lang == "aeb-Latn" or term.arabizi:
-                            sk = _pattern(v, lambda t: skeleton(loose(t)))
-                            if len(sk.replace(" ", "")) >= 4:
-                                c.skeletons.setdefault(sk, []).append((ri, g, V_LOOSE))
+                        if (lang == "aeb-Latn" or term.arabizi) and len(skel.replace(" ", "")) >= 4:
+                            c.skeletons.setdefault(skel, []).append((ri, g, V_LOOSE))
                 elif term.kind == "regex":
                     c.regexes.append((v, [(ri, g)]))
                 elif term.kind == "url":

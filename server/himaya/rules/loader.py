@@ -29,8 +29,12 @@ class RuleError(ValueError):
         super().__init__("\n".join([head, *(f"  {e}" for e in errors)]))
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (YAML would silently keep the last)."""
+# libyaml's C parser when PyYAML has it (every wheel does): ten times faster.
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BASE_LOADER):
+    """Safe loader that refuses duplicate keys (YAML would silently keep the last)."""
 
 
 def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
