@@ -33,7 +33,9 @@ from typing import NamedTuple
 import re2
 
 from .links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
-from .normalize import Normalized, alt_view, loose, normalize, normalize_term, skeleton, strip_clitic
+from .normalize import (
+    Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
+)
 from .rules.schema import SEVERITY_RANK, Rule
 from .textindex import TokenAutomaton
 
@@ -221,30 +223,29 @@ class Index:
         return Verdict.from_matches(found)
 
     def _words(self, n: Normalized, add) -> None:
-        toks = list(map(loose, n.tokens))
+        toks, clitic, skel = n.forms()
         self._emit(self.words.find(toks), V_LOOSE, None, n, add)
         # The other views differ from the loose one in a few tokens: search only
         # around those, not the whole text again.
-        clitic = list(map(strip_clitic, toks))
-        if clitic != toks:
-            changed = [i for i, (a, b) in enumerate(zip(clitic, toks)) if a is not b]
+        changed = changed_indexes(clitic, toks)
+        if changed:
             self._emit(self.words.find_near(clitic, changed), V_LOOSE, None, n, add)
         alt = alt_view(n, self._c.leet_vocab, self._c.words)
         if alt is not None:
             alt_toks, cover, changed = alt
             alt_toks = list(map(loose, alt_toks))
             self._emit(self.words.find_near(alt_toks, changed), V_ALT, cover, n, add)
-            self._fuzzy_views(alt_toks, changed, cover, n, add)
-        self._fuzzy_views(toks, None, None, n, add)
+            self._fuzzy_views(alt_toks, None, changed, cover, n, add)
+        self._fuzzy_views(toks, skel, None, None, n, add)
 
-    def _fuzzy_views(self, toks: list[str], changed, cover, n: Normalized, add) -> None:
+    def _fuzzy_views(self, toks: list[str], skel, changed, cover, n: Normalized, add) -> None:
         """Near spellings and Arabizi skeletons, over all tokens (changed=None) or
         only around the changed ones (a joined or leet-read word)."""
         if self._fuzzy:
             nearest = self._fuzzy.nearest
             if changed is None:
                 fz = list(map(nearest, toks))
-                moved = [i for i, (a, b) in enumerate(zip(fz, toks)) if a is not b] if fz != toks else []
+                moved = changed_indexes(fz, toks)
             else:
                 fz, moved = list(toks), []
                 for i in changed:
@@ -254,19 +255,23 @@ class Index:
             if moved:
                 self._emit(self.words.find_near(fz, moved), V_FUZZY, cover, n, add)
         if self.skel is not None:
-            skel = list(map(skeleton, toks))
+            if skel is None:
+                skel = list(map(skeleton, toks))
             found = self.skel.find(skel) if changed is None else self.skel.find_near(skel, changed)
             self._emit(found, V_LOOSE, cover, n, add)
 
     def _emit(self, found, flag: int, cover, n: Normalized, add) -> None:
-        span, position, guards = n.span, n.position, self._c.guards
+        starts, ends = n.starts_ends()
+        position = n.position if n.spaced_runs() else None
+        guards = self._c.guards
         for pat_refs, a, b in found:
-            first, last = (a, b) if cover is None else (cover[a][0], cover[b][1])
-            start, end = span(first)[0], span(last)[1]
-            pos_first, pos_last = position(first), position(last)
+            if cover is not None:
+                a, b = cover[a][0], cover[b][1]
+            start, end = starts[a], ends[b]
+            pa, pb = (position(a), position(b)) if position else (a, b)
             for ri, g, allowed_views in pat_refs:
-                if allowed_views & flag and not (guards and _guarded(guards.get((ri, g)), n, first)):
-                    add(ri, Hit(g, pos_first, pos_last, start, end))
+                if allowed_views & flag and not (guards and _guarded(guards.get((ri, g)), n, a)):
+                    add(ri, Hit(g, pa, pb, start, end))
 
     def _regexes(self, n: Normalized, add) -> None:
         if self.regex_set is None or not n.tokens:

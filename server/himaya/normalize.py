@@ -184,6 +184,27 @@ class Normalized:
             got = self._cache["bounds"] = list(accumulate(map(len, self.parts)))
         return got
 
+    def forms(self) -> tuple[list[str], list[str], list[str]]:
+        """The loose, proclitic-free and Arabizi-skeleton forms of every token
+        (three lists), from one cache lookup per token."""
+        got = self._cache.get("forms")
+        if got is None:
+            get = _FORMS.get
+            rows = [get(t) or _remember_forms(t) for t in self.tokens]
+            got = self._cache["forms"] = tuple(map(list, zip(*rows))) if rows else ([], [], [])
+        return got
+
+    def starts_ends(self) -> tuple[list[int], list[int]]:
+        """Original start and end offsets of every token, as two lists (for hot loops)."""
+        got = self._cache.get("starts_ends")
+        if got is None:
+            b = self._bounds()
+            starts, ends = b[0::2], b[1::2]
+            if self.keep is not None:
+                starts, ends = [starts[i] for i in self.keep], [ends[i] for i in self.keep]
+            got = self._cache["starts_ends"] = (starts, ends)
+        return got
+
     def span(self, i: int) -> tuple[int, int]:
         """(start, end) in the original text of token i."""
         j = i if self.keep is None else self.keep[i]
@@ -279,12 +300,14 @@ class Normalized:
         runs = self.spaced_runs()
         if not runs:
             return i
+        shifts = self._cache.get("shifts")
+        if shifts is None:  # letters saved by all the runs before run k
+            shifts = self._cache["shifts"] = list(accumulate((b - a for a, b in runs), initial=0))
         k = bisect.bisect_right(runs, (i, sys.maxsize)) - 1
-        shift = sum(last - first for first, last in runs[:k])
-        if k >= 0:
-            first, last = runs[k]
-            shift += (i - first) if i <= last else (last - first)
-        return i - shift
+        if k < 0:
+            return i
+        first, last = runs[k]
+        return i - shifts[k] - (min(i, last) - first)
 
 
 def _norm_gap(gap: str) -> str:
@@ -458,6 +481,28 @@ def strip_clitic(token: str) -> str:
 
 _CACHE: dict[str, str] = {}
 _CACHE_MAX = 200_000
+
+
+_FORMS: dict[str, tuple[str, str, str]] = {}
+
+
+def _remember_forms(token: str) -> tuple[str, str, str]:
+    if len(_FORMS) >= _CACHE_MAX:
+        _FORMS.clear()
+    lo = loose(token)
+    got = _FORMS[token] = (lo, strip_clitic(lo), skeleton(lo))
+    return got
+
+
+def changed_indexes(a: list[str], b: list[str]) -> list[int]:
+    """Indexes where two views hold different tokens (a C-level pass, then only
+    the differences are visited)."""
+    if a == b:
+        return []
+    return [m.start() for m in _ONE.finditer(bytes(map(operator.is_not, a, b)))]
+
+
+_ONE = re.compile(rb"\x01")
 
 
 def _remember(raw: str) -> str:

@@ -70,9 +70,18 @@ class TokenAutomaton:
                 segments[-1][1] = b
             else:
                 segments.append([a, b])
+        # One search over all the segments, a NUL token between them (no pattern
+        # holds one, so no match crosses it): one call instead of one per segment.
+        joined: list[str] = []
+        where: list[int] = []  # index in `tokens` of each token of `joined`
         for a, b in segments:
-            for refs, first, last in self.find(tokens[a:b]):
-                yield refs, first + a, last + a
+            if joined:
+                joined.append("\x00")
+                where.append(-1)
+            joined.extend(tokens[a:b])
+            where.extend(range(a, b))
+        for refs, first, last in self.find(joined):
+            yield refs, where[first], where[last]
 
     def _search(self, text: str):
         if self._ac is not None:
