@@ -262,13 +262,13 @@ class Index:
 
     def _emit(self, found, flag: int, cover, n: Normalized, add) -> None:
         starts, ends = n.starts_ends()
-        position = n.position if n.spaced_runs() else None
+        position = n.positions()
         guards = self._c.guards
         for pat_refs, a, b in found:
             if cover is not None:
                 a, b = cover[a][0], cover[b][1]
             start, end = starts[a], ends[b]
-            pa, pb = (position(a), position(b)) if position else (a, b)
+            pa, pb = (position[a], position[b]) if position else (a, b)
             for ri, g, allowed_views in pat_refs:
                 if allowed_views & flag and not (guards and _guarded(guards.get((ri, g)), n, a)):
                     add(ri, Hit(g, pa, pb, start, end))

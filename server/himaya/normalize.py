@@ -191,7 +191,7 @@ class Normalized:
         if got is None:
             get = _FORMS.get
             rows = [get(t) or _remember_forms(t) for t in self.tokens]
-            got = self._cache["forms"] = tuple(map(list, zip(*rows))) if rows else ([], [], [])
+            got = self._cache["forms"] = tuple(list(map(pick, rows)) for pick in _PICK)
         return got
 
     def starts_ends(self) -> tuple[list[int], list[int]]:
@@ -294,20 +294,25 @@ class Normalized:
         # a run is 3+ letters; a piece cut out of one is a word from 2 letters (`h.o.w`, `o.k`)
         return [(a, b) for a, b in out if b - a >= 1]
 
-    def position(self, i: int) -> int:
-        """Word position of token i, counting a spaced-out word as one word, so
-        that `t.e.l.e.g.r.a.m` does not push evidence out of a rule's window."""
+    def positions(self) -> list[int] | None:
+        """Word position of every token, counting a spaced-out word as one word, so
+        that `t.e.l.e.g.r.a.m` does not push evidence out of a rule's window.
+        None when there is no spaced-out word (positions are the token indexes)."""
         runs = self.spaced_runs()
         if not runs:
-            return i
-        shifts = self._cache.get("shifts")
-        if shifts is None:  # letters saved by all the runs before run k
-            shifts = self._cache["shifts"] = list(accumulate((b - a for a, b in runs), initial=0))
-        k = bisect.bisect_right(runs, (i, sys.maxsize)) - 1
-        if k < 0:
-            return i
-        first, last = runs[k]
-        return i - shifts[k] - (min(i, last) - first)
+            return None
+        got = self._cache.get("positions")
+        if got is None:
+            step = bytearray(b"\x01") * len(self.tokens)
+            for first, last in runs:  # the letters after a run's first count for nothing
+                step[first + 1:last + 1] = bytes(last - first)
+            got = self._cache["positions"] = [p - 1 for p in accumulate(step)]
+        return got
+
+    def position(self, i: int) -> int:
+        """Word position of token i (see `positions`)."""
+        table = self.positions()
+        return i if table is None else table[i]
 
 
 def _norm_gap(gap: str) -> str:
@@ -484,6 +489,7 @@ _CACHE_MAX = 200_000
 
 
 _FORMS: dict[str, tuple[str, str, str]] = {}
+_PICK = tuple(operator.itemgetter(i) for i in range(3))
 
 
 def _remember_forms(token: str) -> tuple[str, str, str]:
