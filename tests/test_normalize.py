@@ -117,3 +117,9 @@ def test_proclitics():
     assert strip_clitic("والحومه") == "حومه" and strip_clitic("للمراهقات") == "مراهقات"
     assert strip_clitic("ولا") == "لا" and strip_clitic("وما") == "ما"
     assert strip_clitic("لا") == "لا" and strip_clitic("بنت") == "بنت" and strip_clitic("snap") == "snap"
+
+
+def test_kaf_is_not_taken_for_a_prefix():
+    from himaya.normalize import strip_clitic
+
+    assert strip_clitic("كلامك") == "كلامك"  # "your words", not "to your mother"

@@ -459,10 +459,11 @@ def read_leet(token: str, vocab: set[str], words=frozenset()) -> str:
     return read if read in vocab else token
 
 
-# Arabic writes "and", "so", "with", "to", "like" and the article as prefixes:
+# Arabic writes "and", "so", "with", "to" and the article as prefixes:
 # السناب, وسناب, بالواتساب, للمراهقات. Longest first.
-# Tunisian also contracts على + ال to عال (عالسناب = on the Snap).
-ARABIC_PROCLITICS = ("وبال", "وعال", "وال", "بال", "فال", "كال", "عال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+# Tunisian also contracts على + ال to عال (عالسناب = on the Snap). Not ك ("like"):
+# rare as a prefix, and it starts common words (كلامك would read as لامك, "to your mother").
+ARABIC_PROCLITICS = ("وبال", "وعال", "وال", "بال", "فال", "عال", "ولل", "لل", "ال", "و", "ف", "ب", "ل")
 
 
 # "and not", "and don't": ولا تقولي, وما تقولش, فلا, ولم, ولن

@@ -33,7 +33,7 @@ def test_menu_report_of_a_selection_is_kept_and_confirmed_in_the_page(chromium, 
         tab = chromium.tab_id("*://forum.example/*")
         assert page.locator(NOTICE).count() == 0
 
-        answer = chromium.click_menu(tab, selectionText="Groupe privé pour les ados", pageUrl=url)
+        answer = chromium.click_menu(tab, selectionText="Le groupe du club de basket", pageUrl=url)
         assert answer["state"] == "ok" and answer["notice"] is True
         report_id = answer["report"]["id"]
         notice = page.locator(f"{NOTICE}[data-himaya-notice=saved] .box")
@@ -50,7 +50,7 @@ def test_menu_report_of_a_selection_is_kept_and_confirmed_in_the_page(chromium, 
         assert stored["outbox"]["state"] == "export"
         record = stored["record"]
         texts = [u["text"] for u in record["units"]]
-        assert texts[0] == "Groupe privé pour les ados"
+        assert texts[0] == "Le groupe du club de basket"
         assert any("Qui joue au basket ce samedi ?" in t for t in texts[1:]), texts
         assert not any("HIDDEN_ARTICLE_MARKER" in t for t in texts)
         assert all(len(u["sha256"]) == 64 for u in record["units"])

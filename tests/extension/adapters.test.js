@@ -156,7 +156,7 @@ test("generic adapter for any other host: title, description, articles with link
   assert.deepEqual(units.map((u) => u.text), [
     "Forum Exemple\nUn forum de discussion (page inventée).",
     "Qui joue au basket ce samedi ?",
-    "Groupe privé pour les ados : rejoindre\nhttps://chat.whatsapp.com/AbC000Example",
+    "Le groupe du club de basket : rejoindre\nhttps://chat.whatsapp.com/AbC000Example",
   ]);
 });
 

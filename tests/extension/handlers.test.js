@@ -198,7 +198,7 @@ test("volunteer report of a page without a reader: the generic reader is injecte
         captureVisibleTab: async () => "data:image/png;base64,iVBORw0KGgo=",
         sendMessage: async () => {
           if (!installed) throw new Error("Could not establish connection. Receiving end does not exist.");
-          return { page: { url: "https://forum.example/t/1", title: "Forum" }, units: [{ id: "p-9", kind: "post", text: "Groupe privé pour les ados" }] };
+          return { page: { url: "https://forum.example/t/1", title: "Forum" }, units: [{ id: "p-9", kind: "post", text: "Le groupe du club de basket" }] };
         },
       },
       scripting: {
@@ -223,7 +223,7 @@ test("volunteer report of a page without a reader: the generic reader is injecte
   assert.ok(injected[0][1].includes("content/sites/generic.js"));
   const body = log.at(-1).body;
   assert.equal(body.url, "https://forum.example/t/1");
-  assert.deepEqual(body.units.map((u) => u.text), ["texte sélectionné", "Groupe privé pour les ados"]);
+  assert.deepEqual(body.units.map((u) => u.text), ["texte sélectionné", "Le groupe du club de basket"]);
   assert.deepEqual(body.matches, []);
 });
 
