@@ -4,9 +4,10 @@ Compiled once (`Index(ruleset)`), then read-only, so any number of threads can
 scan at once. A scan is:
 
 1. normalize the text into tokens (normalize.py) and build the views;
-2. one Aho-Corasick pass per view over the whole text finds every phrase and
-   fuzzy term at token boundaries (patterns are padded with spaces, the views
-   are tokens joined by single spaces); RE2 (a Set as pre-filter, then only the
+2. one Aho-Corasick pass over the loose view finds every phrase and fuzzy term
+   at token boundaries (patterns are padded with spaces, the views are tokens
+   joined by single spaces); the other views differ in a few tokens and are
+   searched only around those (the skeleton view, whole); RE2 (a Set as pre-filter, then only the
    regexes that can match) runs on the punctuation-keeping view; links and
    emoji are looked up in dicts;
 3. only rules with a hit are evaluated: condition within the rule's token
@@ -14,6 +15,7 @@ scan at once. A scan is:
 
 Views (all token-aligned, so a hit maps back to original spans):
 - loose:    each token with doubled letters made single (`trooop` = `trop`);
+- clitic:   Arabic words without their proclitics (`وحومتك` = `حومتك`);
 - alt:      spaced-out letters joined (`s n a p`), and leetspeak read as the
             rule word it spells (`t3l3gr4m`) when that word is a rule word of a
             language not written in Arabizi; built only when it differs;
@@ -31,6 +33,7 @@ from itertools import combinations
 from typing import NamedTuple
 
 import re2
+from rapidfuzz.distance import Levenshtein
 
 from .links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
 from .normalize import (
@@ -123,8 +126,10 @@ class _Compiled:
         self.words: set[str] = set()  # every word of a phrase or fuzzy term
         self.guards: dict[tuple[int, str], list[tuple[str, ...]]] = {}  # unless_after, per group
         self.fuzzy_vocab: set[str] = set()
-        self.regexes: list[tuple[str, list[tuple[int, str]]]] = []
-        self.domains: list[tuple[str, object, int, str]] = []  # (domain, compiled path re or None, rule, group)
+        # Keyed by pattern: a shared lexicon puts the same regex or link shape in many
+        # rules, and each must run once per scan, not once per rule.
+        self.regexes: dict[str, list[tuple[int, str]]] = {}
+        self.domains: dict[tuple[str, str], list[tuple[int, str]]] = {}  # (domain, path pattern) -> refs
         self.hashes: dict[str, list[tuple[int, str]]] = {}
         self.emoji: dict[str, list[tuple[int, str]]] = {}
 
@@ -164,10 +169,13 @@ class Index:
         self.regex_set = None
         if c.regexes:
             self.regex_set = re2.Set.SearchSet()
-            for pat, _ in c.regexes:
+            self.regex_refs = list(c.regexes.values())
+            for pat in c.regexes:
                 self.regex_set.Add(pat)
             self.regex_set.Compile()
-            self.regex_compiled = [re2.compile(p) for p, _ in c.regexes]
+            self.regex_compiled = [re2.compile(p) for p in c.regexes]
+        self.domain_checks = [(domain, re2.compile(path) if path else None, refs)
+                              for (domain, path), refs in c.domains.items()]
         self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
         self.positive = [frozenset(r.condition.names(True)) for r in self.rules]
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
@@ -183,9 +191,7 @@ class Index:
                     views = V_LOOSE | V_ALT | (V_FUZZY if term.kind == "fuzzy" else 0)
                     pat, bare, skel = _forms(v)
                     for variant in {pat, bare}:
-                        refs = c.patterns.setdefault(variant, [])
-                        if (ri, g, views) not in refs:
-                            refs.append((ri, g, views))
+                        _add_ref(c.patterns.setdefault(variant, []), (ri, g, views))
                     toks = pat.split()
                     c.words.update(toks)
                     if lang in LEET_LANGS:
@@ -195,10 +201,9 @@ class Index:
                         if (lang == "aeb-Latn" or term.arabizi) and len(skel.replace(" ", "")) >= 4:
                             c.skeletons.setdefault(skel, []).append((ri, g, V_LOOSE))
                 elif term.kind == "regex":
-                    c.regexes.append((v, [(ri, g)]))
+                    _add_ref(c.regexes.setdefault(v, []), (ri, g))
                 elif term.kind == "url":
-                    path = re2.compile(v["path"]) if v["path"] else None
-                    c.domains.append((v["domain"], path, ri, g))
+                    _add_ref(c.domains.setdefault((v["domain"], v["path"]), []), (ri, g))
                 elif term.kind == "url_sha256":
                     c.hashes.setdefault(v, []).append((ri, g))
                 elif term.kind == "emoji":
@@ -285,7 +290,7 @@ class Index:
                 os_ = n.full_to_original(s)
                 oe = n.full_to_original(e - 1) + 1
                 first, last = n.position(n.token_at(os_)), n.position(n.token_at(max(oe - 1, os_)))
-                for ri, g in self._c.regexes[i][1]:
+                for ri, g in self.regex_refs[i]:
                     add(ri, Hit(g, first, last, os_, oe))
 
     def _links(self, n: Normalized, url: str | None, kind: str, add) -> None:
@@ -302,9 +307,10 @@ class Index:
         for link in links:
             first = n.position(n.token_at(link.start)) if n.tokens else 0
             last = n.position(n.token_at(max(link.end - 1, link.start))) if n.tokens else 0
-            for domain, path, ri, g in c.domains:
+            for domain, path, refs in self.domain_checks:
                 if host_matches(link.host, link.registrable, domain) and (path is None or path.search(link.path)):
-                    add(ri, Hit(g, first, last, link.start, link.end))
+                    for ri, g in refs:
+                        add(ri, Hit(g, first, last, link.start, link.end))
             for ri, g in c.hashes.get(link_hash(link.host, link.path), ()):
                 add(ri, Hit(g, first, last, link.start, link.end))
 
@@ -348,6 +354,11 @@ def _satisfy(rule: Rule, hits: list[Hit], unit: set[str], positive: set[str]) ->
         if rule.condition.evaluate({h.group for h in inside}, unit):
             return inside
     return None
+
+
+def _add_ref(refs: list, ref) -> None:
+    if ref not in refs:
+        refs.append(ref)
 
 
 def _guarded(guard, n: Normalized, first: int) -> bool:
@@ -397,8 +408,6 @@ class _FuzzyIndex:
             return bare
         if len(token) < 5:
             return token
-        from rapidfuzz.distance import Levenshtein
-
         best, best_d = token, 99
         for variant in _deletions(token, 2):
             for word in self.deletes.get(variant, ()):

@@ -104,7 +104,6 @@ def _is_latin_letter(ch: str) -> bool:
     return "a" <= ch <= "z" or "\u00e0" <= ch <= "\u024f"
 
 
-@lru_cache(maxsize=1 << 17)
 def normalize_token(raw: str) -> str:
     """Normalize one raw token (possibly to "", e.g. a lone zero-width space).
 
@@ -224,7 +223,7 @@ class Normalized:
             gaps = self.parts[0::2]
             if not "".join(gaps).isascii():
                 gaps = [g if g.isascii() else _norm_gap(g) for g in gaps]
-            toks = self.tokens if self.keep is None else [normalize_token(t) for t in self.parts[1::2]]
+            toks = self.tokens if self.keep is None else [_CACHE.get(t) or _remember(t) for t in self.parts[1::2]]
             pieces = [*chain.from_iterable(zip(gaps, toks)), gaps[-1]]
             self._cache["full_pieces"] = pieces
             got = self._cache["full"] = "".join(pieces)

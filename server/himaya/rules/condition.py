@@ -107,18 +107,18 @@ class _Parser:
         return node
 
     def expr(self) -> Node:
-        args = [self.term()]
-        while self.peek() and self.peek()[1] == "or":
-            self.take()
-            args.append(self.term())
-        return args[0] if len(args) == 1 else Node("or", tuple(args))
+        return self._chain("or", self.term)
 
     def term(self) -> Node:
-        args = [self.factor()]
-        while self.peek() and self.peek()[1] == "and":
+        return self._chain("and", self.factor)
+
+    def _chain(self, op: str, operand) -> Node:
+        """operand (op operand)*, folded into one n-ary node."""
+        args = [operand()]
+        while self.peek() and self.peek()[1] == op:
             self.take()
-            args.append(self.factor())
-        return args[0] if len(args) == 1 else Node("and", tuple(args))
+            args.append(operand())
+        return args[0] if len(args) == 1 else Node(op, tuple(args))
 
     def factor(self) -> Node:
         kind, value = self.take()
