@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from . import main
+from himaya.cli import main
 
 SEVERITY_COLOUR = {"none": "green", "low": "cyan", "medium": "yellow", "high": "red", "critical": "magenta"}
 
 
 def _load_scanner(rules_path):
-    from ..rules import RuleError
-    from ..scanner import Scanner
+    from himaya.core.rules import RuleError
+    from himaya.core.scanner import Scanner
 
     try:
         return Scanner.load(rules_path)
@@ -73,7 +73,7 @@ def scan(text, file_, kind, url, as_json, jsonl, lang, rules_path):
 
 
 def _scan_jsonl(scanner, stream) -> None:
-    from ..corpus import ItemError, parse_item, scan_item
+    from himaya.core.corpus import ItemError, parse_item, scan_item
 
     bad = 0
     for number, line in enumerate(stream, 1):
@@ -102,7 +102,7 @@ def eval_(corpus, as_json, show_errors, rules_path):
 
         himaya eval ../shared/corpus/dev.jsonl
     """
-    from ..corpus import evaluate, read_items
+    from himaya.core.corpus import evaluate, read_items
 
     scanner = _load_scanner(rules_path)
     bad: list[str] = []

@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from typing import Iterable, Iterator
 
-from .rules.schema import SEVERITY_RANK
+from himaya.core.rules.schema import SEVERITY_RANK
 
 ITEM_KINDS = ("message", "profile", "post", "thread")
 MAX_LINE = 1_000_000

@@ -17,8 +17,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from .matcher import Match, Verdict
-from .rules.schema import SEVERITY_RANK
+from himaya.core.matcher import Match, Verdict
+from himaya.core.rules.schema import SEVERITY_RANK
 
 # How much each stage says about grooming once another stage is present.
 STAGE_WEIGHT = {

@@ -13,14 +13,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .conversations import Conversation, ConversationStore, combine_cues
-from .matcher import Index, Verdict
-from .rules.loader import RuleSet, load_ruleset
-from .rules.schema import KINDS
+from himaya.core.conversations import Conversation, ConversationStore, combine_cues
+from himaya.core.matcher import Index, Verdict
+from himaya.core.rules.loader import RuleSet, load_ruleset
+from himaya.core.rules.schema import KINDS
 
-REPO_RULES = Path(__file__).resolve().parent.parent.parent / "rules"
+REPO_RULES = Path(__file__).resolve().parents[3] / "rules"
 # The shipped default list (a bundle built from rules/, see docs/PUBLISHING.md).
-PACKAGE_RULES = Path(__file__).resolve().parent / "data" / "default-bundle" / "files"
+PACKAGE_RULES = Path(__file__).resolve().parents[1] / "data" / "default-bundle" / "files"
 
 
 def default_rules_path() -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .schema import Rule, SchemaError, Term, parse_lexicon, parse_rule
+from himaya.core.rules.schema import Rule, SchemaError, Term, parse_lexicon, parse_rule
 
 MAX_FILE_BYTES = 256 * 1024  # a rule file is a page of YAML, never megabytes
 MAX_FILES = 5000

@@ -19,13 +19,14 @@ import traceback
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import __version__, pairing, payloads
-from .evidence import EvidenceError
-from .export import export_files, zip_files
-from .store import StoreBusy, StoreError, StoreFull
+from himaya import __version__
+from himaya.companion import pairing, payloads
+from himaya.core.evidence import EvidenceError
+from himaya.companion.export import export_files, zip_files
+from himaya.companion.store import StoreBusy, StoreError, StoreFull
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-log = logging.getLogger("himaya.api")
+log = logging.getLogger("himaya.companion.api")
 
 _REPORT_ID = re.compile(r"^R\d{8}-[0-9a-f]{8}$")
 

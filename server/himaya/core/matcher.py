@@ -35,12 +35,12 @@ from typing import NamedTuple
 import re2
 from rapidfuzz.distance import Levenshtein
 
-from .links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
-from .normalize import (
+from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
+from himaya.core.normalize import (
     Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
 )
-from .rules.schema import SEVERITY_RANK, Rule
-from .textindex import TokenAutomaton
+from himaya.core.rules.schema import SEVERITY_RANK, Rule
+from himaya.core.textindex import TokenAutomaton
 
 # Which views a pattern may match in (bit flags).
 V_LOOSE, V_ALT, V_FUZZY = 1, 2, 4
