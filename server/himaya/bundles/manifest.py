@@ -36,7 +36,7 @@ SIGNATURES = "manifest.sigs.json"
 FILES_DIR = "files"
 OBJECTS_DIR = "by-hash"
 # What a bundle may carry: rule files and shared word lists, nothing executable.
-FILE_SUFFIXES = (".yaml", ".yml", ".txt", ".json", ".csv", ".tsv")
+FILE_SUFFIXES = (".yaml", ".yml", ".txt", ".json", ".csv", ".tsv", ".bin")
 LIST_ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,63}$")
 RULE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _PATH_PART = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"

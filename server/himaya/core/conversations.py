@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from himaya.core.matcher import Match, Verdict
+from himaya.core.model import WINDOW
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # How much each stage says about grooming once another stage is present.
@@ -62,6 +63,9 @@ EXPLAIN = {
 @dataclass
 class _State:
     cues: list[tuple[str, int, float]] = field(default_factory=list)  # (stage, message index, time)
+    # The model's feature ids of the last few messages (numbers, not words), so
+    # the model can read a conversation as a whole, the way it was trained.
+    recent: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
     count: int = 0
     alert_at: int | None = None
     touched: float = 0.0
@@ -78,10 +82,18 @@ class Conversation:
         self._lock = lock
 
     def add(self, text: str, url: str | None = None) -> Verdict:
-        verdict = self._scanner.scan(text, kind="message", url=url)
+        verdict, ids = self._scanner.assess(text, kind="message", url=url)
         now = time.time()
         with self._lock:
             st = self._state
+            if ids is not None:
+                st.recent.append(ids)
+                window = frozenset().union(*st.recent) if len(st.recent) > 1 else None
+            else:
+                window = None
+        if window and not verdict.risk:
+            self._scanner.window_signal(verdict, window)
+        with self._lock:
             index = st.count
             st.count += 1
             st.touched = now

@@ -92,6 +92,7 @@ class Verdict:
     matches: list[Match] = field(default_factory=list)
     experimental: list[Match] = field(default_factory=list)
     conversation: dict | None = None
+    signals: dict | None = None  # what each signal said (rules, model), when a model is loaded
 
     @classmethod
     def from_matches(cls, found: list[Match]) -> "Verdict":
@@ -113,6 +114,8 @@ class Verdict:
         }
         if self.conversation is not None:
             out["conversation"] = self.conversation
+        if self.signals is not None:
+            out["signals"] = self.signals
         return out
 
 
