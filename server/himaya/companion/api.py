@@ -86,7 +86,9 @@ def pair():
 def _verdict(companion, scanner, unit: dict) -> dict:
     """Scan one unit; keep its match metadata (never its text)."""
     if unit.get("conversation") and unit["kind"] == "message":
-        verdict = scanner.conversation(unit["conversation"]).add(unit["text"], url=unit.get("url"))
+        # The extension says "self" for the child's own messages (when the site shows it).
+        speaker = {"self": "child", "other": "other"}.get(unit.get("speaker"), "unknown")
+        verdict = scanner.conversation(unit["conversation"]).add(unit["text"], url=unit.get("url"), speaker=speaker)
     else:
         verdict = scanner.scan(unit["text"], kind=unit["kind"], url=unit.get("url"))
     result = verdict.to_dict()
