@@ -13,6 +13,12 @@ FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 R = ["--rules", str(FIXTURES)]
 
 
+@pytest.fixture(autouse=True)
+def private_home(himaya_home):
+    """Every command here uses a fresh data folder (its compiled-list cache goes there)."""
+    return himaya_home
+
+
 @pytest.fixture
 def run():
     runner = CliRunner()
@@ -25,7 +31,7 @@ def run():
 
 def test_scan_readable(run):
     res = run("scan", *R, "ajoute moi sur snap")
-    assert res.exit_code == 0
+    assert res.exit_code == 1  # a warning
     assert "warning: severity medium" in res.output and "T-INVITE" in res.output
     assert "seen: 'ajoute moi', 'snap'" in res.output
 
@@ -63,7 +69,7 @@ def test_scan_jsonl_streams_one_verdict_a_line(run, tmp_path):
     assert lines[0]["risk"] and lines[0]["first_alert_index"] is None
     assert lines[1]["first_alert_index"] == 1
     assert "skipped line 2: not valid JSON" in res.stderr
-    assert res.exit_code == 1  # a skipped line is not silently lost
+    assert res.exit_code == 2  # a skipped line is not silently lost
 
 
 def test_scan_needs_text(run):

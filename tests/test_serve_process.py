@@ -100,9 +100,17 @@ def test_serve_prints_port_code_and_folder_and_pairs(companion):
 def test_binds_loopback_only_and_busy_port_is_clear(companion):
     with socket.socket() as probe:  # another loopback address: nobody listens there
         assert probe.connect_ex(("127.0.0.2", companion.port)) != 0
-    second = cli(companion.home, "serve", "--port", str(companion.port))
+    second = cli(companion.home.parent / "other-home", "serve", "--port", str(companion.port))
     assert second.returncode == 2
     assert f"Port {companion.port} is already in use" in second.stderr
+
+
+def test_a_second_companion_on_the_same_data_folder_names_the_first(companion):
+    second = cli(companion.home, "serve", "--port", str(free_port()))
+    assert second.returncode == 2
+    assert "already running on this data folder" in second.stderr
+    assert f"process {companion.proc.pid}, port {companion.port}" in second.stderr
+    assert "Traceback" not in second.stderr
 
 
 def test_oversized_chunked_body_gets_json_413(companion):

@@ -142,5 +142,5 @@ def test_autostart_command(run, tmp_path, monkeypatch):
 def test_serve_with_a_broken_settings_file_says_so(run, himaya_home):
     ensure_private_dir(himaya_home)
     (himaya_home / "config.json").write_text("{broken")
-    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    result = CliRunner().invoke(main, ["serve", "--port", "47999"])
     assert result.exit_code == 2 and "config.json" in result.output and "Traceback" not in result.output

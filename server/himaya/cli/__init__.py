@@ -6,12 +6,38 @@ Each submodule registers its commands on the groups defined here:
 autostart, config, report).
 """
 
+import os
+import sys
+
 import click
 
 from himaya import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class HimayaGroup(click.Group):
+    """Every command's failures become one line and exit status 2, never a traceback
+    (HIMAYA_DEBUG=1 shows it, for whoever fixes the program)."""
+
+    def invoke(self, ctx):
+        from himaya.cli.common import Failure, text
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:
+            sys.exit(0)  # `himaya scan --jsonl ... | head`: the reader left
+        except Exception as exc:
+            from himaya.companion.config import DataFolderError
+
+            if os.environ.get("HIMAYA_DEBUG") == "1":
+                raise
+            if isinstance(exc, DataFolderError):
+                raise Failure(text(f"home_{exc.code}", path=exc.path, reason=exc.reason)) from None
+            raise Failure(text("internal", kind=exc.__class__.__name__)) from None
+
+
+@click.group(cls=HimayaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="himaya")
 def main():
     """Himaya: warns children and parents about grooming and exploitation

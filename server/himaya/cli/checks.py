@@ -63,20 +63,49 @@ def test_(path, only):
 @rules.command()
 @path_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def lint(path, strict):
+@click.option("--feedback", "feedback_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Weekly feedback counts (JSON or JSON Lines, as sent to the hub): flag rules whose "
+                   "'This is wrong' rate stands out.")
+def lint(path, strict, feedback_file):
     """Lint the rules: test counts by status, languages covered, unused groups.
 
-    Example:
+    Examples:
 
         himaya rules lint rules/ --strict
+
+        himaya rules lint rules/ --feedback tests/fixtures/feedback/weekly-counts.jsonl
     """
     from himaya.core.rules import lint as lint_rules
+    from himaya.core.rules.testing import TERM_LANGS
 
     rs = _load(path)
     problems = lint_rules(rs)
+    if feedback_file is not None:
+        problems += _feedback_problems(rs, feedback_file)
     for level, msg in problems:
         click.echo(click.style(f"{level}: ", fg="red" if level == "error" else "yellow") + msg)
+    click.echo(f"checked {len(rs.rules)} rules: schema, test examples per status, languages of the terms "
+               f"({', '.join(TERM_LANGS)}), conditions that can match, falsepositives notes, unused groups"
+               + (", 'This is wrong' rates from the feedback" if feedback_file else ""))
     errors = [p for p in problems if p[0] == "error" or strict]
     if errors:
         raise click.ClickException(f"{len(errors)} lint problem(s)")
     click.echo(f"ok: {len(rs.rules)} rules lint clean" + (f" ({len(problems)} warnings)" if problems else ""))
+
+
+def _feedback_problems(rs, feedback_file) -> list[tuple[str, str]]:
+    from himaya.companion.feedback_counts import NoisyRules, read_counts
+
+    try:
+        totals = read_counts(feedback_file.read_text("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        from himaya.cli.common import Failure
+
+        raise Failure(f"{feedback_file}: not feedback counts ({exc})") from None
+    known = {r.id for r in rs.rules}
+    out = []
+    for rule, wrong, helped, rate, overall in NoisyRules(totals).flagged():
+        where = "" if rule in known else " (not in this list)"
+        out.append(("warning", f"rule {rule}{where}: 'This is wrong' {wrong} of {wrong + helped} answers "
+                               f"({rate:.0%}, the list's rate is {overall:.0%}); read its matches and tests again"))
+    return out

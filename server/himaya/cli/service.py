@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 
 from himaya.cli import main
+from himaya.cli.common import Failure
 
 MESSAGES = {
     "serving": {"en": "Himaya companion running on http://127.0.0.1:{port}",
@@ -81,6 +82,25 @@ MESSAGES = {
     "bad_url_scheme": {"en": "{key}: the address must start with https:// (http:// only for 127.0.0.1).",
                        "fr": "{key} : l'adresse doit commencer par https:// (http:// seulement pour 127.0.0.1).",
                        "ar": "{key}: يجب أن يبدأ العنوان بـ https://‎ (و http://‎ فقط لـ 127.0.0.1)."},
+    "bad_serve_port": {
+        "en": "--port {port} is refused: give a port from 1024 to 65535 (the default is 47615); the extension must know the port, so 0 (any free port) cannot be used.",
+        "fr": "--port {port} est refusé : indiquez un port de 1024 à 65535 (47615 par défaut) ; l'extension doit connaître le port, donc 0 (un port libre au hasard) n'est pas possible.",
+        "ar": "‎--port {port} مرفوض: اختر منفذًا من 1024 إلى 65535 (الافتراضي 47615)؛ يجب أن تعرف الإضافة المنفذ، لذا لا يمكن استخدام 0 (أي منفذ حر)."},
+    "already_running": {
+        "en": "Himaya is already running on this data folder ({home}): process {pid}, port {port}. Use that one, or stop it first; another data folder needs HIMAYA_HOME.",
+        "fr": "Himaya fonctionne déjà sur ce dossier de données ({home}) : processus {pid}, port {port}. Utilisez celui-là, ou arrêtez-le d'abord ; un autre dossier de données se choisit avec HIMAYA_HOME.",
+        "ar": "حماية يعمل بالفعل على مجلد البيانات هذا ({home}): العملية {pid}، المنفذ {port}. استخدمه، أو أوقفه أولًا؛ ولمجلد بيانات آخر استخدم HIMAYA_HOME."},
+    "bad_bool": {"en": "{key}: on or off.", "fr": "{key} : on ou off.", "ar": "{key}: on أو off."},
+    "bad_minutes": {"en": "{key}: minutes from 5 to 1440.", "fr": "{key} : un nombre de minutes de 5 à 1440.",
+                    "ar": "{key}: عدد دقائق من 5 إلى 1440."},
+    "bad_category": {"en": "{key}: unknown category. Known: {categories}.",
+                     "fr": "{key} : catégorie inconnue. Catégories connues : {categories}.",
+                     "ar": "{key}: فئة غير معروفة. الفئات المعروفة: {categories}."},
+    "bad_level": {"en": "{key}: off, low, normal or high.", "fr": "{key} : off, low, normal ou high.",
+                  "ar": "{key}: off أو low أو normal أو high."},
+    "bad_never_off": {"en": "{key}: this category can never be switched off (threats and ads offering children always warn); low is the least.",
+                      "fr": "{key} : cette catégorie ne peut jamais être désactivée (les menaces et les annonces proposant des enfants avertissent toujours) ; low est le minimum.",
+                      "ar": "{key}: لا يمكن أبدًا إيقاف هذه الفئة (التهديدات والإعلانات التي تعرض أطفالًا تُنبّه دائمًا)؛ أدنى مستوى هو low."},
     "on": {"en": "enabled", "fr": "activé", "ar": "مفعّل"},
     "off": {"en": "disabled", "fr": "désactivé", "ar": "غير مفعّل"},
 }
@@ -107,7 +127,10 @@ def _config_error(exc) -> click.ClickException:
     key = f"bad_{exc.code}"
     if key not in MESSAGES:
         return click.ClickException(str(exc))
-    text = MESSAGES[key][lang()].format(key=exc.key, known=", ".join(sorted(DEFAULTS)))
+    from himaya.core.categories import CATEGORIES
+
+    text = MESSAGES[key][lang()].format(key=exc.key, known=", ".join(sorted(DEFAULTS)),
+                                        categories=", ".join(CATEGORIES))
     return click.ClickException(text)
 
 
@@ -118,36 +141,55 @@ def _home() -> Path:
 
 
 @main.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port on 127.0.0.1 (default 47615).")
+@click.option("--port", type=int, default=None, help="Port on 127.0.0.1, 1024 to 65535 (default 47615).")
 @click.option("--extension-id", "extension_ids", multiple=True, help="A Chrome extension id to trust (repeatable).")
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True)
 def serve(port, extension_ids, threads):
     """Run the companion on 127.0.0.1 (production server, logs in the data folder).
 
+    One companion per data folder: a second one says which one runs and stops.
+
     Example: himaya serve --port 47615
     """
     from himaya.companion import config as settings_mod
-    from himaya.companion import pairing
+    from himaya.companion import instance, pairing
     from himaya.companion.serving import PortBusy, Server, setup_logging
 
+    if port is not None and not 1024 <= port <= 65535:
+        raise Failure(MESSAGES["bad_serve_port"][lang()].format(port=port))
     home = _home()
     try:
         port = settings_mod.load(home)["port"] if port is None else port
-        setup_logging(home)
-        server = Server.open(home, port, extension_ids=extension_ids, threads=threads)
-    except PortBusy:
-        say("busy", err=True, port=port)
-        sys.exit(2)
     except settings_mod.ConfigError as exc:
         click.echo(_config_error(exc).format_message(), err=True)
         sys.exit(2)
+    try:
+        claim = instance.claim(home, port)
+    except instance.AlreadyRunning as exc:
+        raise Failure(MESSAGES["already_running"][lang()].format(
+            pid=exc.info.get("pid", "?"), port=exc.info.get("port", "?"), home=home)) from None
+    try:
+        setup_logging(home)
+        server = Server.open(home, port, extension_ids=extension_ids, threads=threads)
+    except PortBusy:
+        claim.release()
+        say("busy", err=True, port=port)
+        sys.exit(2)
+    except settings_mod.ConfigError as exc:
+        claim.release()
+        click.echo(_config_error(exc).format_message(), err=True)
+        sys.exit(2)
+    claim.update(server.port)
     code = pairing.new_code(home)
     say("serving", port=server.port)
     say("code", code=pairing.pretty(code))
     say("data", home=home)
     say("stop")
     sys.stdout.flush()
-    server.run()
+    try:
+        server.run()
+    finally:
+        claim.release()
 
 
 @main.command()
@@ -204,9 +246,13 @@ def config_get(key):
     from himaya.companion import config as settings_mod
 
     try:
+        settings = settings_mod.load(_home())
+        if key.startswith("sensitivity."):
+            click.echo(settings["sensitivity"].get(key.split(".", 1)[1], "normal"))
+            return
         if key not in settings_mod.DEFAULTS:
             raise settings_mod.ConfigError(f"unknown setting {key!r}", "unknown", key)
-        click.echo(_show(settings_mod.load(_home())[key]))
+        click.echo(_show(settings[key]))
     except settings_mod.ConfigError as exc:
         raise _config_error(exc) from None
 
@@ -222,6 +268,9 @@ def config_set(key, value):
         settings = settings_mod.set_value(_home(), key, value)
     except settings_mod.ConfigError as exc:
         raise _config_error(exc) from None
+    if key.startswith("sensitivity."):
+        click.echo(f"{key} = {settings['sensitivity'].get(key.split('.', 1)[1], 'normal')}")
+        return
     click.echo(f"{key} = {_show(settings[key])}")
 
 
@@ -243,6 +292,10 @@ def _show(value) -> str:
         return "-"
     if isinstance(value, list):
         return ",".join(value) or "-"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items()) or "normal"
     return str(value)
 
 

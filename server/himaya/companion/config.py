@@ -36,7 +36,14 @@ DEFAULTS = {
     "port": DEFAULT_PORT,
     "update-interval": 21600,  # seconds between rule-list checks (with jitter)
     "trusted-keys": None,  # a file of pinned staff keys replacing the shipped ones
+    "share-feedback": False,  # the parent's consent: weekly "wrong"/"helped" counts per rule to the NGO
+    "silence-minutes": 30,  # the extension silent longer than this is recorded for the parent
+    "sensitivity": {},  # category -> off|low|normal|high, set by the parent (normal when absent)
 }
+
+SENSITIVITY_LEVELS = ("off", "low", "normal", "high")
+# Never switched off, whoever asks: a threat or a child offered for "services" always warns.
+NEVER_OFF = ("blackmail-threat", "services-ad")
 
 CONFIG_FILE = "config.json"
 TOKEN_FILE = "token"
@@ -49,13 +56,22 @@ class ConfigError(ValueError):
     """A setting has a value it cannot take; the message names the key.
 
     ``code`` says why (``file``, ``unknown``, ``number``, ``ids``, ``days``,
-    ``port``, ``interval``, ``keys_file``, ``url``, ``url_userinfo``, ``url_scheme``) so that the CLI can
+    ``port``, ``interval``, ``keys_file``, ``url``, ``url_userinfo``, ``url_scheme``, ``bool``,
+    ``minutes``, ``category``, ``level``, ``never_off``) so that the CLI can
     say it in the person's language.
     """
 
     def __init__(self, message: str, code: str = "invalid", key: str | None = None):
         super().__init__(message)
         self.code, self.key = code, key
+
+
+class DataFolderError(OSError):
+    """The data folder cannot be used: ``code`` is ``is_file``, ``unwritable`` or ``invalid``."""
+
+    def __init__(self, code: str, path: Path, reason: str = ""):
+        super().__init__(f"data folder {path}: {code} {reason}".strip())
+        self.code, self.path, self.reason = code, path, reason
 
 
 def data_home(create: bool = True) -> Path:
@@ -78,10 +94,26 @@ def data_home(create: bool = True) -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` if needed and make it readable by its owner only."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if stat.S_IMODE(path.stat().st_mode) != 0o700:
-        os.chmod(path, 0o700)
+    """Create ``path`` if needed and make it readable by its owner only.
+
+    Raises DataFolderError (an OSError) when it is a file, or cannot be made or written."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise DataFolderError("is_file", path)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if stat.S_IMODE(path.stat().st_mode) != 0o700:
+            os.chmod(path, 0o700)
+    except FileExistsError:
+        raise DataFolderError("is_file", path) from None
+    except NotADirectoryError:
+        raise DataFolderError("invalid", path, "a part of its path is a file") from None
+    except PermissionError:
+        raise DataFolderError("unwritable", path) from None
+    except OSError as exc:
+        raise DataFolderError("invalid", path, exc.strerror or exc.__class__.__name__) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise DataFolderError("unwritable", path)
     return path
 
 
@@ -117,7 +149,18 @@ def save(home: Path, settings: dict) -> None:
 
 
 def set_value(home: Path, key: str, raw) -> dict:
-    """Validate and store one setting given as text (as typed on the command line)."""
+    """Validate and store one setting given as text (as typed on the command line).
+
+    ``sensitivity.<category>`` sets one category's level (off, low, normal, high)."""
+    if key.startswith("sensitivity."):
+        settings = load(home)
+        category = key.split(".", 1)[1]
+        level = str(raw).strip().lower()
+        settings["sensitivity"] = validate("sensitivity", {**settings["sensitivity"], category: level})
+        if level == "normal":
+            settings["sensitivity"].pop(category, None)
+        save(home, settings)
+        return settings
     if key not in DEFAULTS:
         raise ConfigError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}", "unknown", key)
     settings = load(home)
@@ -133,7 +176,14 @@ def _from_text(key: str, raw):
         return DEFAULTS[key]
     if key == "extension-ids":
         return [part.strip() for part in raw.split(",") if part.strip()]
-    if key in ("retention-days", "port", "update-interval"):
+    if key == "share-feedback":
+        value = raw.strip().lower()
+        if value in ("on", "yes", "true", "1"):
+            return True
+        if value in ("off", "no", "false", "0"):
+            return False
+        raise ConfigError(f"{key}: expected on or off, got {raw!r}", "bool", key)
+    if key in ("retention-days", "port", "update-interval", "silence-minutes"):
         try:
             return int(raw)
         except ValueError:
@@ -161,6 +211,16 @@ def validate(key: str, value):
         if not isinstance(value, int) or isinstance(value, bool) or not 300 <= value <= 604800:
             raise ConfigError(f"{key}: expected seconds from 300 (5 minutes) to 604800 (a week)", "interval", key)
         return value
+    if key == "share-feedback":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected on or off", "bool", key)
+        return value
+    if key == "silence-minutes":
+        if not isinstance(value, int) or isinstance(value, bool) or not 5 <= value <= 1440:
+            raise ConfigError(f"{key}: expected minutes from 5 to 1440", "minutes", key)
+        return value
+    if key == "sensitivity":
+        return _check_sensitivity(value)
     if key == "trusted-keys":
         if value is None:
             return None
@@ -168,6 +228,25 @@ def validate(key: str, value):
             raise ConfigError(f"{key}: expected the path of an existing keys file", "keys_file", key)
         return str(Path(value).expanduser().resolve())
     raise ConfigError(f"unknown setting {key!r}", "unknown", key)
+
+
+def _check_sensitivity(value) -> dict:
+    from himaya.core.categories import CATEGORIES
+
+    if not isinstance(value, dict):
+        raise ConfigError("sensitivity: expected an object of category: level", "level", "sensitivity")
+    out = {}
+    for category, level in value.items():
+        key = f"sensitivity.{category}"
+        if category not in CATEGORIES:
+            raise ConfigError(f"{key}: unknown category; known: {', '.join(CATEGORIES)}", "category", key)
+        if level not in SENSITIVITY_LEVELS:
+            raise ConfigError(f"{key}: expected off, low, normal or high", "level", key)
+        if level == "off" and category in NEVER_OFF:
+            raise ConfigError(f"{key}: this category can never be switched off (low is the least)", "never_off", key)
+        if level != "normal":
+            out[category] = level
+    return dict(sorted(out.items()))
 
 
 def _check_url(key: str, value) -> str:

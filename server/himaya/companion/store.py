@@ -82,7 +82,29 @@ def _m001_tables(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO meta (key, value) VALUES ('url_key', ?)", [secrets.token_hex(32)])
 
 
-MIGRATIONS = [("001_tables", _m001_tables)]
+def _m002_parent(db: sqlite_utils.Database) -> None:
+    # What the parent's history shows: the site (host only, never the address) and
+    # the categories of each warning; the local allow-list; the extension's silences.
+    db["matches"].add_column("site", str)
+    db["matches"].add_column("categories", str)
+    db["allowed"].create({"id": int, "created": str, "rule": str, "url_hash": str, "site": str, "by": str}, pk="id")
+    db["allowed"].create_index(["rule", "url_hash"], unique=True)
+    db["silences"].create({"id": int, "started": str, "ended": str}, pk="id")
+
+
+MIGRATIONS = [("001_tables", _m001_tables), ("002_parent", _m002_parent)]
+
+
+def site_of(url: str | None) -> str | None:
+    """The host of a page address, which the history shows (``www.instagram.com``)."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    try:
+        return (urlsplit(url).hostname or "")[:253] or None
+    except ValueError:
+        return None
 
 
 class Store:
@@ -185,10 +207,80 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise _translate(exc) from None
 
-    def record_match(self, kind: str, severity: str, rules: list[str], url: str | None) -> None:
-        """Keep the metadata of a warning: never the text."""
-        self._write("INSERT INTO matches (created, kind, severity, rules, url_hash) VALUES (?, ?, ?, ?, ?)",
-                    [utc_now(), kind, severity, json.dumps(rules), self.url_hash(url)])
+    def record_match(self, kind: str, severity: str, rules: list[str], url: str | None,
+                     categories: list[str] | None = None) -> None:
+        """Keep the metadata of a warning: never the text; the site's host, not its address."""
+        self._write("INSERT INTO matches (created, kind, severity, rules, url_hash, site, categories) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [utc_now(), kind, severity, json.dumps(rules), self.url_hash(url), site_of(url),
+                     json.dumps(sorted(set(categories or [])))])
+
+    # -- the parent's history, the allow-list, silences ------------------------------
+
+    def history(self, limit: int = 200) -> list[dict]:
+        """Warnings seen on this computer, newest first: time, site, categories, severity, reported."""
+        reported = {}
+        for rid, text in self.conn.execute("SELECT id, record FROM evidence ORDER BY seq DESC LIMIT 1000"):
+            record = json.loads(text)
+            reported.setdefault(self.url_hash(record["page"]["url"]), (rid, record))
+        out = []
+        for row in self.conn.execute("SELECT id, created, kind, severity, rules, url_hash, site, categories "
+                                     "FROM matches ORDER BY id DESC LIMIT ?", [limit]):
+            item = {"id": row[0], "created": row[1], "kind": row[2], "severity": row[3], "rules": json.loads(row[4]),
+                    "site": row[6], "categories": json.loads(row[7] or "[]"), "reported": None}
+            report = reported.get(row[5]) if row[5] else None
+            if report:
+                rid, record = report
+                # Reported: the person chose to keep these messages, so the parent may read them.
+                item["reported"] = {"id": rid, "texts": [u["text"] for u in record["units"][:5]]}
+            out.append(item)
+        return out
+
+    def allow(self, rule: str, url: str, by: str) -> int | None:
+        """Stop warning for `rule` on this page or conversation address (kept as a keyed hash)."""
+        try:
+            return self._write("INSERT OR IGNORE INTO allowed (created, rule, url_hash, site, by) VALUES (?, ?, ?, ?, ?)",
+                               [utc_now(), rule, self.url_hash(url), site_of(url), by])
+        except sqlite3.IntegrityError:
+            return None
+
+    def allowed(self) -> list[dict]:
+        rows = self.conn.execute("SELECT id, created, rule, site, by FROM allowed ORDER BY id DESC")
+        return [{"id": r[0], "created": r[1], "rule": r[2], "site": r[3], "by": r[4]} for r in rows]
+
+    def allowed_set(self) -> set[tuple[str, str]]:
+        return {(r, h) for r, h in self.conn.execute("SELECT rule, url_hash FROM allowed")}
+
+    def unallow(self, entry_id: int) -> bool:
+        return bool(self.conn.execute("DELETE FROM allowed WHERE id = ?", [entry_id]).rowcount)
+
+    def meta_get(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def meta_set(self, key: str, value: str | None) -> None:
+        if value is None:
+            self._write("DELETE FROM meta WHERE key = ?", [key])
+        else:
+            self._write("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [key, value])
+
+    def add_silence(self, started: str, ended: str) -> None:
+        self._write("INSERT INTO silences (started, ended) VALUES (?, ?)", [started, ended])
+
+    def silences(self, limit: int = 50) -> list[dict]:
+        rows = self.conn.execute("SELECT started, ended FROM silences ORDER BY id DESC LIMIT ?", [limit])
+        return [{"started": a, "ended": b} for a, b in rows]
+
+    def feedback_counts(self, since: str, until: str) -> dict[str, dict[str, int]]:
+        """{rule: {"wrong": n, "helped": n}} for feedback given in [since, until): ids and numbers only."""
+        counts: dict[str, dict[str, int]] = {}
+        for verdict, rules in self.conn.execute(
+                "SELECT verdict, rules FROM feedback WHERE created >= ? AND created < ?", [since, until]):
+            for rule in json.loads(rules):
+                entry = counts.setdefault(rule, {"wrong": 0, "helped": 0})
+                entry[verdict] = entry.get(verdict, 0) + 1
+        return counts
 
     def add_feedback(self, verdict: str, rules: list[str], url: str | None) -> int:
         return self._write("INSERT INTO feedback (created, verdict, rules, url_hash) VALUES (?, ?, ?, ?)",
@@ -295,6 +387,7 @@ class Store:
         removed = 0
         for table in ("matches", "feedback"):
             removed += self.conn.execute(f"DELETE FROM {table} WHERE created < ?", [cutoff]).rowcount
+        removed += self.conn.execute("DELETE FROM silences WHERE started < ?", [cutoff]).rowcount
         return removed
 
     # -- outbox rows ---------------------------------------------------------

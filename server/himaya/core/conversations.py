@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 
 from himaya.core.matcher import Match, Verdict
 from himaya.core.disclosures import disclosed
-from himaya.core.model import WINDOW
 from himaya.core.normalize import normalize
 from himaya.core.rules.schema import SEVERITY_RANK
+
+# core/model.py says the same (a test keeps them equal); not imported, so that
+# numpy loads only when a list carries a model.
+WINDOW = 4  # messages a conversation's model score looks back over
 
 # How much each stage says about grooming once another stage is present.
 STAGE_WEIGHT = {

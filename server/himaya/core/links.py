@@ -21,7 +21,6 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 import re2
-import tldextract
 
 MAX_URL = 2048  # longer "links" are junk or attacks; only their start is parsed
 
@@ -41,7 +40,7 @@ _LINK_RE = re2.compile(
     r"(?::\d+)?(?:/[^\s<>\"'\x{ab}\x{bb}]*)?"
 )
 _TRAILING = ".,;:!?)]}»'\"…،؛"
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+_EXTRACT = None  # made on first use: importing tldextract costs a cold `himaya scan` 0.1 s
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,11 @@ def link_hash(host: str, path: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _registrable(host: str) -> str:
+    global _EXTRACT
+    if _EXTRACT is None:
+        import tldextract
+
+        _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
     ext = _EXTRACT(host)
     return f"{ext.domain}.{ext.suffix}" if ext.suffix else host
 

@@ -52,12 +52,13 @@ class Scanner:
     `signals` field shows what each said."""
 
     def __init__(self, ruleset: RuleSet, disabled=(), conversations: ConversationStore | None = None,
-                 signals: str = "both"):
+                 signals: str = "both", index: Index | None = None):
         if signals not in SIGNALS:
             raise ValueError(f"signals must be one of {', '.join(SIGNALS)}")
         self.ruleset = ruleset
         self.disabled = frozenset(disabled)
-        self.index = Index(ruleset.rules, self.disabled)
+        # `index`: the same rules compiled before (core/compiled.py's cache).
+        self.index = index if index is not None else Index(ruleset.rules, self.disabled)
         self.conversations = conversations or ConversationStore()
         self.signals = signals
         self.model = ruleset.model if signals != "rules" else None
@@ -155,3 +156,68 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False) -> N
         verdict.severity = MODEL_SEVERITY
     verdict.score = max(verdict.score, round(probs[chosen], 4))
     signal["category"], signal["score"], signal["warned"] = chosen, round(probs[chosen], 4), True
+
+
+PIECE = 50_000  # characters scanned at once in a long text
+OVERLAP = 2_000  # characters two pieces share, so a phrase across a cut is still seen
+
+
+def pieces(length: int, text: str | None = None, piece: int = PIECE, overlap: int = OVERLAP):
+    """(start, end) of overlapping pieces covering ``[0, length)``; cuts fall on
+    whitespace when there is some near the end of a piece.
+
+    >>> list(pieces(10, piece=4, overlap=1))
+    [(0, 4), (3, 7), (6, 10)]
+    """
+    if piece <= overlap:
+        raise ValueError("a piece must be longer than the overlap")
+    start = 0
+    while True:
+        end = min(start + piece, length)
+        if end < length and text is not None:
+            cut = max(text.rfind(" ", end - piece // 5, end), text.rfind("\n", end - piece // 5, end))
+            if cut > start + overlap:
+                end = cut
+        yield start, end
+        if end >= length:
+            return
+        start = end - overlap
+
+
+def scan_long(scanner: Scanner, text: str, kind: str = "message", url: str | None = None,
+              piece: int = PIECE, overlap: int = OVERLAP, progress=None) -> Verdict:
+    """Scan a text of any length in overlapping pieces; spans point into the whole text.
+
+    ``progress(characters_done)`` is called after each piece. Example::
+
+        scan_long(scanner, open("export.txt").read(), kind="post").severity
+    """
+    if len(text) <= piece:
+        verdict = scanner.scan(text, kind=kind, url=url)
+        if progress:
+            progress(len(text))
+        return verdict
+    merged: dict[str, tuple[Match, set]] = {}
+    experimental: dict[str, Match] = {}
+    risk, severity, score = False, "none", 0.0
+    for start, end in pieces(len(text), text, piece, overlap):
+        verdict = scanner.scan(text[start:end], kind=kind, url=url)
+        risk = risk or verdict.risk
+        if SEVERITY_RANK[verdict.severity] > SEVERITY_RANK[severity]:
+            severity = verdict.severity
+        score = max(score, verdict.score)
+        for m in verdict.matches:
+            spans = {(s + start, e + start) for s, e in m.spans}
+            if m.rule in merged:
+                merged[m.rule][1].update(spans)
+            else:
+                merged[m.rule] = (m, spans)
+        for m in verdict.experimental:
+            experimental.setdefault(m.rule, m)
+        if progress:
+            progress(end - start if start == 0 else end - start - overlap)
+    matches = [Match(m.rule, m.category, m.severity, m.status, tuple(sorted(spans)), m.title, m.explain)
+               for m, spans in merged.values()]
+    matches.sort(key=lambda m: (-SEVERITY_RANK[m.severity], m.rule))
+    return Verdict(risk=risk, severity=severity, score=score, matches=matches,
+                   experimental=list(experimental.values()))

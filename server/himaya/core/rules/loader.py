@@ -14,7 +14,6 @@ from pathlib import Path
 
 import yaml
 
-from himaya.core.model import ModelError, load_optional
 from himaya.core.rules.schema import Rule, SchemaError, Term, parse_lexicon, parse_rule
 
 MAX_FILE_BYTES = 256 * 1024  # a rule file is a page of YAML, never megabytes
@@ -143,12 +142,22 @@ def load_ruleset(path: str | Path) -> RuleSet:
     if not rules:
         raise RuleError([f"{root}: no rule files found"])
     try:
-        model = load_optional(root)
-    except ModelError as exc:
+        model = _load_model(root)
+    except ValueError as exc:
         raise RuleError([str(exc)]) from None
     if model is not None:
         files.extend(model.files())
     return RuleSet(rules, lexicons, root, content_version(root, files), files, model=model)
+
+
+def _load_model(root: Path):
+    # Imported here: numpy costs a cold `himaya scan` 0.1 s, and most lists carry no model.
+    from himaya.core.model import ModelError, load_optional
+
+    try:
+        return load_optional(root)
+    except ModelError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def content_version(root: Path, files: list[Path]) -> str:
