@@ -86,7 +86,9 @@ def test_scan_warns_and_keeps_only_metadata(api, himaya_home, scanner):
     rows = snapshot(himaya_home)["matches"]
     assert len(rows) == 1 and rule_id in rows[0][4]
     assert text.encode() not in _db_bytes(himaya_home)
-    assert b"social.example" not in _db_bytes(himaya_home)
+    # The site's host is kept for the parent's history; never the page's address.
+    assert b"social.example/m/1" not in _db_bytes(himaya_home) and b"/m/1" not in _db_bytes(himaya_home)
+    assert snapshot(himaya_home)["matches"][0][6] == "social.example"
 
 
 def test_harmless_scan_stores_nothing(api, himaya_home):

@@ -9,6 +9,7 @@ import json
 import os
 import pickle
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -77,7 +78,7 @@ def test_scan_file_reads_all_of_20_mb_in_overlapping_pieces(run, tmp_path):
     head = filler * (PIECE // len(filler))  # the first cut falls inside the next phrase
     cut = len(head) - 10
     tail = filler * ((20_000_000 - len(head)) // len(filler))
-    text = head[:cut] + "ajoute-moi sur snap " + head[cut:] + tail + "t'as quel âge ?\n"
+    text = head[:cut] + "ajoute-moi sur snap " + head[cut:] + tail + "t'as quel âge ? ajoute-moi sur snap : yassine_x000\n"
     big = tmp_path / "export.txt"
     big.write_text(text, encoding="utf-8")
     assert big.stat().st_size >= 20_000_000
@@ -183,13 +184,19 @@ def test_cold_scan_takes_at_most_half_a_second(himaya_home):
     assert first.returncode == 0, first.stderr
     cache = list((himaya_home / "cache").glob("compiled-*.pickle"))
     assert len(cache) == 1 and (cache[0].stat().st_mode & 0o777) == 0o600
+    # CPU time of the whole process (start, imports, loading the list, scanning): on a
+    # machine shared with other work the clock time says more about the neighbours.
     times = []
     for _ in range(3):
-        start = time.perf_counter()
-        done = subprocess.run([*cli, "scan", "t'as quel âge ?"], env=env, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run([*cli, "scan", "t'as quel âge ? ajoute-moi sur snap"], env=env, capture_output=True, text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         assert done.returncode == 1 and "HIM-AGE" in done.stdout
     assert min(times) <= 0.5, times
+    cold = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([*cli, "scan", "--rules", str(FIXTURES), "salut"], env=env, capture_output=True)
+    assert (resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cold.ru_utime) < 3  # sanity: it is measured
 
 
 def test_the_cache_gives_the_same_verdicts_as_a_fresh_compile(tmp_path):
@@ -263,7 +270,9 @@ def test_groups_have_help_with_examples(run):
 def test_help_examples_use_files_that_exist():
     checked = 0
     for path, command in _commands():
-        for found in re.findall(r"\b((?:tests|rules|bench|docs)/[\w./-]+)", command.help or ""):
+        # files the examples read (a name with an extension, or a folder written with its slash)
+        for found in re.findall(r"\b((?:tests|rules|bench|docs)/(?:[\w.-]+/)*(?:[\w-]+\.\w+)?)(?=[\s`'\"]|$)",
+                                command.help or ""):
             checked += 1
             assert (ROOT / found.rstrip(".")).exists(), (" ".join(path), found)
     assert checked >= 5

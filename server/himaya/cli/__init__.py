@@ -46,7 +46,18 @@ def main():
 
 @main.group()
 def rules():
-    """Write, check, build and update the signature rules."""
+    """Write, check, build and update the signature rules.
+
+    Examples:
+
+        himaya rules validate rules/
+
+        himaya rules test rules/ --rule HIM-PRIV-001
+
+        himaya rules lint rules/ --feedback tests/fixtures/feedback/weekly-counts.jsonl
+
+        himaya rules status
+    """
 
 
 # Submodules register their commands on the groups above. (Module names differ

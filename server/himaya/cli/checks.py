@@ -25,14 +25,21 @@ def _load(path):
 @rules.command()
 @path_argument
 def validate(path):
-    """Check every rule file against the schema (default: the bundled rules).
+    """Check every rule file against the schema (default: this computer's active list).
 
     Example:
 
         himaya rules validate rules/
     """
+    from himaya.cli.common import active_list, home, label, list_of
+
+    info = None
+    if path is None:
+        info = active_list(home())
+        path = info["files"] if info else None
     rs = _load(path)
-    click.echo(f"ok: {len(rs.rules)} rules and {len(rs.lexicons)} lexicons are valid ({rs.version})")
+    info = info or list_of(rs.root)
+    click.echo(f"ok: {len(rs.rules)} rules and {len(rs.lexicons)} lexicons are valid ({label(info, rs.version)})")
 
 
 @rules.command("test")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from himaya.listinfo import label  # noqa: F401 (the CLI's name for it)
+
 TEXTS = {
     "home_is_file": {
         "en": "The data folder {path} is a file, not a folder. Set HIMAYA_HOME to a folder, or move that file away.",
@@ -93,10 +95,3 @@ def list_of(files: Path) -> dict | None:
         return {"list_id": manifest["list_id"], "version": manifest["version"], "created": manifest["created"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def label(info: dict | None, content_version: str | None = None) -> str:
-    """``himaya-default version 6 of 2026-11-29``: the same words in every command."""
-    if info and info.get("version") is not None:
-        return f"{info.get('list_id') or 'list'} version {info['version']} of {str(info.get('created') or '')[:10]}"
-    return f"unpublished folder ({content_version})" if content_version else "unpublished folder"

@@ -193,6 +193,133 @@ def serve(port, extension_ids, threads):
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(as_json):
+    """Is the companion running, which list, is the extension talking to it, the parent's settings.
+
+    Example: himaya status
+    """
+    from himaya.cli.common import active_list, label
+    from himaya.companion import config as settings_mod, instance, pin as pin_mod
+    from himaya.companion.app import Companion
+
+    home = _home()
+    try:
+        settings = settings_mod.load(home)
+    except settings_mod.ConfigError as exc:
+        raise _config_error(exc) from None
+    store = _store()
+    running = instance.running(home)
+    info = active_list(home)
+    companion = Companion(home, None, store, None)
+    companion._settings_cache = (None, None)
+    extension = companion.extension_state()
+    data = {"running": running, "rules": {"label": label(info), **({k: v for k, v in info.items() if k != "files"}
+                                                                    if info else {})},
+            "paired": bool(settings["extension-ids"]) or (home / "token").exists(),
+            "pin": pin_mod.is_set(home), "extension": extension, "sensitivity": settings["sensitivity"],
+            "share_feedback": settings["share-feedback"], "intake": bool(settings["intake-url"]),
+            "counts": store.counts(), "home": str(home)}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    t = STATUS[lang()]
+    click.echo(t["running"].format(pid=running.get("pid", "?"), port=running.get("port", "?"))
+               if running else t["stopped"])
+    click.echo(t["list"].format(label=data["rules"]["label"]))
+    if extension["last_contact"] is None:
+        click.echo(t["never"])
+    elif extension["silent"]:
+        click.echo(t["silent"].format(since=extension["silent_since"], minutes=extension["silence_minutes"]))
+    else:
+        click.echo(t["talking"].format(at=extension["last_contact"]))
+    for gap in extension["silences"][:5]:
+        click.echo(t["gap"].format(started=gap["started"], ended=gap["ended"]))
+    click.echo(t["pin_on"] if data["pin"] else t["pin_off"])
+    levels = ", ".join(f"{k}={v}" for k, v in data["sensitivity"].items()) or "normal"
+    click.echo(t["sensitivity"].format(levels=levels))
+    click.echo(t["share_on"] if data["share_feedback"] else t["share_off"])
+    click.echo(t["counts"].format(**data["counts"]))
+    click.echo(t["data"].format(home=home))
+
+
+STATUS = {
+    "en": {"running": "Companion: running (process {pid}, port {port}).",
+           "stopped": "Companion: NOT running: the browser is not protected. Start it with: himaya serve",
+           "list": "Rule list: {label}", "never": "Extension: has never talked to this companion (pair it in its options page).",
+           "silent": "Extension: SILENT since {since} (more than {minutes} minutes): is the browser closed, or the extension removed?",
+           "talking": "Extension: last heard at {at}.", "gap": "  silent from {started} to {ended}",
+           "pin_on": "Parent PIN: set.", "pin_off": "Parent PIN: not set (himaya pin set, or the options page).",
+           "sensitivity": "Sensitivity: {levels}", "share_on": "Weekly feedback counts to the association: on.",
+           "share_off": "Weekly feedback counts to the association: off.",
+           "counts": "Warnings kept: {matches}; reports: {reports}; feedback: {feedback}.", "data": "Data folder: {home}"},
+    "fr": {"running": "Compagnon : en marche (processus {pid}, port {port}).",
+           "stopped": "Compagnon : ARRÊTÉ : le navigateur n'est pas protégé. Démarrez-le avec : himaya serve",
+           "list": "Liste de règles : {label}",
+           "never": "Extension : ne s'est jamais adressée à ce compagnon (reliez-la dans sa page d'options).",
+           "silent": "Extension : SILENCIEUSE depuis {since} (plus de {minutes} minutes) : le navigateur est-il fermé, ou l'extension retirée ?",
+           "talking": "Extension : dernier contact à {at}.", "gap": "  silencieuse de {started} à {ended}",
+           "pin_on": "Code parent : défini.", "pin_off": "Code parent : non défini (himaya pin set, ou la page d'options).",
+           "sensitivity": "Sensibilité : {levels}", "share_on": "Comptes hebdomadaires des avis envoyés à l'association : oui.",
+           "share_off": "Comptes hebdomadaires des avis envoyés à l'association : non.",
+           "counts": "Avertissements gardés : {matches} ; signalements : {reports} ; avis : {feedback}.",
+           "data": "Dossier des données : {home}"},
+    "ar": {"running": "البرنامج المرافق: يعمل (العملية {pid}، المنفذ {port}).",
+           "stopped": "البرنامج المرافق: متوقف: المتصفح غير محمي. شغّله بالأمر: himaya serve",
+           "list": "قائمة القواعد: {label}", "never": "الإضافة: لم تتصل بهذا البرنامج أبدًا (اربطها من صفحة خياراتها).",
+           "silent": "الإضافة: صامتة منذ {since} (أكثر من {minutes} دقيقة): هل المتصفح مغلق أم أُزيلت الإضافة؟",
+           "talking": "الإضافة: آخر اتصال في {at}.", "gap": "  صامتة من {started} إلى {ended}",
+           "pin_on": "رمز الوالدين: مضبوط.", "pin_off": "رمز الوالدين: غير مضبوط (himaya pin set أو صفحة الخيارات).",
+           "sensitivity": "الحساسية: {levels}", "share_on": "إرسال أعداد الآراء الأسبوعية إلى الجمعية: نعم.",
+           "share_off": "إرسال أعداد الآراء الأسبوعية إلى الجمعية: لا.",
+           "counts": "التنبيهات المحفوظة: {matches}؛ البلاغات: {reports}؛ الآراء: {feedback}.", "data": "مجلد البيانات: {home}"},
+}
+
+
+@main.group()
+def pin():
+    """The parent's PIN, which guards the history, the settings and unpairing.
+
+    Examples:
+
+        himaya pin set
+
+        himaya pin clear
+    """
+
+
+@pin.command("set")
+@click.option("--pin", "value", prompt="New parent PIN (4 to 12 digits)", hide_input=True,
+              confirmation_prompt=True, help="The PIN (asked when not given).")
+def pin_set(value):
+    """Set or change the PIN (anyone at this account's command line is trusted). Example: himaya pin set"""
+    from himaya.companion import pin as pin_mod
+
+    try:
+        pin_mod.set_pin(_home(), value.strip())
+    except pin_mod.PinError:
+        raise Failure(PIN_TEXT["format"][lang()]) from None
+    click.echo(PIN_TEXT["set"][lang()])
+
+
+@pin.command("clear")
+def pin_clear():
+    """Remove the PIN. Example: himaya pin clear"""
+    from himaya.companion import pin as pin_mod
+
+    pin_mod.clear(_home())
+    click.echo(PIN_TEXT["cleared"][lang()])
+
+
+PIN_TEXT = {
+    "format": {"en": "A PIN is 4 to 12 digits.", "fr": "Un code parent compte 4 à 12 chiffres.",
+               "ar": "رمز الوالدين من 4 إلى 12 رقمًا."},
+    "set": {"en": "Parent PIN set.", "fr": "Code parent enregistré.", "ar": "تم حفظ رمز الوالدين."},
+    "cleared": {"en": "Parent PIN removed.", "fr": "Code parent supprimé.", "ar": "تم حذف رمز الوالدين."},
+}
+
+
+@main.command()
 def token():
     """Print the companion's API token (for scripts on this account).
 
@@ -236,7 +363,17 @@ def autostart(action):
 
 @main.group()
 def config():
-    """Read and change settings (intake-url, update-url, extension-ids, retention-days, port)."""
+    """Read and change settings (intake-url, update-url, extension-ids, retention-days, port,
+    share-feedback, silence-minutes, sensitivity.<category>).
+
+    Examples:
+
+        himaya config list
+
+        himaya config set intake-url https://intake.ngo.example/reports
+
+        himaya config set sensitivity.trust-flattery low
+    """
 
 
 @config.command("get")
@@ -301,7 +438,16 @@ def _show(value) -> str:
 
 @main.group()
 def report():
-    """Check, list and export the evidence kept for reports."""
+    """Check, list and export the evidence kept for reports.
+
+    Examples:
+
+        himaya report list
+
+        himaya report verify
+
+        himaya report export R20250101-1a2b3c4d --out /media/usb/report
+    """
 
 
 def _store():

@@ -20,8 +20,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from himaya import __version__
-from himaya.companion import pairing, payloads
+from himaya.companion import pairing, payloads, pin as pin_mod, preferences
 from himaya.core.evidence import EvidenceError
+from himaya.listinfo import label
 from himaya.companion.export import export_files, zip_files
 from himaya.companion.store import StoreBusy, StoreError, StoreFull
 
@@ -47,12 +48,31 @@ def error(status: int, code: str, detail=None, headers=None):
     return response
 
 
+@bp.before_request
+def heard_from_the_extension():
+    origin = request.environ.get("himaya.origin") or ""
+    if request.environ.get("himaya.authenticated") and origin.startswith(("chrome-extension://", "moz-extension://")):
+        _companion().contact()
+
+
+def _unlocked() -> bool:
+    """No PIN set, or a valid unlock (a right PIN in the last 10 minutes) comes with the request."""
+    companion = _companion()
+    return not pin_mod.is_set(companion.home) or companion.unlocks.valid(request.headers.get("X-Himaya-Unlock"))
+
+
+def _needs_pin():
+    return error(403, "pin_required", "the parent's PIN is needed (POST /api/v1/unlock)")
+
+
 @bp.get("/status")
 def status():
     if not request.environ.get("himaya.authenticated"):
         return {"ok": True}
     companion = _companion()
-    rules_status = companion.rules.status()
+    rules_status = dict(companion.rules.status())
+    rules_status["label"] = label(rules_status if isinstance(rules_status.get("version"), int) else None,
+                                  companion.rules.scanner.version)
     store = companion.store
     counts = {"scans": companion.scans, **store.counts()}
     box = store.outbox_counts()
@@ -62,7 +82,11 @@ def status():
             "outbox": {"intake": intake, "pending": box["pending"] + (box["export"] if intake else 0),
                        "sent": box["sent"], "failed": box["failed"],
                        "waiting_export": 0 if intake else box["export"]},
-            "store": {"recovered": store.recovered}}
+            "store": {"recovered": store.recovered},
+            "extension": companion.extension_state(),
+            "sensitivity": companion.settings()["sensitivity"],
+            "share_feedback": bool(companion.settings()["share-feedback"]),
+            "pin": pin_mod.is_set(companion.home)}
 
 
 @bp.post("/pair")
@@ -92,10 +116,13 @@ def _verdict(companion, scanner, unit: dict) -> dict:
     else:
         verdict = scanner.scan(unit["text"], kind=unit["kind"], url=unit.get("url"))
     result = verdict.to_dict()
-    if result["matches"]:
+    url_hash = companion.store.url_hash(unit.get("url"))
+    result = preferences.apply(result, companion.settings()["sensitivity"], companion.allowed(), url_hash)
+    if result["risk"]:
         try:
             companion.store.record_match(unit["kind"], result["severity"],
-                                         [match["rule"] for match in result["matches"]], unit.get("url"))
+                                         [match["rule"] for match in result["matches"]], unit.get("url"),
+                                         [match["category"] for match in result["matches"]])
         except StoreError as exc:
             # Warnings come first: a busy or full disk must not silence them.
             log.warning("match metadata not stored: %s", exc.__class__.__name__)
@@ -185,9 +212,128 @@ def export_report(report_id):
 
 @bp.post("/feedback")
 def feedback():
+    """Stored as counts; "wrong" on a page also stops the same rules warning there on
+    this computer, except critical ones, which need the parent's PIN."""
     given = payloads.feedback_request(_body())
-    new_id = _companion().store.add_feedback(given["verdict"], given["rules"], given.get("url"))
-    return {"id": new_id}, 201
+    companion = _companion()
+    new_id = companion.store.add_feedback(given["verdict"], given["rules"], given.get("url"))
+    allowed, needs_pin = [], []
+    if given["verdict"] == "wrong" and given.get("url"):
+        unlocked = companion.unlocks.valid(request.headers.get("X-Himaya-Unlock"))
+        for rule in given["rules"]:
+            if _serious(companion, rule) and not unlocked:
+                needs_pin.append(rule)
+                continue
+            companion.store.allow(rule, given["url"], "parent" if unlocked else "feedback")
+            allowed.append(rule)
+        companion.allow_changed()
+    return {"id": new_id, "allowed": allowed, "needs_pin": needs_pin}, 201
+
+
+def _serious(companion, rule_id: str) -> bool:
+    """A rule one click from the child must not silence: it can be critical (escalations
+    included), or it is a threat or an ad offering children; unknown ids too, to be safe."""
+    from himaya.companion.config import NEVER_OFF
+
+    from himaya.core.conversations import CONVERSATION_RULE
+
+    if rule_id == CONVERSATION_RULE:
+        return False  # the stages of a chat adding up: each stage's own rule decides
+    if rule_id.startswith("model."):
+        return rule_id[len("model."):] in NEVER_OFF
+    try:
+        rule = companion.rules.scanner.ruleset.by_id(rule_id)
+    except KeyError:
+        return True
+    levels = [rule.severity] + [level for _, level in getattr(rule, "escalate", ())]
+    return "critical" in levels or rule.category in NEVER_OFF
+
+
+# -- the parent's side: PIN, history, allow-list, settings ----------------------------
+
+@bp.get("/pin")
+def pin_state():
+    return {"set": pin_mod.is_set(_companion().home)}
+
+
+@bp.post("/pin")
+def set_pin():
+    body = payloads.pin_request(_body())
+    companion = _companion()
+    if pin_mod.is_set(companion.home) and not _unlocked():
+        return _needs_pin()
+    try:
+        pin_mod.set_pin(companion.home, body["pin"])
+    except pin_mod.PinError:
+        return error(400, "bad_request", "pin: 4 to 12 digits")
+    log.info("parent PIN set")
+    token, expires = companion.unlocks.open()
+    return {"set": True, "unlock": token, "expires": _iso(expires)}, 201
+
+
+@bp.post("/unlock")
+def unlock():
+    body = payloads.pin_request(_body())
+    companion = _companion()
+    outcome = pin_mod.check(companion.home, body["pin"])
+    if outcome == "unset":
+        return error(404, "pin_unset", "no PIN is set")
+    if outcome == "locked":
+        wait = str(max(1, pin_mod.locked_for(companion.home)))
+        return error(429, "pin_locked", f"too many wrong PINs; retry in {wait} s", {"Retry-After": wait})
+    if outcome != "ok":
+        return error(403, "pin_wrong", "wrong PIN")
+    token, expires = companion.unlocks.open()
+    return {"unlock": token, "expires": _iso(expires)}
+
+
+@bp.get("/history")
+def history():
+    if not _unlocked():
+        return _needs_pin()
+    companion = _companion()
+    return {"warnings": companion.store.history(), "allowed": companion.store.allowed(),
+            "extension": companion.extension_state()}
+
+
+@bp.post("/allowed/<int:entry_id>/undo")
+def undo_allowed(entry_id):
+    if not _unlocked():
+        return _needs_pin()
+    companion = _companion()
+    if not companion.store.unallow(entry_id):
+        return error(404, "not_found", "no such entry")
+    companion.allow_changed()
+    return {"undone": entry_id}
+
+
+@bp.post("/settings")
+def parent_settings():
+    """What the parent sets in the options page: sensitivity per category, sharing feedback counts."""
+    from himaya.companion import config as settings_mod
+
+    if not _unlocked():
+        return _needs_pin()
+    body = payloads.settings_request(_body())
+    companion = _companion()
+    current = settings_mod.load(companion.home)
+    if "sensitivity" in body:
+        try:
+            current["sensitivity"] = settings_mod.validate("sensitivity", body["sensitivity"])
+        except settings_mod.ConfigError as exc:
+            return error(400, "bad_request", str(exc))
+    if "share_feedback" in body:
+        current["share-feedback"] = body["share_feedback"]
+    settings_mod.save(companion.home, current)
+    saved = companion.settings()
+    return {"sensitivity": saved["sensitivity"], "share_feedback": saved["share-feedback"],
+            "intake": bool(saved.get("intake-url"))}
+
+
+def _iso(t: float) -> str:
+    from himaya.companion.app import _iso as iso
+
+    return iso(t)
 
 
 def register_errors(app) -> None:

@@ -17,13 +17,27 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Flask
 
 from himaya.companion import config as settings_mod
 from himaya.companion.guard import BODY_CAPS, Guard, GuardSettings
-from himaya.companion.store import Store
+from himaya.companion.pin import Unlocks
+from himaya.companion.store import Store, StoreError
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _epoch(iso: str | None) -> float | None:
+    try:
+        return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+    except (TypeError, ValueError):
+        return None
 
 
 class StaticRules:
@@ -38,7 +52,7 @@ class StaticRules:
         self.scanner = scanner
 
     def status(self) -> dict:
-        return {"list_id": None, "version": self.scanner.version, "expires": None, "stale": False,
+        return {"list_id": None, "version": self.scanner.version, "created": None, "expires": None, "stale": False,
                 "last_check": None, "last_error": None, "source": "static"}
 
     def stop(self) -> None:
@@ -58,6 +72,48 @@ class Companion:
         self._scan_lock = threading.Lock()
         self._settings_cache = (None, None)
         self._settings_lock = threading.Lock()
+        self.unlocks = Unlocks()
+        self._contact_lock = threading.Lock()
+        self.last_contact = _epoch(store.meta_get("last_contact"))
+        self._contact_saved = self.last_contact or 0.0
+        self._allowed = None  # the allow-list, cached; cleared when it changes
+
+    # -- the extension's silences ------------------------------------------------
+
+    def contact(self, now: float | None = None) -> None:
+        """The extension spoke: a gap longer than ``silence-minutes`` is kept for the parent."""
+        now = time.time() if now is None else now
+        threshold = self.settings()["silence-minutes"] * 60
+        with self._contact_lock:
+            last, self.last_contact = self.last_contact, now
+            try:
+                if last is not None and now - last > threshold:
+                    self.store.add_silence(_iso(last), _iso(now))
+                if now - self._contact_saved >= 60 or (last is not None and now - last > threshold):
+                    self.store.meta_set("last_contact", _iso(now))
+                    self._contact_saved = now
+            except StoreError:
+                pass  # a busy or full disk must not stop a scan
+
+    def extension_state(self, now: float | None = None) -> dict:
+        now = time.time() if now is None else now
+        threshold = self.settings()["silence-minutes"] * 60
+        last = self.last_contact
+        silent = last is None or now - last > threshold
+        return {"last_contact": _iso(last) if last else None, "silent": silent,
+                "silent_since": _iso(last) if (silent and last) else None,
+                "silence_minutes": threshold // 60, "silences": self.store.silences(20)}
+
+    # -- the allow-list ------------------------------------------------------------
+
+    def allowed(self) -> set:
+        cached = self._allowed
+        if cached is None:
+            cached = self._allowed = self.store.allowed_set()
+        return cached
+
+    def allow_changed(self) -> None:
+        self._allowed = None
 
     def count_scans(self, n: int = 1) -> None:
         with self._scan_lock:

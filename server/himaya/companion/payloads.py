@@ -156,3 +156,26 @@ def report_request(body: dict) -> dict:
 def feedback_request(body: dict) -> dict:
     return _fields(body, "", {"rules": list_of(_short, MAX_FEEDBACK_RULES, 1), "verdict": one_of(("wrong", "helped"))},
                    {"url": _url})
+
+
+def pin_request(body: dict) -> dict:
+    return _fields(body, "", {"pin": text_of(32)}, {})
+
+
+def _sensitivity(value, where):
+    if not isinstance(value, dict) or len(value) > 32:
+        raise Invalid(f"{where}: must be an object of category: level")
+    for key, level in value.items():
+        if not isinstance(level, str) or len(key) > 64:
+            raise Invalid(f"{where}.{key[:64]}: must be off, low, normal or high")
+    return value
+
+
+def _bool(value, where):
+    if not isinstance(value, bool):
+        raise Invalid(f"{where}: must be true or false")
+    return value
+
+
+def settings_request(body: dict) -> dict:
+    return _fields(body, "", {}, {"sensitivity": _sensitivity, "share_feedback": _bool})

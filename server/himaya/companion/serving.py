@@ -157,6 +157,10 @@ class Server:
         outbox = Outbox(self.companion.store, self.companion.settings)
         self._background(lambda: outbox.run(self._stop, self.companion.outbox_wakeup), "himaya-outbox")
         self._background(self._retention, "himaya-retention")
+        from himaya.companion.feedback_counts import FeedbackCounts
+
+        counts = FeedbackCounts(self.companion.store, self.companion.settings, self.companion.rules.status)
+        self._background(lambda: counts.run(self._stop), "himaya-feedback-counts")
 
         def terminate(signum, frame):
             raise SystemExit(0)
