@@ -3,7 +3,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup setup-test run test test-python test-extension browsers node-deps bench pack rules-bundle clean
+## The parent install (Linux, macOS): a private environment, `himaya` on PATH, start at login.
+install-parent:
+	sh scripts/install-parent.sh
+
+.PHONY: install-parent setup setup-test run test test-python test-extension browsers node-deps bench pack rules-bundle clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +25,9 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 ## Install and run the companion with the bundled default rules.
 run: setup
+	@echo "The himaya command of this setup is $(CURDIR)/$(VENV)/bin/himaya (for example: $(VENV)/bin/himaya pair,"
+	@echo "$(VENV)/bin/himaya status). For a family computer, install it for the account instead, with"
+	@echo "'himaya' on PATH and a start at login: sh scripts/install-parent.sh (docs/INSTALL.md)."
 	$(VENV)/bin/himaya serve
 
 ## Install everything (Python, Node and browser packages) and run every test.

@@ -98,12 +98,14 @@ def ensure_private_dir(path: Path) -> Path:
 
     Raises DataFolderError (an OSError) when it is a file, or cannot be made or written."""
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise DataFolderError("is_file", path)
     try:
+        if path.exists() and not path.is_dir():
+            raise DataFolderError("is_file", path)
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         if stat.S_IMODE(path.stat().st_mode) != 0o700:
             os.chmod(path, 0o700)
+    except DataFolderError:
+        raise
     except FileExistsError:
         raise DataFolderError("is_file", path) from None
     except NotADirectoryError:
