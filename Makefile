@@ -3,10 +3,6 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-## The parent install (Linux, macOS): a private environment, `himaya` on PATH, start at login.
-install-parent:
-	sh scripts/install-parent.sh
-
 .PHONY: install-parent setup setup-test run test test-python test-extension browsers node-deps bench pack rules-bundle clean
 
 setup: $(VENV)/.installed
@@ -62,3 +58,7 @@ rules-bundle: setup
 
 clean:
 	rm -rf $(VENV) node_modules build *.egg-info server/*.egg-info
+
+## The parent install (Linux, macOS): a private environment, `himaya` on PATH, start at login.
+install-parent:
+	sh scripts/install-parent.sh
