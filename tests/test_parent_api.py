@@ -246,3 +246,30 @@ def test_weekly_counts_carry_no_text_or_address_on_the_wire(api, app, himaya_hom
                    companion.guard.token, "snap"):
         assert secret not in text, secret
     assert sender.send_due(now=start + WEEK + 60) is False  # once a week
+
+
+# -- the export for a hotline ------------------------------------------------------------
+
+def test_export_page_gives_author_time_rule_titles_and_every_word_in_its_language(api, scanner):
+    import io
+    import re
+    import zipfile
+
+    body = {"url": PAGE_A, "title": "Instagram",
+            "units": [{"kind": "message", "text": "ajoute-moi sur snap", "author": "sami.b.000",
+                       "time": "2026-12-04T18:03:00Z"}],
+            "matches": [{"rule": "HIM-PRIV-001", "severity": "medium", "spans": [[0, 10]], "unit": 0}]}
+    rid = api.post("/api/v1/reports", body, origin=CHROME_ORIGIN).get_json()["id"]
+    archive = zipfile.ZipFile(io.BytesIO(api.get(f"/api/v1/reports/{rid}/export", origin=CHROME_ORIGIN).data))
+    page = archive.read("index.html").decode()
+    sections = dict(re.findall(r'<section lang="(\w\w)".*?>(.*?)</section>', page, re.S))
+    title = scanner.ruleset.by_id("HIM-PRIV-001").title
+    for lang, words in {"fr": ["Auteur", "Heure affichée", "Message", "moyenne"],
+                        "ar": ["الكاتب", "الوقت الظاهر", "رسالة", "متوسطة"],
+                        "en": ["Author", "Time shown", "Message", "medium"]}.items():
+        section = sections[lang]
+        assert "sami.b.000" in section and "2026-12-04T18:03:00Z" in section
+        assert title[lang] in section, lang
+        for word in words:
+            assert word in section, (lang, word)
+    assert "<b>message</b>" not in page  # the kind is translated, not the API's word

@@ -501,5 +501,8 @@ def report_export(report_id, out):
     folder = out or Path(f"himaya-{report_id}")
     if folder.exists():
         raise click.ClickException(MESSAGES["exists"][lang()].format(path=folder))
-    write_folder(export_files(found, store.captures(report_id)), folder)
+    from himaya.cli.scan import _load_scanner
+    from himaya.companion.api import rule_titles
+
+    write_folder(export_files(found, store.captures(report_id), rule_titles(_load_scanner(None)[0])), folder)
     say("exported", path=folder)

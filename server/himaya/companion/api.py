@@ -203,7 +203,8 @@ def export_report(report_id):
     found = _find(report_id)
     if found is None:
         return error(404, "not_found", "no such report")
-    files = export_files(found, _companion().store.captures(report_id))
+    companion = _companion()
+    files = export_files(found, companion.store.captures(report_id), rule_titles(companion.rules.scanner))
     buffer = io.BytesIO()
     zip_files(files, buffer)
     return Response(buffer.getvalue(), mimetype="application/zip",
@@ -334,6 +335,11 @@ def _iso(t: float) -> str:
     from himaya.companion.app import _iso as iso
 
     return iso(t)
+
+
+def rule_titles(scanner) -> dict:
+    """Rule id -> title in three languages, for the export page."""
+    return {rule.id: dict(rule.title) for rule in scanner.ruleset.rules if getattr(rule, "title", None)}
 
 
 def register_errors(app) -> None:
