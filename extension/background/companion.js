@@ -42,10 +42,11 @@ export class Companion {
   }
 
   /** One request; resolves to the parsed JSON body or throws CompanionError. */
-  async request(method, path, body, { needsToken = true, timeoutMs = this.timeoutMs } = {}) {
+  async request(method, path, body, { needsToken = true, timeoutMs = this.timeoutMs, unlock = null } = {}) {
     if (needsToken && !this.token) throw new CompanionError("unpaired");
     const headers = { Accept: "application/json" };
     if (this.token) headers["X-Himaya-Token"] = this.token;
+    if (unlock) headers["X-Himaya-Unlock"] = unlock; // the parent's PIN was typed a moment ago
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -75,7 +76,7 @@ export class Companion {
       return data;
     }
     const code = data && typeof data.error === "string" ? data.error : "http_" + response.status;
-    if (code === "unauthorized" || (code === "forbidden" && path !== "/pair")) {
+    if (code === "unauthorized" || (code === "forbidden" && path !== "/pair" && code !== "pin_required")) {
       throw new CompanionError("unpaired", response.status, data && data.detail);
     }
     throw new CompanionError(code, response.status, data && data.detail);
@@ -101,9 +102,9 @@ export class Companion {
     return this.request("POST", "/reports", payload, { timeoutMs: 30000 });
   }
 
-  feedback(rules, verdict, url) {
+  feedback(rules, verdict, url, unlock = null) {
     const body = { rules, verdict };
     if (url) body.url = url;
-    return this.request("POST", "/feedback", body);
+    return this.request("POST", "/feedback", body, { unlock });
   }
 }

@@ -13,7 +13,7 @@
 import { Companion, CompanionError, validPort } from "./companion.js";
 import { pickLang, t, formatTime } from "./i18n.js";
 import { loadSettings, saveSettings, loadToken, saveToken } from "./settings.js";
-import { findings, bannerModel, badgeFor, distinctMatches, reportPayload, noticeModel } from "./verdicts.js";
+import { findings, bannerModel, badgeFor, distinctMatches, reportPayload, noticeModel, OFF_BADGE } from "./verdicts.js";
 import { safeText, LIMITS } from "./protocol.js";
 
 /** Files injected on demand into pages without a site adapter (popup "check", volunteer menu). */
@@ -34,14 +34,54 @@ export function createHandlers(deps) {
     return error instanceof CompanionError ? error.code : "error";
   }
 
+  // Whether protection is on, as last seen; a tab without warnings shows the
+  // global badge, which says OFF while it is not.
+  let protection = "unknown";
+
   async function setBadge(tabId, list) {
     const badge = badgeFor(list);
     try {
+      if (!badge.text && protection !== "ok") {
+        await api.action.setBadgeText({ tabId, text: OFF_BADGE.text });
+        await api.action.setBadgeBackgroundColor({ tabId, color: OFF_BADGE.color });
+        return;
+      }
       await api.action.setBadgeText({ tabId, text: badge.text });
       if (badge.text) await api.action.setBadgeBackgroundColor({ tabId, color: badge.color });
     } catch (_) {
       // the tab closed meanwhile: nothing to draw on
     }
+  }
+
+  /**
+   * Protection on or off: the global badge and title say it (OFF, and why),
+   * so a parent sees at a glance that pages are not being checked.
+   */
+  async function showProtection(state, messages) {
+    const changed = state !== protection;
+    protection = state;
+    if (!changed || !api.action) return;
+    const why = { unpaired: "badgeOffUnpaired", offline: "badgeOffOffline" }[state] || "badgeOffError";
+    try {
+      if (state === "ok") {
+        await api.action.setBadgeText({ text: "" });
+        await api.action.setTitle({ title: t(messages, "extName") });
+      } else {
+        await api.action.setBadgeText({ text: OFF_BADGE.text });
+        await api.action.setBadgeBackgroundColor({ color: OFF_BADGE.color });
+        await api.action.setTitle({ title: t(messages, why) });
+      }
+    } catch (_) {
+      // an old browser without a global badge: the options page still says it
+    }
+  }
+
+  /** Ask the companion (with the token) whether protection is on; update the badge. */
+  async function health() {
+    const answer = await status();
+    const ctx = await context();
+    await showProtection(answer.state === "ok" ? "ok" : answer.state, ctx.messages);
+    return answer;
   }
 
   async function page(message, sender) {
@@ -53,14 +93,21 @@ export function createHandlers(deps) {
   async function scan(message, sender) {
     const tabId = sender.tab.id;
     const ctx = await context();
-    if (!ctx.token) return { state: "unpaired" };
+    if (!ctx.token) {
+      await showProtection("unpaired", ctx.messages);
+      await setBadge(tabId, []);
+      return { state: "unpaired" };
+    }
     const units = message.units.map((u) => (message.page.url ? { ...u, url: message.page.url } : u));
     let answer;
     try {
       answer = await ctx.companion.scanBatch(units);
     } catch (error) {
+      await showProtection(stateOf(error), ctx.messages);
+      await setBadge(tabId, []);
       return { state: stateOf(error) };
     }
+    await showProtection("ok", ctx.messages);
     const found = findings(answer.results, message.units, ctx.settings.severities, now());
     const state = await tabs.update(tabId, (s) => {
       if (message.page.url && !s.url) Object.assign(s, { url: message.page.url, title: message.page.title });
@@ -68,17 +115,38 @@ export function createHandlers(deps) {
       s.findings.push(...found);
     });
     await setBadge(tabId, state.findings);
-    const banner = found.length ? bannerModel(state.findings, ctx.lang, ctx.messages) : null;
+    const banner = found.length ? bannerModel(state.findings, ctx.lang, ctx.messages, message.page.url || state.url) : null;
     return { state: "ok", banner };
   }
 
+  /** The tab's screenshot, taken while Himaya's own banner is out of the way (evidence shows the page). */
   async function screenshotOf(tabId) {
+    let tab;
     try {
-      const tab = await api.tabs.get(tabId);
-      if (!tab.active) return null; // capturing would show another page: no screenshot rather than a wrong one
+      tab = await api.tabs.get(tabId);
+    } catch (_) {
+      return null;
+    }
+    if (!tab.active) return null; // capturing would show another page: no screenshot rather than a wrong one
+    let concealed = false;
+    try {
+      const answer = await api.tabs.sendMessage(tabId, { type: "conceal", conceal: true });
+      concealed = Boolean(answer && answer.concealed);
+    } catch (_) {
+      // no reader in the tab: nothing of ours covers it
+    }
+    try {
       return await api.tabs.captureVisibleTab(tab.windowId, { format: "png" });
     } catch (_) {
       return null;
+    } finally {
+      if (concealed) {
+        try {
+          await api.tabs.sendMessage(tabId, { type: "conceal", conceal: false });
+        } catch (_) {
+          // the tab went away
+        }
+      }
     }
   }
 
@@ -86,8 +154,13 @@ export function createHandlers(deps) {
     return sendReport(sender.tab.id, message.page, message.units, "");
   }
 
+  /** The text for the reader: the child in the banner (tu), the parent in the popup (vous). */
+  function forReader(messages, key, parent) {
+    return parent && messages[`${key}Parent`] ? `${key}Parent` : key;
+  }
+
   /** Capture and send a report for a tab; answers with a status text for the person. */
-  async function sendReport(tabId, page, units, note) {
+  async function sendReport(tabId, page, units, note, parent = false) {
     const ctx = await context();
     if (!ctx.token) return { state: "unpaired", status: t(ctx.messages, "stateUnpaired") };
     const state = await tabs.get(tabId);
@@ -100,7 +173,7 @@ export function createHandlers(deps) {
       saved = await ctx.companion.report(payload);
     } catch (error) {
       const code = stateOf(error);
-      return { state: code, status: t(ctx.messages, code === "offline" ? "reportOffline" : "reportFailed") };
+      return { state: code, status: t(ctx.messages, forReader(ctx.messages, code === "offline" ? "reportOffline" : "reportFailed", parent)) };
     }
     const record = { id: saved.id, sha256: saved.sha256, created: saved.created, outbox: saved.outbox, screenshot: Boolean(screenshot) };
     await tabs.update(tabId, (s) => {
@@ -119,20 +192,23 @@ export function createHandlers(deps) {
     return sendFeedback(sender.tab.id, message.verdict, message.page.url);
   }
 
-  async function sendFeedback(tabId, verdict, url) {
+  async function sendFeedback(tabId, verdict, url, parent = false) {
     const ctx = await context();
     const state = await tabs.get(tabId);
     const rules = distinctMatches(state.findings).map((m) => m.rule).slice(0, 50);
     if (!rules.length) return { state: "empty", status: t(ctx.messages, "feedbackNothing") };
+    let saved;
     try {
-      await ctx.companion.feedback(rules, verdict, url || state.url);
+      saved = await ctx.companion.feedback(rules, verdict, url || state.url, unlockFor(ctx));
     } catch (error) {
-      return { state: stateOf(error), status: t(ctx.messages, "feedbackFailed") };
+      return { state: stateOf(error), status: t(ctx.messages, forReader(ctx.messages, "feedbackFailed", parent)) };
     }
     await tabs.update(tabId, (s) => {
       s.feedback = { verdict, at: new Date(now()).toISOString() };
     });
-    return { state: "ok", status: t(ctx.messages, verdict === "wrong" ? "feedbackWrongThanks" : "feedbackHelpedThanks") };
+    const kept = saved && Array.isArray(saved.needs_pin) && saved.needs_pin.length > 0;
+    const key = verdict !== "wrong" ? "feedbackHelpedThanks" : kept ? "feedbackWrongKept" : "feedbackWrongThanks";
+    return { state: "ok", status: t(ctx.messages, key), kept };
   }
 
   /** Companion state for the popup and options: offline, unpaired or ok with rules details. */
@@ -148,28 +224,138 @@ export function createHandlers(deps) {
     return {
       state: "ok",
       lang: ctx.lang,
-      rulesVersion: data.rules_version || data.rules.version || null,
+      // the published list's number and date, never the content hash
+      listVersion: Number.isInteger(data.rules.version) ? data.rules.version : null,
+      listDate: data.rules.created || null,
+      listLabel: data.rules.label || null,
       stale: Boolean(data.rules.stale),
       expires: data.rules.expires || null,
       outbox: data.outbox || null,
+      pin: Boolean(data.pin),
+      extension: data.extension || null,
     };
   }
 
   async function pair(message) {
+    if (!/\d/.test(message.code || "")) return { ok: false, state: "empty_code" };
+    if (message.port !== undefined && message.port !== "" && !validPort(message.port)) return { ok: false, state: "bad_port" };
     const port = validPort(message.port);
     const settings = port ? await saveSettings(local, { port }) : await loadSettings(local);
     const companion = new Companion({ port: settings.port, fetch: deps.fetch });
     try {
       await saveToken(local, await companion.pair(message.code));
     } catch (error) {
-      return { ok: false, state: stateOf(error) };
+      return { ok: false, state: stateOf(error), port: settings.port };
     }
-    return { ok: true, ...(await status()) };
+    return { ok: true, ...(await health()) };
   }
 
   async function unpair() {
+    const ctx = await context();
+    if (!(await parentAllowed(ctx))) return { ok: false, state: "pin_required" };
     await saveToken(local, null);
+    unlock = null;
+    await showProtection("unpaired", ctx.messages);
     return { ok: true };
+  }
+
+  // -- the parent's PIN: the unlock lives in the service worker's memory only --
+
+  let unlock = null; // {token, expires}
+
+  function unlockFor() {
+    return unlock && Date.parse(unlock.expires) > now() ? unlock.token : null;
+  }
+
+  /** True when no PIN is set, or the parent typed it in the last minutes. */
+  async function parentAllowed(ctx) {
+    if (unlockFor()) return true;
+    if (!ctx.token) return true; // not linked: nothing to protect yet, and no PIN to ask for
+    try {
+      const state = await ctx.companion.request("GET", "/pin");
+      return !state.set;
+    } catch (_) {
+      return false; // a PIN may be set and cannot be checked: keep things as they are
+    }
+  }
+
+  async function pinState() {
+    const ctx = await context();
+    if (!ctx.token) return { state: "unpaired", set: false, unlocked: false };
+    try {
+      const state = await ctx.companion.request("GET", "/pin");
+      return { state: "ok", set: Boolean(state.set), unlocked: Boolean(unlockFor()) };
+    } catch (error) {
+      return { state: stateOf(error), set: false, unlocked: false };
+    }
+  }
+
+  async function pinSet(message) {
+    const ctx = await context();
+    try {
+      const answer = await ctx.companion.request("POST", "/pin", { pin: message.pin }, { unlock: unlockFor() });
+      unlock = { token: answer.unlock, expires: answer.expires };
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, state: stateOf(error), status: t(ctx.messages, pinError(error)) };
+    }
+  }
+
+  async function pinUnlock(message) {
+    const ctx = await context();
+    try {
+      const answer = await ctx.companion.request("POST", "/unlock", { pin: message.pin });
+      unlock = { token: answer.unlock, expires: answer.expires };
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, state: stateOf(error), status: t(ctx.messages, pinError(error)) };
+    }
+  }
+
+  function pinError(error) {
+    const code = stateOf(error);
+    return { pin_wrong: "pinWrong", pin_locked: "pinLocked", bad_request: "pinFormat", offline: "parentOffline" }[code] || "parentError";
+  }
+
+  /** The parent's history: warnings, silences and the allow-list (behind the PIN). */
+  async function historyGet() {
+    const ctx = await context();
+    if (!ctx.token) return { state: "unpaired" };
+    try {
+      const data = await ctx.companion.request("GET", "/history", undefined, { unlock: unlockFor() });
+      return { state: "ok", lang: ctx.lang, ...data };
+    } catch (error) {
+      return { state: stateOf(error), lang: ctx.lang };
+    }
+  }
+
+  async function allowedUndo(message) {
+    const ctx = await context();
+    try {
+      await ctx.companion.request("POST", `/allowed/${message.id}/undo`, {}, { unlock: unlockFor() });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, state: stateOf(error) };
+    }
+  }
+
+  /** Sensitivity per category and consent to share counts: kept by the companion. */
+  async function parentSettings(message) {
+    const ctx = await context();
+    try {
+      const body = message.values ? message.values : undefined;
+      const data = body
+        ? await ctx.companion.request("POST", "/settings", body, { unlock: unlockFor() })
+        : await ctx.companion.request("GET", "/status");
+      return {
+        ok: true,
+        sensitivity: data.sensitivity || {},
+        share_feedback: Boolean(data.share_feedback),
+        intake: data.intake !== undefined ? Boolean(data.intake) : Boolean(data.outbox && data.outbox.intake),
+      };
+    } catch (error) {
+      return { ok: false, state: stateOf(error) };
+    }
   }
 
   async function getSettings() {
@@ -178,6 +364,8 @@ export function createHandlers(deps) {
   }
 
   async function setSettings(message) {
+    const ctx = await context();
+    if (!(await parentAllowed(ctx))) return { state: "pin_required", settings: null };
     const settings = await saveSettings(local, message.settings);
     if (deps.onSettings) await deps.onSettings(settings);
     return { settings, paired: Boolean(await loadToken(local)), lang: pickLang(settings.lang, uiLanguage()) };
@@ -225,7 +413,7 @@ export function createHandlers(deps) {
     const got = await collect(message.tabId, settings.volunteer);
     const units = got.units.slice();
     if (message.selection) units.unshift({ id: `s-${now()}`, kind: "post", text: message.selection });
-    return sendReport(message.tabId, got.page || {}, units, message.note);
+    return sendReport(message.tabId, got.page || {}, units, message.note, true);
   }
 
   /**
@@ -268,8 +456,16 @@ export function createHandlers(deps) {
     "settings:set": setSettings,
     "tab:state": tabState,
     "tab:report": tabReport,
-    "tab:feedback": (m) => sendFeedback(m.tabId, m.verdict, null),
+    "tab:feedback": (m) => sendFeedback(m.tabId, m.verdict, null, true),
     "tab:check": tabCheck,
+    "pin:state": pinState,
+    "pin:set": pinSet,
+    "pin:unlock": pinUnlock,
+    "history:get": historyGet,
+    "allowed:undo": allowedUndo,
+    "parent:settings": parentSettings,
+    // not message types: the service worker calls them (install, alarms)
+    health,
     // not a message type: the protocol never routes here; the context menu calls it
     menuReport,
   };

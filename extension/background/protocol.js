@@ -25,6 +25,12 @@ export const PAGE_TYPES = Object.freeze([
   "tab:report",
   "tab:feedback",
   "tab:check",
+  "pin:state",
+  "pin:set",
+  "pin:unlock",
+  "history:get",
+  "allowed:undo",
+  "parent:settings",
 ]);
 export const KINDS = Object.freeze(["profile", "post", "message", "url"]);
 export const SEVERITIES = Object.freeze(["low", "medium", "high", "critical"]);
@@ -85,10 +91,8 @@ const CHECKS = {
   report: (m) => ({ type: "report", units: cleanUnits(m.units || [], LIMITS.units) || [], page: cleanPage(m.page) }),
   feedback: (m) => (["wrong", "helped"].includes(m.verdict) ? { type: "feedback", verdict: m.verdict, page: cleanPage(m.page) } : null),
   status: () => ({ type: "status" }),
-  pair: (m) => {
-    const code = safeText(m.code, 64).trim();
-    return code ? { type: "pair", code, port: m.port } : null;
-  },
+  // An empty code reaches the handler, which tells the parent what to type.
+  pair: (m) => ({ type: "pair", code: safeText(m.code, 64).trim(), port: m.port }),
   unpair: () => ({ type: "unpair" }),
   "settings:get": () => ({ type: "settings:get" }),
   "settings:set": (m) => (m.settings && typeof m.settings === "object" ? { type: "settings:set", settings: m.settings } : null),
@@ -100,6 +104,25 @@ const CHECKS = {
   "tab:feedback": (m) =>
     tabId(m.tabId) !== null && ["wrong", "helped"].includes(m.verdict) ? { type: "tab:feedback", tabId: m.tabId, verdict: m.verdict } : null,
   "tab:check": (m) => (tabId(m.tabId) !== null ? { type: "tab:check", tabId: m.tabId } : null),
+  "pin:state": () => ({ type: "pin:state" }),
+  "pin:set": (m) => (typeof m.pin === "string" && /^\d{4,12}$/.test(m.pin) ? { type: "pin:set", pin: m.pin } : null),
+  "pin:unlock": (m) => (typeof m.pin === "string" && m.pin.length <= 32 ? { type: "pin:unlock", pin: m.pin } : null),
+  "history:get": () => ({ type: "history:get" }),
+  "allowed:undo": (m) => (Number.isInteger(m.id) && m.id > 0 ? { type: "allowed:undo", id: m.id } : null),
+  "parent:settings": (m) => {
+    if (m.values === undefined) return { type: "parent:settings" };
+    if (!m.values || typeof m.values !== "object") return null;
+    const values = {};
+    if (m.values.sensitivity && typeof m.values.sensitivity === "object") {
+      values.sensitivity = Object.fromEntries(
+        Object.entries(m.values.sensitivity)
+          .filter(([k, v]) => /^[a-z-]{1,40}$/.test(k) && ["off", "low", "normal", "high"].includes(v))
+          .slice(0, 32)
+      );
+    }
+    if (typeof m.values.share_feedback === "boolean") values.share_feedback = m.values.share_feedback;
+    return { type: "parent:settings", values };
+  },
 };
 
 /**

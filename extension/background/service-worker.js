@@ -70,6 +70,24 @@ function onMenuClicked(info, tab) {
 
 api.contextMenus.onClicked.addListener(onMenuClicked);
 
-api.runtime.onInstalled.addListener(() => syncMenu().catch(() => {}));
-api.runtime.onStartup.addListener(() => syncMenu().catch(() => {}));
+// The first time, the parent lands on the options page to link the extension.
+api.runtime.onInstalled.addListener((details) => {
+  syncMenu().catch(() => {});
+  handlers.health().catch(() => {});
+  if (details && details.reason === "install") api.runtime.openOptionsPage().catch(() => {});
+});
+api.runtime.onStartup.addListener(() => {
+  syncMenu().catch(() => {});
+  handlers.health().catch(() => {});
+});
+
+// Every few minutes while the browser runs: is protection still on (badge), and
+// tell the companion the extension is here (it records long silences for the parent).
+const HEARTBEAT = "himaya-heartbeat";
+if (api.alarms) {
+  api.alarms.create(HEARTBEAT, { periodInMinutes: 5 });
+  api.alarms.onAlarm.addListener((alarm) => {
+    if (alarm && alarm.name === HEARTBEAT) handlers.health().catch(() => {});
+  });
+}
 api.tabs.onRemoved.addListener((tabId) => tabs.remove(tabId).catch(() => {}));

@@ -15,8 +15,51 @@
 import { dirFor, localText, t } from "./i18n.js";
 
 export const SEVERITY_RANK = Object.freeze({ none: 0, low: 1, medium: 2, high: 3, critical: 4 });
-export const BADGE_COLOURS = Object.freeze({ low: "#2f6f9f", medium: "#b7791f", high: "#c2410c", critical: "#9b1c1c" });
-const MAX_BANNER_ITEMS = 4;
+// Each at least 4.5:1 against white text (WCAG AA): the banner's Report button uses them too.
+export const BADGE_COLOURS = Object.freeze({ low: "#2f6f9f", medium: "#8a5a12", high: "#c2410c", critical: "#9b1c1c" });
+/** The toolbar badge when protection is off (not linked, or the companion does not answer). */
+export const OFF_BADGE = Object.freeze({ text: "OFF", color: "#52606d" });
+const MAX_BANNER_ITEMS = 3;
+
+// Every rule's text for the child opens with the same reassurance, which the
+// banner says once, above the list; a second copy per item is noise.
+const REASSURANCE = [
+  /^Tu n'as rien fait de mal(?:, et ce n'est pas ta faute)?\.\s*/,
+  /^You have done nothing wrong(?:, and it is not your fault)?\.\s*/,
+  /^لم تفعل أي خطأ[^.]*\.\s*/,
+];
+
+function withoutReassurance(text) {
+  let out = String(text || "");
+  for (const pattern of REASSURANCE) out = out.replace(pattern, "");
+  return out;
+}
+
+/**
+ * The network's own report form for the page's site: a child or parent can
+ * report there too, beside Himaya's report.
+ */
+export const PLATFORM_REPORT = Object.freeze([
+  { hosts: ["facebook.com", "messenger.com"], name: "Facebook", url: "https://www.facebook.com/help/181495968648557" },
+  { hosts: ["instagram.com"], name: "Instagram", url: "https://help.instagram.com/192435014247952" },
+  { hosts: ["tiktok.com"], name: "TikTok", url: "https://support.tiktok.com/en/safety-hc/report-a-problem" },
+  { hosts: ["x.com", "twitter.com"], name: "X", url: "https://help.x.com/en/forms/safety-and-sensitive-content" },
+  { hosts: ["discord.com"], name: "Discord", url: "https://discord.com/safety/360044103651-reporting-abusive-behavior-to-discord" },
+  { hosts: ["telegram.org"], name: "Telegram", url: "https://telegram.org/faq_spam" },
+  { hosts: ["whatsapp.com"], name: "WhatsApp", url: "https://faq.whatsapp.com/1142481766359885" },
+]);
+
+/** {name, url} of the page's network report form, or null for another site. */
+export function platformFor(pageUrl) {
+  let host = "";
+  try {
+    host = new URL(pageUrl).hostname.toLowerCase();
+  } catch (_) {
+    return null;
+  }
+  const hit = PLATFORM_REPORT.find((p) => p.hosts.some((h) => host === h || host.endsWith("." + h)));
+  return hit ? { name: hit.name, url: hit.url } : null;
+}
 
 function rank(severity) {
   return SEVERITY_RANK[severity] || 0;
@@ -78,19 +121,32 @@ export function badgeFor(list) {
   return { text: String(Math.min(list.length, 999)), color: BADGE_COLOURS[worst] || BADGE_COLOURS.medium };
 }
 
-/** What the content script needs to draw the banner: plain strings only. */
-export function bannerModel(list, lang, messages) {
+/**
+ * What the content script needs to draw the banner: plain strings only. Items
+ * are the distinct things to know, most serious first, at most three; two
+ * rules that say the same thing are shown once.
+ */
+export function bannerModel(list, lang, messages, pageUrl = "") {
   const matches = distinctMatches(list);
   const severity = worstSeverity(list);
+  const items = [];
+  const seen = new Set();
+  for (const m of matches) {
+    const item = { title: localText(m.title, lang) || m.rule, text: withoutReassurance(localText(m.explain.child, lang)) };
+    if (seen.has(item.title) || seen.has(item.text)) continue;
+    seen.add(item.title);
+    seen.add(item.text);
+    items.push(item);
+    if (items.length >= MAX_BANNER_ITEMS) break;
+  }
+  const platform = platformFor(pageUrl);
   return {
     severity,
     lang,
     dir: dirFor(lang),
     key: matches.map((m) => m.rule).sort().join(","),
-    items: matches.slice(0, MAX_BANNER_ITEMS).map((m) => ({
-      title: localText(m.title, lang) || m.rule,
-      text: localText(m.explain.child, lang),
-    })),
+    items,
+    platform: platform ? { url: platform.url, label: t(messages, "actionReportPlatform", { platform: platform.name }) } : null,
     strings: {
       heading: t(messages, "bannerHeading"),
       calm: t(messages, "bannerCalm"),

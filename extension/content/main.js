@@ -112,6 +112,12 @@
       sendResponse({ page: pageInfo(), units: tracker.all.slice(-Himaya.limits.unitsPerPage) });
     } else if (message.type === "notice") {
       sendResponse({ shown: showNotice(message.notice) });
+    } else if (message.type === "conceal") {
+      // A report's screenshot shows the page, not our banner over it: hide it
+      // for the capture, answer once the browser has drawn the page without it.
+      const shown = Himaya.banner.conceal(Boolean(message.conceal));
+      requestAnimationFrame(() => requestAnimationFrame(() => sendResponse({ concealed: shown })));
+      return true;
     }
     return false;
   });

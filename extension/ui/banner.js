@@ -29,7 +29,8 @@
   const Himaya = globalThis.Himaya;
   if (Himaya.banner) return;
 
-  const COLOURS = { low: "#2f6f9f", medium: "#b7791f", high: "#c2410c", critical: "#9b1c1c" };
+  // White text on each is at least 4.5:1 (WCAG AA), for the Report button.
+  const COLOURS = { low: "#2f6f9f", medium: "#8a5a12", high: "#c2410c", critical: "#9b1c1c" };
   const NOTICE_COLOURS = { saved: "#2d6a4f", "not-saved": "#52606d" }; // calm: green, or a quiet grey
 
   const CSS = `
@@ -43,11 +44,13 @@
     ul { margin: 6px 0; padding-inline-start: 20px; }
     li { margin: 4px 0; }
     li b { display: block; }
+    ul.single { list-style: none; padding-inline-start: 0; }
     .steps { margin: 8px 0; }
     .buttons { display: flex; gap: 8px; flex-wrap: wrap; margin-top: 10px; }
     button { font: inherit; padding: 6px 14px; border-radius: 8px; border: 1px solid #9aa5b1; background: #fff; cursor: pointer; }
     button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
     .status { min-height: 1.2em; margin-top: 8px; font-size: 14px; color: #334e68; }
+    a.platform { align-self: center; color: #1d5f8a; font-weight: 600; }
     .notice { max-width: 560px; }
     .notice p { margin: 0; }
   `;
@@ -88,14 +91,15 @@
     const report = el("button", null, { class: "primary", type: "button", "data-action": "report" });
     const wrong = el("button", null, { type: "button", "data-action": "wrong" });
     const hide = el("button", null, { type: "button", "data-action": "hide" });
+    const platform = el("a", null, { class: "platform", target: "_blank", rel: "noopener noreferrer", "data-action": "platform" });
     const status = el("p", null, { class: "status", "aria-live": "polite" });
     report.addEventListener("click", trusted(() => current.report()));
     wrong.addEventListener("click", trusted(() => current.wrong()));
     hide.addEventListener("click", trusted(() => current.hide()));
-    buttons.append(report, wrong, hide);
+    buttons.append(report, platform, wrong, hide);
     box.append(heading, calm, list, steps, buttons, status);
     shadow.append(style, box);
-    return { host: h, box, heading, calm, list, steps, report, wrong, hide, status };
+    return { host: h, box, heading, calm, list, steps, report, platform, wrong, hide, status };
   }
 
   /** Fill the banner's text from the model (textContent only). */
@@ -111,6 +115,13 @@
     p.report.textContent = s.report;
     p.wrong.textContent = s.wrong;
     p.hide.textContent = s.hide;
+    // The network's own report form, one click away (an https address from the service worker's table).
+    const link = model.platform && /^https:\/\//.test(model.platform.url) ? model.platform : null;
+    p.platform.hidden = !link;
+    p.platform.textContent = link ? link.label : "";
+    if (link) p.platform.setAttribute("href", link.url);
+    else p.platform.removeAttribute("href");
+    p.list.className = model.items.length === 1 ? "single" : "";
     p.list.replaceChildren(
       ...model.items.map((item) => {
         const li = el("li");
@@ -130,6 +141,13 @@
     }
     fill(parts, model);
     return host;
+  }
+
+  /** Hide or show the banner without removing it (a report's screenshot); true when one is there. */
+  function conceal(hidden) {
+    if (!host) return false;
+    host.style.visibility = hidden ? "hidden" : "visible";
+    return true;
   }
 
   function status(text) {
@@ -182,5 +200,5 @@
     noticeParts = null;
   }
 
-  Himaya.banner = Object.freeze({ show, status, remove, host: () => host, notice, removeNotice });
+  Himaya.banner = Object.freeze({ show, status, remove, host: () => host, notice, removeNotice, conceal });
 })();

@@ -27,7 +27,7 @@ test("one manifest for Chromium and Firefox, no externally_connectable, strict e
   assert.ok(m.key, "a fixed key gives a fixed Chromium id the companion can trust");
   assert.equal(m.externally_connectable, undefined);
   assert.match(m.content_security_policy.extension_pages, /script-src 'self'/);
-  assert.deepEqual([...m.permissions].sort(), ["activeTab", "contextMenus", "scripting", "storage"]);
+  assert.deepEqual([...m.permissions].sort(), ["activeTab", "alarms", "contextMenus", "scripting", "storage"]);
   const sites = new Set(m.content_scripts.map((c) => c.js.find((f) => f.startsWith("content/sites/"))));
   for (const site of ["facebook", "instagram", "tiktok", "x", "messenger", "whatsapp", "telegram", "discord"]) {
     assert.ok(sites.has(`content/sites/${site}.js`), site);
