@@ -60,3 +60,11 @@ export function formatTime(iso, lang) {
   const locale = lang === "ar" ? "ar-TN-u-nu-latn" : lang === "fr" ? "fr-FR" : "en-GB";
   return date.toLocaleString(locale, { hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
 }
+
+/** A date in the person's language, e.g. "29 nov. 2026" (the list's date in the popup). */
+export function formatDate(iso, lang) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const locale = lang === "ar" ? "ar-TN-u-nu-latn" : lang === "fr" ? "fr-FR" : "en-GB";
+  return date.toLocaleDateString(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}

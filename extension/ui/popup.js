@@ -8,7 +8,7 @@
  * is opened as a page (tests, keyboard users).
  */
 import { api, ask, localise, el } from "./page.js";
-import { localText, t } from "../background/i18n.js";
+import { localText, t, formatDate } from "../background/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let messages = {};
@@ -22,18 +22,34 @@ async function currentTabId() {
   return tab ? tab.id : null;
 }
 
-/** The unit's text with each matched span in a <mark> (spans count code points). */
+/** Spans of several rules, overlapping or touching, merged: each word is marked once, whole. */
+export function mergeSpans(spans) {
+  const sorted = (spans || []).filter((s) => Array.isArray(s) && s[0] < s[1]).map((s) => [s[0], s[1]]).sort((a, b) => a[0] - b[0]);
+  const out = [];
+  for (const span of sorted) {
+    const last = out[out.length - 1];
+    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else out.push(span);
+  }
+  return out;
+}
+
+/**
+ * The unit's text with each matched span in a <mark> (spans count code points,
+ * as the companion does). The page's text is isolated for direction (<bdi>,
+ * dir=auto), so Arabic in a French popup (or the reverse) reads right.
+ */
 function seenText(text, spans) {
   const chars = Array.from(text);
   const p = el("p", null, { class: "seen" });
+  const quote = el("bdi", null, { dir: "auto" });
   let at = 0;
-  const sorted = (spans || []).filter((s) => s[0] < s[1]).sort((a, b) => a[0] - b[0]);
-  for (const [start, end] of sorted) {
-    if (start < at) continue;
-    p.append(chars.slice(at, start).join(""), el("mark", chars.slice(start, end).join("")));
+  for (const [start, end] of mergeSpans(spans)) {
+    quote.append(chars.slice(at, start).join(""), el("mark", chars.slice(start, end).join("")));
     at = end;
   }
-  p.append(chars.slice(at).join(""));
+  quote.append(chars.slice(at).join(""));
+  p.append(quote);
   return p;
 }
 
@@ -56,8 +72,9 @@ function renderCompanion(answer) {
   const line = $("companion");
   line.dataset.state = state;
   line.textContent = t(messages, { ok: "stateOk", offline: "stateOffline", unpaired: "stateUnpaired", error: "stateError" }[state]);
-  $("rules").textContent = state === "ok" && answer.rulesVersion
-    ? `${t(messages, "popupRules", { version: answer.rulesVersion })} ${t(messages, answer.stale ? "popupRulesStale" : "popupRulesFresh")}`
+  // The published list's number and date: the same version `himaya status` and `himaya rules validate` give.
+  $("rules").textContent = state === "ok" && answer.listVersion !== null && answer.listVersion !== undefined
+    ? `${t(messages, "popupRules", { version: answer.listVersion, date: formatDate(answer.listDate, lang) })} ${t(messages, answer.stale ? "popupRulesStale" : "popupRulesFresh")}`
     : "";
   $("rules").dataset.stale = answer.stale ? "true" : "false";
   for (const id of ["report", "wrong", "helped", "check"]) $(id).disabled = state !== "ok" || tabId === null;
@@ -99,6 +116,7 @@ async function main() {
   $("helped").addEventListener("click", () => act({ type: "tab:feedback", tabId, verdict: "helped" }));
   $("check").addEventListener("click", () => act({ type: "tab:check", tabId }));
   $("options").addEventListener("click", () => api.runtime.openOptionsPage());
+  $("history").addEventListener("click", () => api.tabs.create({ url: api.runtime.getURL("ui/history.html") }));
   await refresh();
 }
 
