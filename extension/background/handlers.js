@@ -214,6 +214,7 @@ export function createHandlers(deps) {
   /** Companion state for the popup and options: offline, unpaired or ok with rules details. */
   async function status() {
     const ctx = await context();
+    if (!ctx.token) return { state: "unpaired", lang: ctx.lang }; // not linked: off, whatever runs on the port
     let data;
     try {
       data = await ctx.companion.status();

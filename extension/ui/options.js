@@ -100,8 +100,11 @@ async function setPin(event) {
   event.preventDefault();
   const answer = await ask({ type: "pin:set", pin: $("new-pin").value.trim() });
   $("new-pin").value = "";
-  $("pin-status").textContent = answer.ok ? t(messages, "optionsPinSaved") : answer.status || t(messages, "pinFormat");
-  if (answer.ok) await showParent();
+  $("pin-status").textContent = answer.ok ? "" : answer.status || t(messages, "pinFormat");
+  if (answer.ok) {
+    $("pair-status").textContent = t(messages, "optionsPinSaved"); // the PIN form goes away: say it above
+    await showParent();
+  }
 }
 
 async function unlock(event) {
