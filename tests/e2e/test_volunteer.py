@@ -81,7 +81,7 @@ def test_menu_report_with_the_companion_stopped_says_so_calmly_in_arabic(chromiu
     box = page.locator(f"{NOTICE}[data-himaya-notice=not-saved] .box")
     box.wait_for(timeout=WAIT_MS)
     assert box.get_attribute("dir") == "rtl" and box.get_attribute("lang") == "ar"
-    assert message("ar", "reportOffline") in box.inner_text()
+    assert message("ar", "reportOfflineParent") in box.inner_text()
     assert message("ar", "menuReport") in box.inner_text()
     # the page is untouched and the person can close the notice
     assert "Qui joue au basket" in page.inner_text("body")
