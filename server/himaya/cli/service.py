@@ -210,7 +210,11 @@ def status(as_json):
         raise _config_error(exc) from None
     store = _store()
     running = instance.running(home)
-    info = active_list(home)
+    # No list installed yet (a companion that never ran, or is starting): the one it will install.
+    from himaya.cli.common import list_of
+    from himaya.core.scanner import PACKAGE_RULES
+
+    info = active_list(home) or list_of(PACKAGE_RULES)
     companion = Companion(home, None, store, None)
     companion._settings_cache = (None, None)
     extension = companion.extension_state()
