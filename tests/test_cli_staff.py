@@ -283,3 +283,20 @@ def test_rules_lint_says_what_it_checked(run):
     assert "checked 4 rules" in out
     for what in ("schema", "test examples", "languages", "unused groups"):
         assert what in out, what
+
+
+def test_rules_lint_flags_a_rule_whose_wrong_rate_stands_out(run, tmp_path):
+    feedback = ROOT / "tests" / "fixtures" / "feedback" / "weekly-counts.jsonl"
+    out = run("rules", "lint", str(ROOT / "rules"),
+              "--feedback", str(feedback)).stdout
+    flagged = [line for line in out.splitlines() if "'This is wrong'" in line and line.startswith("warning")]
+    assert len(flagged) == 1 and "HIM-TRUST-002" in flagged[0] and "8 of 9" in flagged[0], flagged
+    calm = tmp_path / "calm.json"
+    calm.write_text(json.dumps({"counts": [{"rule": "HIM-AGE-001", "wrong": 1, "helped": 9},
+                                           {"rule": "HIM-PRIV-001", "wrong": 1, "helped": 8}]}))
+    calm_out = run("rules", "lint", str(ROOT / "rules"), "--feedback", str(calm)).stdout
+    assert not [line for line in calm_out.splitlines() if line.startswith("warning") and "This is wrong" in line]
+    assert "rates from the feedback" in calm_out
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    one_line_refusal(run("rules", "lint", str(ROOT / "rules"), "--feedback", str(bad)), "not feedback counts")

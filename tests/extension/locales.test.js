@@ -51,3 +51,15 @@ test("the child's banner says they are not in trouble and names the 1809 line in
     assert.ok(m.bannerCalm.length > 10, lang);
   }
 });
+
+test("French speaks formally (vous) to parents and informally (tu) to children", () => {
+  const fr = messagesOf("fr");
+  const TU = /\b(tu|ton|ta|tes|toi|te|t'|démarre|ouvre|réessaie|parles-en|montre-le)\b/i;
+  const VOUS = /\b(vous|votre|vos|démarrez|ouvrez|réessayez|tapez)\b/i;
+  const parent = Object.keys(fr).filter((k) => /^(state|options|popup|pair|pin|history|badge|parent)|Parent$/.test(k));
+  const child = ["bannerCalm", "bannerSteps", "reportFailed", "reportOffline", "feedbackFailed", "feedbackWrongKept"];
+  assert.ok(parent.length > 40);
+  for (const key of parent) assert.doesNotMatch(fr[key], TU, key);
+  for (const key of child) assert.doesNotMatch(fr[key], VOUS, key);
+  for (const key of child) assert.match(fr[key], TU, key);
+});
