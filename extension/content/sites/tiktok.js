@@ -40,10 +40,16 @@
     return [...descs, ...comments];
   }
 
-  /** "/@name" of a link, lower-cased, else "". */
+  /** The @name a link leads to (tiktok.com/@name), lower-cased, else "". */
   function handleOf(a) {
-    const match = a ? /^\/@([^/?#]+)/.exec(a.getAttribute("href") || "") : null;
-    return match ? match[1].toLowerCase() : "";
+    let path = "";
+    try {
+      path = a ? new URL(a.getAttribute("href") || "", a.ownerDocument.baseURI).pathname : "";
+    } catch (_) {
+      path = "";
+    }
+    const match = /^\/@([^/?#]+)/.exec(path);
+    return match ? decodeURIComponent(match[1]).toLowerCase() : "";
   }
 
   function messages(doc, loc) {
@@ -51,7 +57,7 @@
     const other = dom.firstText(doc, [e2e("chat-uniqueid")]).replace(/^@/, "").toLowerCase();
     const who = other || dom.firstText(doc, [e2e("chat-nickname")]) || "chat";
     return dom.visibleAll(doc, e2e("chat-item")).map((item) => {
-      const author = handleOf(item.querySelector('a[href^="/@"]'));
+      const author = handleOf(item.querySelector('a[href*="/@"]'));
       const speaker = !author || !other ? "unknown" : author === other ? "other" : "self";
       const body = cues.one(item, [e2e("chat-item-text"), '[class*="TextContainer"]', "p"]);
       return { kind: "message", text: dom.visibleText(body || item), conversation: who, speaker };
