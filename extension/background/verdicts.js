@@ -44,6 +44,8 @@ export function findings(results, units, shown, now) {
   for (const result of results || []) {
     const unit = byId.get(result && result.id);
     if (!unit || !result.risk || !shown.includes(result.severity)) continue;
+    // The person's own words are sent as context for the conversation; they are no warning to them.
+    if (unit.speaker === "self") continue;
     const matches = (result.matches || []).map(keepMatch).filter((m) => m.rule);
     if (!matches.length) continue;
     const finding = { unit, severity: result.severity, matches, at: new Date(now).toISOString() };
