@@ -134,3 +134,16 @@ def test_himaya_status_shows_the_readers_that_found_nothing(himaya_home, monkeyp
     assert "le lecteur n'a rien trouvé sur facebook : 2 page(s)" in CliRunner().invoke(main, ["status"]).output
     data = json.loads(CliRunner().invoke(main, ["status", "--json"]).output)
     assert data["running"] is False and [(m["site"], m["pages"]) for m in data["reader_misses"]] == [("facebook", 2)]
+
+
+def test_a_report_keeps_whose_words_each_unit_holds(api):
+    body = {"url": "https://www.messenger.com/t/1", "title": "Messenger",
+            "units": [{"kind": "message", "text": MOVE, "speaker": "other"},
+                      {"kind": "message", "text": "non merci", "speaker": "self"},
+                      {"kind": "post", "text": "page"}], "matches": []}
+    saved = api.post("/api/v1/reports", body)
+    assert saved.status_code == 201, saved.get_json()
+    units = api.get(f"/api/v1/reports/{saved.get_json()['id']}").get_json()["record"]["units"]
+    assert [u.get("speaker") for u in units] == ["other", "self", None]
+    bad = api.post("/api/v1/reports", {**body, "units": [{"kind": "message", "text": "x", "speaker": "child"}]})
+    assert bad.status_code == 400 and bad.get_json()["detail"].startswith("units[0].speaker:")

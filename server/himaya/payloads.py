@@ -133,7 +133,7 @@ def batch_request(body: dict) -> dict:
 
 def _report_unit(value, where):
     return _fields(value, where, {"kind": one_of(KINDS), "text": text_of(MAX_TEXT)},
-                   {"url": _url, "author": _short, "time": text_of(64), "id": _unit_id})
+                   {"url": _url, "author": _short, "time": text_of(64), "id": _unit_id, "speaker": one_of(SPEAKERS)})
 
 
 def _report_match(value, where):

@@ -138,3 +138,16 @@ test("tab:read outside volunteer mode, or on a tab without a reader, says so", a
   assert.deepEqual(await setup({ collected }).handlers["tab:read"]({ type: "tab:read", tabId: 7 }), { state: "volunteer_only" });
   assert.deepEqual(await setup({ settings: { volunteer: true } }).handlers["tab:read"]({ type: "tab:read", tabId: 7 }), { state: "no_reader" });
 });
+
+test("a report's units keep their speaker, so the evidence tells the person's own words from the others'", async () => {
+  const routes = { "POST /reports": () => [201, { id: "R20261205-00000001", sha256: "a".repeat(64), created: "2026-12-05T10:00:00Z", outbox: "none" }] };
+  const { handlers, log } = setup({ routes });
+  const units = [
+    { id: "m-1", kind: "message", text: "ajoute-moi", speaker: "other" },
+    { id: "m-2", kind: "message", text: "non", speaker: "self" },
+    { id: "p-3", kind: "post", text: "page" },
+  ];
+  await handlers.report({ type: "report", units, page }, sender);
+  const body = log.find((l) => l.key === "POST /reports").body;
+  assert.deepEqual(body.units.map((u) => u.speaker), ["other", "self", undefined]);
+});
