@@ -7,8 +7,8 @@
  * reader therefore asks for what it wants through a *chain* of selectors,
  * most stable first (ARIA roles and labels, aria-posinset, data attributes
  * kept for accessibility, ads and tests), then older structures, and takes
- * the first that matches something visible. No chain holds a generated
- * class name.
+ * the first that matches something visible. A generated class name is at
+ * most the last link of a chain, and then only by its stable prefix.
  *
  * `speaker` on a unit says whose words it holds: "self" (the person at the
  * screen, usually the child), "other", or "unknown" when the page does not

@@ -67,7 +67,9 @@ async function showHistory(lang) {
   $("history").replaceChildren(
     ...missed.map((m) => el("li", t(messages, "historyReaderMissed", { site: siteName(m.site), pages: m.pages, time: formatTime(m.last, lang) }), { "data-site": m.site }))
   );
-  $("history-status").textContent = answer.state === "ok" ? (missed.length ? "" : t(messages, "historyEmpty")) : t(messages, "historyUnavailable");
+  const empty = missed.length ? "" : t(messages, "historyEmpty");
+  // not linked yet: the pairing line above already says so
+  $("history-status").textContent = answer.state === "ok" ? empty : answer.state === "unpaired" ? "" : t(messages, "historyUnavailable");
 }
 
 async function main() {

@@ -26,7 +26,7 @@ function row(unit) {
   const tr = el("tr", null, { "data-speaker": unit.speaker, "data-kind": unit.kind, "data-site": unit.site });
   tr.append(
     el("td", t(messages, KINDS[unit.kind] || "kindPost")),
-    el("td", siteName(unit.site)),
+    el("td", unit.site === "generic" ? t(messages, "readerGeneric") : siteName(unit.site)),
     el("td", t(messages, SPEAKERS[unit.speaker] || "speakerUnknown")),
     el("td", unit.cut ? `${unit.text}…` : unit.text, { class: "text" })
   );

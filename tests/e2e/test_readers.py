@@ -127,6 +127,7 @@ def test_volunteer_view_lists_what_the_reader_found(chromium, companion, site):
     assert view.locator("#summary").inner_text().startswith("Le lecteur Facebook n’a rien trouvé sur cette page")
     sites = {row.get_attribute("data-site") for row in view.locator("#units tbody tr").all()}
     assert sites == {"generic"}
+    assert view.locator("#units tbody tr td:nth-child(2)").first.inner_text() == message("fr", "readerGeneric")
     long_text = view.locator("#units tbody tr td.text").filter(has_text="Bonjour à tous").inner_text()
     assert long_text.endswith("…") and len(long_text) == 121, "only the first 120 characters"
 

@@ -13,17 +13,23 @@
   "use strict";
   const { dom } = globalThis.Himaya;
   const MAX_BLOCKS = 80;
+  const MAX_CANDIDATES = 400;
 
   function meta(doc, name) {
     const el = doc.querySelector(`meta[property="${name}"], meta[name="${name}"]`);
     return el ? dom.clean(el.getAttribute("content")) : "";
   }
 
-  /** Elements holding a run of text of their own (a page built of divs and spans). */
+  /**
+   * Elements holding a run of text of their own (a page built of divs and
+   * spans). Bounded: a web app's page holds thousands of elements, and only
+   * the first candidates are checked for visibility.
+   */
   function textBlocks(scope) {
     const own = (el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.nodeValue.trim().length >= 2);
-    const marked = dom.visibleAll(scope, '[dir="auto"]');
-    const found = marked.length ? marked : dom.visibleAll(scope, "div, span").filter(own);
+    const first = (list) => list.slice(0, MAX_CANDIDATES).filter(dom.isVisible);
+    const marked = first([...scope.querySelectorAll('[dir="auto"]')]);
+    const found = marked.length ? marked : first([...scope.querySelectorAll("div, span")].filter(own));
     return found.filter((el) => !found.some((other) => other !== el && other.contains(el)));
   }
 
