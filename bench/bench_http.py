@@ -44,8 +44,8 @@ def _quiet() -> None:
 def _serve_companion(port: int, home: str) -> None:
     _quiet()
     from himaya import Scanner
-    from himaya.app import StaticRules
-    from himaya.serving import Server
+    from himaya.companion.app import StaticRules
+    from himaya.companion.serving import Server
 
     rules = StaticRules(Scanner.load(ROOT / "rules"))
     server = Server.open(Path(home), port, threads=4, rules=rules,
@@ -58,7 +58,7 @@ def _serve_bare(port: int) -> None:
     _quiet()
     from waitress.server import create_server
 
-    from himaya.serving import bind
+    from himaya.companion.serving import bind
 
     body = b'{"risk":false,"severity":"none","score":0.0,"matches":[]}'
 

@@ -103,8 +103,8 @@ def _time_each(fn, items, repeat: int = 1) -> list[float]:
 
 
 def run(signatures: int = 10_000, messages: int = 10_000) -> dict:
-    from himaya.matcher import Index
-    from himaya.rules.schema import parse_rule
+    from himaya.core.matcher import Index
+    from himaya.core.rules.schema import parse_rule
 
     rule_dicts, literals = make_rules(signatures)
     page, chat = make_texts(literals, messages)

@@ -13,7 +13,7 @@ import sqlite3
 
 import pytest
 
-from himaya.app import StaticRules, create_app
+from himaya.companion.app import StaticRules, create_app
 
 PORT = 47615
 BASE = f"http://127.0.0.1:{PORT}"

@@ -12,9 +12,9 @@ import pytest
 from companion_helpers import (CHROME_ORIGIN, MOZ_ORIGIN, PNG, REPORT_TEXT, Api, api, app,  # noqa: F401
                                make_app, report_body, risky_text, snapshot)
 
-from himaya import config as settings_mod
-from himaya import pairing
-from himaya.guard import FORBIDDEN
+from himaya.companion import config as settings_mod
+from himaya.companion import pairing
+from himaya.companion.guard import FORBIDDEN
 
 
 def _db_bytes(home) -> bytes:
@@ -118,7 +118,7 @@ def test_batch_keeps_ids_and_order(api, scanner):
 
 def test_rules_holder_is_read_per_request(himaya_home, scanner):
     from himaya import Scanner
-    from himaya.app import StaticRules
+    from himaya.companion.app import StaticRules
 
     holder = StaticRules(scanner)
     api = Api(make_app(himaya_home, scanner, RULES=holder))

@@ -8,8 +8,8 @@ import pytest
 from pathlib import Path
 from companion_helpers import BASE, CHROME_ID, Api, make_app, report_body  # noqa: F401
 
-from himaya import config as settings_mod
-from himaya.app import StaticRules, create_app
+from himaya.companion import config as settings_mod
+from himaya.companion.app import StaticRules, create_app
 
 
 def test_only_api_routes_exist(himaya_home, scanner):

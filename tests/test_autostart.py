@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from himaya.autostart import Autostart, command_line, entry_for
+from himaya.companion.autostart import Autostart, command_line, entry_for
 
 
 def _fake_systemctl(bin_dir, log, exit_code=0):

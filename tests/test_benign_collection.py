@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from himaya.rules.schema import SEVERITY_RANK
+from himaya.core.rules.schema import SEVERITY_RANK
 
 ROOT = Path(__file__).resolve().parent.parent
 BENIGN = ROOT / "rules" / "benign"

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from himaya.bundle import (
+from himaya.bundles.manifest import (
     FILES_DIR, MANIFEST, OBJECTS_DIR, SIGNATURES, BundleError, FileEntry, Manifest, check_signatures,
     decode_signatures, format_time, now_utc, sha256_bytes,
 )
-from himaya.bundle_build import add_signature, build_bundle, publish, read_bundle, sign_bundle
+from himaya.bundles.build import add_signature, build_bundle, publish, read_bundle, sign_bundle
 from himaya.cli import main
-from himaya.signing import (
+from himaya.bundles.signing import (
     decode_public_key, encode_public_key, generate_key, load_private_key, load_trusted_keys,
     parse_signature, public_key_id, save_key_pair, sign_bytes, verify_signatures,
 )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from himaya.bundle import FILES_DIR, MANIFEST, Manifest, sha256_file
-from himaya.bundle_build import read_bundle, verify_files
-from himaya.rules import load_ruleset
-from himaya.signing import load_trusted_keys
-from himaya.updater import BUNDLED, TRUSTED_KEYS
+from himaya.bundles.manifest import FILES_DIR, MANIFEST, Manifest, sha256_file
+from himaya.bundles.build import read_bundle, verify_files
+from himaya.core.rules import load_ruleset
+from himaya.bundles.signing import load_trusted_keys
+from himaya.bundles.updater import BUNDLED, TRUSTED_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 REBUILD = "himaya rules build rules --out server/himaya/data/default-bundle"

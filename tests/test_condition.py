@@ -2,7 +2,7 @@
 
 import pytest
 
-from himaya.rules.condition import ConditionError, parse
+from himaya.core.rules.condition import ConditionError, parse
 
 G = {"a", "b", "c", "d"}
 

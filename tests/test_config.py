@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from himaya import config as settings_mod
+from himaya.companion import config as settings_mod
 
 
 def test_data_home_defaults_to_the_platform_folder(monkeypatch, tmp_path):
@@ -64,7 +64,7 @@ def test_token_is_made_once_with_mode_0600(himaya_home):
 
 
 def test_update_interval_and_trusted_keys(tmp_path):
-    from himaya.config import ConfigError, load, set_value
+    from himaya.companion.config import ConfigError, load, set_value
 
     home = tmp_path / "h"
     assert load(home)["update-interval"] == 21600 and load(home)["trusted-keys"] is None

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from himaya import Scanner
-from himaya.conversations import CONVERSATION_RULE, ConversationStore, summarize
+from himaya.core.conversations import CONVERSATION_RULE, ConversationStore, summarize
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from himaya import Scanner
-from himaya.corpus import ItemError, evaluate, parse_item, read_items, scan_item
+from himaya.core.corpus import ItemError, evaluate, parse_item, read_items, scan_item
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 

@@ -36,7 +36,7 @@ def test_every_command_is_documented_with_an_example(path, cmd):
 
 
 def test_every_setting_is_documented():
-    from himaya.config import DEFAULTS
+    from himaya.companion.config import DEFAULTS
 
     companion = (ROOT / "docs" / "COMPANION.md").read_text(encoding="utf-8")
     missing = [key for key in DEFAULTS if key not in companion]
@@ -44,7 +44,7 @@ def test_every_setting_is_documented():
 
 
 def test_every_endpoint_is_documented(himaya_home):
-    from himaya.app import create_app
+    from himaya.companion.app import create_app
 
     api = (ROOT / "docs" / "API.md").read_text(encoding="utf-8")
     app = create_app({"HOME": himaya_home, "PORT": 47615, "RULES": _NoRules()})

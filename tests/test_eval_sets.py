@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from himaya.corpus import evaluate, read_items
+from himaya.core.corpus import evaluate, read_items
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
 

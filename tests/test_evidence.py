@@ -8,10 +8,10 @@ import json
 import pytest
 from companion_helpers import PNG, PNG_URL, report_body
 
-from himaya import evidence
-from himaya.config import ensure_private_dir
-from himaya.export import export_files, render_page, write_folder
-from himaya.store import Store
+from himaya.core import evidence
+from himaya.companion.config import ensure_private_dir
+from himaya.companion.export import export_files, render_page, write_folder
+from himaya.companion.store import Store
 
 
 def test_canonical_form_is_stable():

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from himaya.guard import FORBIDDEN, UNAUTHORIZED, BadJSON, Guard, GuardSettings, TokenBuckets, parse_strict
+from himaya.companion.guard import FORBIDDEN, UNAUTHORIZED, BadJSON, Guard, GuardSettings, TokenBuckets, parse_strict
 
 
 @pytest.mark.parametrize("raw, why", [

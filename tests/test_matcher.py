@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from himaya import Scanner
-from himaya.links import link_hash
-from himaya.rules import load_ruleset
+from himaya.core.links import link_hash
+from himaya.core.rules import load_ruleset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 
@@ -78,7 +78,7 @@ def test_short_words_are_never_fuzzy(fx):
 
 def test_leetspeak_is_not_applied_to_arabizi(fx):
     # 3 is a letter in Arabizi: "3omrek" must not be read as "eomrek"
-    from himaya.normalize import normalize, alt_view
+    from himaya.core.normalize import normalize, alt_view
 
     assert alt_view(normalize("9adech 3omrek"), fx.index._c.leet_vocab) is None
 
@@ -192,7 +192,7 @@ def test_concurrent_scans_agree(fx):
 
 
 def test_python_fallback_engine_gives_the_same_answers():
-    from himaya.textindex import TokenAutomaton
+    from himaya.core.textindex import TokenAutomaton
 
     pats = {" ajoute moi ": ["A"], " snap ": ["S"], "صور": ["P"], " moi sur ": ["M"]}
     tokens = ["ajoute", "moi", "sur", "snap", "ابعثلي", "صورتك"]

@@ -36,10 +36,10 @@ from pathlib import Path
 
 import pytest
 
-from himaya.links import find_links
-from himaya.matcher import Index
-from himaya.normalize import loose, normalize, normalize_term
-from himaya.rules import load_ruleset
+from himaya.core.links import find_links
+from himaya.core.matcher import Index
+from himaya.core.normalize import loose, normalize, normalize_term
+from himaya.core.rules import load_ruleset
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 WORD_KINDS = ("phrase", "fuzzy")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from himaya.normalize import alt_view, loose, normalize, normalize_term, skeleton
+from himaya.core.normalize import alt_view, loose, normalize, normalize_term, skeleton
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_dotted_words_keep_the_spaces_between_them():
 
 
 def test_proclitics():
-    from himaya.normalize import strip_clitic
+    from himaya.core.normalize import strip_clitic
 
     assert strip_clitic("والحومه") == "حومه" and strip_clitic("للمراهقات") == "مراهقات"
     assert strip_clitic("ولا") == "لا" and strip_clitic("وما") == "ما"
@@ -120,6 +120,6 @@ def test_proclitics():
 
 
 def test_kaf_is_not_taken_for_a_prefix():
-    from himaya.normalize import strip_clitic
+    from himaya.core.normalize import strip_clitic
 
     assert strip_clitic("كلامك") == "كلامك"  # "your words", not "to your mother"

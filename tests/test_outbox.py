@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from companion_helpers import PNG, report_body
 
-from himaya.config import ensure_private_dir
-from himaya.outbox import Outbox
-from himaya.store import Store
+from himaya.companion.config import ensure_private_dir
+from himaya.companion.outbox import Outbox
+from himaya.companion.store import Store
 
 
 class Intake:

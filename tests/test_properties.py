@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from himaya import Scanner
-from himaya.normalize import normalize
+from himaya.core.normalize import normalize
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 SCANNER = Scanner.load(FIXTURES)

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from companion_helpers import CHROME_ORIGIN, api, app, free_port, snapshot  # noqa: F401
 
 from himaya.cli import main
-from himaya.config import ensure_private_dir
-from himaya.store import Store
+from himaya.companion.config import ensure_private_dir
+from himaya.companion.store import Store
 
 AGE = "slt, 9adech 3omrek ?"
 MOVE = "ajoute-moi sur snap, on parlera en privé"
@@ -42,20 +42,20 @@ def test_any_other_speaker_is_refused_naming_the_field(api, speaker):
     assert batch.status_code == 400 and batch.get_json()["detail"].startswith("units[1].speaker:")
 
 
-def _stages(api, conversation, units):
+def _results(api, conversation, units):
     body = {"units": [{"id": i, "kind": "message", "text": text, "conversation": conversation, **extra}
                       for i, (text, extra) in enumerate(units)]}
-    return [r.get("conversation") for r in api.post("/api/v1/scan/batch", body).get_json()["results"]]
+    return api.post("/api/v1/scan/batch", body).get_json()["results"]
 
 
 def test_the_persons_own_messages_do_not_build_a_conversations_stages(api):
-    theirs = _stages(api, "messenger:t/1", [(AGE, {"speaker": "other"}), (MOVE, {"speaker": "other"})])
-    assert theirs[1]["stages"] == ["age-probe", "move-to-private"] and theirs[1]["alert"] is True
-    mixed = _stages(api, "messenger:t/2", [(AGE, {"speaker": "self"}), (MOVE, {"speaker": "other"})])
-    assert mixed[0] is None, "the person's own message is scanned on its own"
-    assert mixed[1]["stages"] == ["move-to-private"] and mixed[1]["alert"] is False
-    unknown = _stages(api, "messenger:t/3", [(AGE, {"speaker": "unknown"}), (MOVE, {})])
-    assert unknown[1]["stages"] == ["age-probe", "move-to-private"], "unknown and absent speakers count as before"
+    theirs = _results(api, "messenger:t/1", [(AGE, {"speaker": "other"}), (MOVE, {"speaker": "other"})])
+    assert theirs[1]["conversation"]["stages"] == ["age-probe", "move-to-private"] and theirs[1]["conversation"]["alert"] is True
+    mixed = _results(api, "messenger:t/2", [(AGE, {"speaker": "self"}), (MOVE, {"speaker": "other"})])
+    assert mixed[0]["risk"] is False and mixed[0]["matches"] == [], "the person's own words never warn"
+    assert mixed[1]["conversation"]["stages"] == ["move-to-private"] and mixed[1]["conversation"]["alert"] is False
+    unknown = _results(api, "messenger:t/3", [(AGE, {"speaker": "unknown"}), (MOVE, {})])
+    assert unknown[1]["conversation"]["stages"] == ["age-probe", "move-to-private"], "unknown and absent speakers count as before"
 
 
 # -- reader found nothing ------------------------------------------------------

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from himaya.rules import CATEGORIES, lint, load_ruleset, run_tests
-from himaya.rules.schema import SEVERITY_RANK
+from himaya.core.rules import CATEGORIES, lint, load_ruleset, run_tests
+from himaya.core.rules.schema import SEVERITY_RANK
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 TERM_LANGS = ("fr", "ar", "aeb-Arab", "aeb-Latn", "en")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from himaya.rules import RuleError, lint, load_ruleset, run_tests
+from himaya.core.rules import RuleError, lint, load_ruleset, run_tests
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 

@@ -14,7 +14,7 @@ import pytest
 from companion_helpers import (BASE, CHROME_ORIGIN, MOZ_ORIGIN, PORT, REPORT_TEXT, Api, api, app,  # noqa: F401
                                report_body, snapshot)
 
-from himaya.guard import FORBIDDEN, UNAUTHORIZED
+from himaya.companion.guard import FORBIDDEN, UNAUTHORIZED
 
 REPORTS = "/api/v1/reports"
 GOOD = json.dumps(report_body()).encode()

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from companion_helpers import REPORT_TEXT, report_body
 
 from himaya.cli import main
-from himaya.config import data_home, ensure_private_dir
-from himaya.store import Store
+from himaya.companion.config import data_home, ensure_private_dir
+from himaya.companion.store import Store
 
 
 @pytest.fixture

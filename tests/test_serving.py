@@ -11,8 +11,8 @@ import threading
 import pytest
 from companion_helpers import free_port
 
-from himaya.app import StaticRules
-from himaya.serving import PortBusy, Server, bind, setup_logging
+from himaya.companion.app import StaticRules
+from himaya.companion.serving import PortBusy, Server, bind, setup_logging
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.1", "localhost"])

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from companion_helpers import report_body
 
-from himaya.config import ensure_private_dir
-from himaya.store import MIGRATIONS, Store
+from himaya.companion.config import ensure_private_dir
+from himaya.companion.store import MIGRATIONS, Store
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from himaya.bundle import MANIFEST, OBJECTS_DIR, Manifest, RuleManager
-from himaya.bundle_build import sign_bundle
-from himaya.updater import BUNDLED
+from himaya.bundles.manifest import MANIFEST, OBJECTS_DIR, Manifest
+from himaya.bundles.updater import RuleManager
+from himaya.bundles.build import sign_bundle
+from himaya.bundles.updater import BUNDLED
 from test_bundle import lay_out, trusted_file, write_bundle
 from test_bundle import rule_yaml as _rule_yaml
 
@@ -89,7 +90,7 @@ class Site:
 
 @pytest.fixture(scope="session")
 def keys():
-    from himaya.signing import generate_key
+    from himaya.bundles.signing import generate_key
 
     return {"a": generate_key(), "b": generate_key(), "stranger": generate_key()}
 

@@ -13,10 +13,11 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from himaya.bundle import BundleError, Manifest, RuleManager
+from himaya.bundles.manifest import BundleError, Manifest
+from himaya.bundles.updater import RuleManager
 from himaya.cli import main
-from himaya.fetch import open_source
-from himaya.updater import BUNDLED, MAX_BACKOFF, first_delay, next_delay
+from himaya.bundles.fetch import open_source
+from himaya.bundles.updater import BUNDLED, MAX_BACKOFF, first_delay, next_delay
 from test_bundle import write_bundle
 from test_update import BASE, FILES, NEW_B, _Ctx, flags, keys, manager, publish_version, rule_yaml, seeded_home, site  # noqa: F401
 
@@ -58,10 +59,10 @@ def test_a_scan_during_a_swap_sees_the_old_set_or_the_new_never_a_mix(manager, t
 
 def test_a_list_past_its_expiry_is_reported_stale_but_keeps_working(manager, monkeypatch):
     assert manager.status()["stale"] is False
-    import himaya.bundle
+    import himaya.bundles.manifest
 
-    later = himaya.bundle.now_utc() + timedelta(days=60)
-    monkeypatch.setattr(himaya.bundle, "now_utc", lambda: later)
+    later = himaya.bundles.manifest.now_utc() + timedelta(days=60)
+    monkeypatch.setattr(himaya.bundles.manifest, "now_utc", lambda: later)
     status = manager.status()
     assert status["stale"] is True and set(status["stale_message"]) == {"fr", "ar", "en"}
     assert flags(manager, "alpha signal") == {"TST-A-001"}

@@ -16,13 +16,13 @@ __all__ = ["Scanner", "Verdict", "Match", "__version__"]
 
 
 def __getattr__(name):
-    # Lazy, so that `import himaya.normalize` (or the CLI's --help) stays light.
+    # Lazy, so that `import himaya.core.normalize` (or the CLI's --help) stays light.
     if name == "Scanner":
-        from .scanner import Scanner
+        from himaya.core.scanner import Scanner
 
         return Scanner
     if name in ("Match", "Verdict"):
-        from . import matcher
+        from himaya.core import matcher
 
         return getattr(matcher, name)
     raise AttributeError(name)

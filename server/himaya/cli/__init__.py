@@ -8,7 +8,7 @@ autostart, config, report).
 
 import click
 
-from .. import __version__
+from himaya import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,4 +25,4 @@ def rules():
 
 # Submodules register their commands on the groups above. (Module names differ
 # from the group names so that importing them does not shadow the groups.)
-from . import bundles, checks, scan, service  # noqa: E402,F401
+from himaya.cli import bundles, checks, model, scan, service  # noqa: E402,F401

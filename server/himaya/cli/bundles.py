@@ -1,5 +1,5 @@
 """`himaya rules keygen|build|sign|publish|update|status`: thin shells over
-himaya.signing, himaya.bundle_build and himaya.updater (see docs/PUBLISHING.md)."""
+himaya.bundles.signing, himaya.bundles.build and himaya.bundles.updater (see docs/PUBLISHING.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import rules
+from himaya.cli import rules
 
 PASSPHRASE_ENV = "HIMAYA_KEY_PASSPHRASE"
 
@@ -50,7 +50,7 @@ def keygen(name, out_dir, no_passphrase):
 
     Example: himaya rules keygen amal --out ~/himaya-keys
     """
-    from ..signing import generate_key, public_key_id, save_key_pair, SigningError
+    from himaya.bundles.signing import generate_key, public_key_id, save_key_pair, SigningError
 
     if not name.replace("-", "").replace("_", "").isalnum():
         raise click.BadParameter("letters, digits, - and _ only", param_hint="NAME")
@@ -84,9 +84,9 @@ def build(rules_dir, out_dir, list_id, version, valid_days, disable, enable, thr
 
     Example: himaya rules build rules/ --out build/bundle --disable HIM-PRIV-001
     """
-    from ..bundle import BundleError
-    from ..bundle_build import build_bundle
-    from ..scanner import default_rules_path
+    from himaya.bundles.manifest import BundleError
+    from himaya.bundles.build import build_bundle
+    from himaya.core.scanner import default_rules_path
 
     try:
         manifest, changed, warnings = build_bundle(
@@ -115,9 +115,9 @@ def sign(bundle_dir, key_path, minisig):
 
     Example: himaya rules sign build/bundle --key ~/himaya-keys/amal.key
     """
-    from ..bundle import BundleError
-    from ..bundle_build import add_signature, read_bundle, sign_bundle
-    from ..signing import SigningError, key_is_encrypted, load_private_key
+    from himaya.bundles.manifest import BundleError
+    from himaya.bundles.build import add_signature, read_bundle, sign_bundle
+    from himaya.bundles.signing import SigningError, key_is_encrypted, load_private_key
 
     if bool(key_path) == bool(minisig):
         raise click.UsageError("give exactly one of --key or --minisig")
@@ -147,10 +147,10 @@ def publish(bundle_dir, dest, trusted_keys):
 
     Example: himaya rules publish build/bundle /var/www/himaya
     """
-    from ..bundle import BundleError
-    from ..bundle_build import publish as do_publish
-    from ..signing import SigningError, load_trusted_keys
-    from ..updater import TRUSTED_KEYS
+    from himaya.bundles.manifest import BundleError
+    from himaya.bundles.build import publish as do_publish
+    from himaya.bundles.signing import SigningError, load_trusted_keys
+    from himaya.bundles.updater import TRUSTED_KEYS
 
     try:
         summary = do_publish(bundle_dir, dest, load_trusted_keys(trusted_keys or TRUSTED_KEYS))
@@ -161,8 +161,8 @@ def publish(bundle_dir, dest, trusted_keys):
 
 
 def _manager():
-    from ..config import data_home, load
-    from ..updater import RuleManager
+    from himaya.companion.config import data_home, load
+    from himaya.bundles.updater import RuleManager
 
     home = data_home()
     return RuleManager(home, load(home))

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import click
 
-from . import rules
+from himaya.cli import rules
 
 path_argument = click.argument(
     "path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 
 
 def _load(path):
-    from ..rules import RuleError, load_ruleset
-    from ..scanner import default_rules_path
+    from himaya.core.rules import RuleError, load_ruleset
+    from himaya.core.scanner import default_rules_path
 
     try:
         return load_ruleset(path or default_rules_path())
@@ -45,7 +45,7 @@ def test_(path, only):
 
         himaya rules test rules/ --rule HIM-PRIV-001
     """
-    from ..rules import run_tests
+    from himaya.core.rules import run_tests
 
     rs = _load(path)
     chosen = [r for r in rs.rules if not only or r.id in only]
@@ -70,7 +70,7 @@ def lint(path, strict):
 
         himaya rules lint rules/ --strict
     """
-    from ..rules import lint as lint_rules
+    from himaya.core.rules import lint as lint_rules
 
     rs = _load(path)
     problems = lint_rules(rs)

@@ -8,19 +8,24 @@ from pathlib import Path
 
 import click
 
-from . import main
+from himaya.cli import main
 
 SEVERITY_COLOUR = {"none": "green", "low": "cyan", "medium": "yellow", "high": "red", "critical": "magenta"}
 
 
-def _load_scanner(rules_path):
-    from ..rules import RuleError
-    from ..scanner import Scanner
+def _load_scanner(rules_path, signals="both"):
+    from himaya.core.rules import RuleError
+    from himaya.core.scanner import Scanner
 
     try:
-        return Scanner.load(rules_path)
+        return Scanner.load(rules_path, signals=signals)
     except RuleError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+signals_option = click.option(
+    "--signals", type=click.Choice(["rules", "model", "both"]), default="both", show_default=True,
+    help="Which signals decide: the rules, the model (when the list carries one), or both.")
 
 
 rules_option = click.option(
@@ -39,16 +44,19 @@ rules_option = click.option(
 @click.option("--lang", type=click.Choice(["fr", "ar", "en"]), default="en", show_default=True,
               help="Language of the explanations in the readable output.")
 @rules_option
-def scan(text, file_, kind, url, as_json, jsonl, lang, rules_path):
+@signals_option
+def scan(text, file_, kind, url, as_json, jsonl, lang, rules_path, signals):
     """Scan a text (argument, --file, or '-' for stdin) and print the verdict.
 
     Examples:
 
         himaya scan "t'as quel âge ? ajoute-moi sur snap"
 
-        himaya scan --jsonl ../shared/corpus/dev.jsonl > verdicts.jsonl
+        himaya scan --jsonl tests/fixtures/eval/probe4.jsonl > verdicts.jsonl
+
+        himaya scan --signals rules "on se voit ce soir ?"
     """
-    scanner = _load_scanner(rules_path)
+    scanner = _load_scanner(rules_path, signals)
     if jsonl is not None:
         _scan_jsonl(scanner, jsonl)
         return
@@ -70,10 +78,14 @@ def scan(text, file_, kind, url, as_json, jsonl, lang, rules_path):
         click.echo(f"  {m.rule} [{m.category}, {m.severity}] {m.title[lang]}")
         click.echo(f"    seen: {seen}")
         click.echo(f"    {m.explain['parent'][lang]}")
+    model = (verdict.signals or {}).get("model")
+    if model:
+        click.echo(f"  model: {model['category']} {model['score']:.2f}"
+                   + (f" (threshold {model['threshold']:.2f})" if "threshold" in model else ""))
 
 
 def _scan_jsonl(scanner, stream) -> None:
-    from ..corpus import ItemError, parse_item, scan_item
+    from himaya.core.corpus import ItemError, parse_item, scan_item
 
     bad = 0
     for number, line in enumerate(stream, 1):
@@ -95,16 +107,17 @@ def _scan_jsonl(scanner, stream) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
 @click.option("--errors", "show_errors", is_flag=True, help="List every missed item and false alarm.")
 @rules_option
-def eval_(corpus, as_json, show_errors, rules_path):
+@signals_option
+def eval_(corpus, as_json, show_errors, rules_path, signals):
     """Measure precision and recall on a labelled corpus (JSON Lines).
 
     Example:
 
-        himaya eval ../shared/corpus/dev.jsonl
+        himaya eval tests/fixtures/eval/probe4.jsonl
     """
-    from ..corpus import evaluate, read_items
+    from himaya.core.corpus import evaluate, read_items
 
-    scanner = _load_scanner(rules_path)
+    scanner = _load_scanner(rules_path, signals)
     bad: list[str] = []
     lines = corpus.readlines()
     with click.progressbar(length=len(lines), label="scanning", file=sys.stderr,

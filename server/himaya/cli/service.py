@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from . import main
+from himaya.cli import main
 
 MESSAGES = {
     "serving": {"en": "Himaya companion running on http://127.0.0.1:{port}",
@@ -119,7 +119,7 @@ def say(key: str, err: bool = False, **values) -> None:
 
 def _config_error(exc) -> click.ClickException:
     """A settings error in the person's language (the English detail stays in the library)."""
-    from ..config import DEFAULTS
+    from himaya.companion.config import DEFAULTS
 
     key = f"bad_{exc.code}"
     if key not in MESSAGES:
@@ -129,7 +129,7 @@ def _config_error(exc) -> click.ClickException:
 
 
 def _home() -> Path:
-    from ..config import data_home
+    from himaya.companion.config import data_home
 
     return data_home()
 
@@ -143,9 +143,9 @@ def serve(port, extension_ids, threads):
 
     Example: himaya serve --port 47615
     """
-    from .. import config as settings_mod
-    from .. import pairing
-    from ..serving import PortBusy, Server, setup_logging
+    from himaya.companion import config as settings_mod
+    from himaya.companion import pairing
+    from himaya.companion.serving import PortBusy, Server, setup_logging
 
     home = _home()
     try:
@@ -190,7 +190,7 @@ def status(as_json):
 
     Example: himaya status
     """
-    from .. import config as settings_mod
+    from himaya.companion import config as settings_mod
 
     home = _home()
     try:
@@ -221,7 +221,7 @@ def token():
 
     Example: curl -H "X-Himaya-Token: $(himaya token)" http://127.0.0.1:47615/api/v1/status
     """
-    from ..config import load_token
+    from himaya.companion.config import load_token
 
     click.echo(load_token(_home()))
 
@@ -232,7 +232,7 @@ def pair():
 
     Example: himaya pair
     """
-    from .. import pairing
+    from himaya.companion import pairing
 
     say("code", code=pairing.pretty(pairing.new_code(_home())))
 
@@ -244,7 +244,7 @@ def autostart(action):
 
     Example: himaya autostart enable
     """
-    from ..autostart import Autostart
+    from himaya.companion.autostart import Autostart
 
     manager = Autostart()
     if action == "enable":
@@ -266,7 +266,7 @@ def config():
 @click.argument("key")
 def config_get(key):
     """Print one setting. Example: himaya config get retention-days"""
-    from .. import config as settings_mod
+    from himaya.companion import config as settings_mod
 
     try:
         if key not in settings_mod.DEFAULTS:
@@ -281,7 +281,7 @@ def config_get(key):
 @click.argument("value")
 def config_set(key, value):
     """Change one setting. Example: himaya config set intake-url https://intake.ngo.example/r"""
-    from .. import config as settings_mod
+    from himaya.companion import config as settings_mod
 
     try:
         settings = settings_mod.set_value(_home(), key, value)
@@ -293,7 +293,7 @@ def config_set(key, value):
 @config.command("list")
 def config_list():
     """Print every setting. Example: himaya config list"""
-    from .. import config as settings_mod
+    from himaya.companion import config as settings_mod
 
     try:
         settings = settings_mod.load(_home())
@@ -317,7 +317,7 @@ def report():
 
 
 def _store():
-    from ..store import Store
+    from himaya.companion.store import Store
 
     return Store(_home() / "himaya.db")
 
@@ -357,7 +357,7 @@ def report_export(report_id, out):
 
     Example: himaya report export R20250101-1a2b3c4d --out /media/usb/report
     """
-    from ..export import export_files, write_folder
+    from himaya.companion.export import export_files, write_folder
 
     store = _store()
     found = store.get_report(report_id)

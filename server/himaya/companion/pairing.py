@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from .config import ensure_private_dir, write_private
+from himaya.companion.config import ensure_private_dir, write_private
 
 PAIRING_FILE = "pairing.json"
 LIFETIME = 600  # seconds

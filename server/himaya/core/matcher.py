@@ -35,12 +35,12 @@ from typing import NamedTuple
 import re2
 from rapidfuzz.distance import Levenshtein
 
-from .links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
-from .normalize import (
+from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
+from himaya.core.normalize import (
     Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
 )
-from .rules.schema import SEVERITY_RANK, Rule
-from .textindex import TokenAutomaton
+from himaya.core.rules.schema import SEVERITY_RANK, Rule
+from himaya.core.textindex import TokenAutomaton
 
 # Which views a pattern may match in (bit flags).
 V_LOOSE, V_ALT, V_FUZZY = 1, 2, 4
@@ -92,6 +92,7 @@ class Verdict:
     matches: list[Match] = field(default_factory=list)
     experimental: list[Match] = field(default_factory=list)
     conversation: dict | None = None
+    signals: dict | None = None  # what each signal said (rules, model), when a model is loaded
 
     @classmethod
     def from_matches(cls, found: list[Match]) -> "Verdict":
@@ -113,6 +114,8 @@ class Verdict:
         }
         if self.conversation is not None:
             out["conversation"] = self.conversation
+        if self.signals is not None:
+            out["signals"] = self.signals
         return out
 
 

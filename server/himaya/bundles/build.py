@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from .bundle import (
+from himaya.bundles.manifest import (
     FILE_SUFFIXES, FILES_DIR, LIMITS, MANIFEST, OBJECTS_DIR, PATH_RE, RULE_ID_RE, SIGNATURES,
     BundleError, FileEntry, Manifest, check_signatures, decode_signatures, encode_signatures,
     format_time, now_utc, sha256_file,
 )
-from .signing import parse_signature, public_key_id, sign_bytes
-from .files import write_atomic
+from himaya.bundles.signing import parse_signature, public_key_id, sign_bytes
+from himaya.files import write_atomic
 
 DEFAULT_LIST_ID = "himaya-default"
 DEFAULT_VALID_DAYS = 180
@@ -37,7 +37,7 @@ def check_rules(rules_dir: Path, disabled=(), with_lint: bool = True):
     Disabled rules are validated but their tests are not required to pass:
     a rule is often disabled precisely because it misbehaves.
     """
-    from .rules import RuleError, lint, load_ruleset, run_tests
+    from himaya.core.rules import RuleError, lint, load_ruleset, run_tests
 
     try:
         ruleset = load_ruleset(rules_dir)

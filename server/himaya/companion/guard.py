@@ -59,7 +59,7 @@ def parse_strict(raw: bytes, max_depth: int = MAX_DEPTH) -> dict:
     >>> parse_strict(b'{"a": 1, "a": 2}')
     Traceback (most recent call last):
     ...
-    himaya.guard.BadJSON: duplicate key 'a'
+    himaya.companion.guard.BadJSON: duplicate key 'a'
     """
     try:
         text = raw.decode("utf-8")

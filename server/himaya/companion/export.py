@@ -14,7 +14,7 @@ import html
 import zipfile
 from pathlib import Path
 
-from .evidence import canonical, sha256_hex
+from himaya.core.evidence import canonical, sha256_hex
 
 LABELS = {
     "en": {

@@ -4,7 +4,7 @@ to judgement: test counts by status, languages covered, stems and floors."""
 
 from __future__ import annotations
 
-from .schema import LANGUAGES, SEVERITY_RANK, Rule
+from himaya.core.rules.schema import LANGUAGES, SEVERITY_RANK, Rule
 
 MIN_TESTS = {"experimental": 1, "test": 3, "stable": 3, "deprecated": 0}
 TERM_LANGS = ("fr", "ar", "aeb-Arab", "aeb-Latn", "en")
@@ -16,7 +16,7 @@ def run_tests(ruleset, rules: list[Rule] | None = None) -> list[str]:
     A positive example must make its rule match (at least at the expected
     severity); a negative one must not make it match.
     """
-    from ..matcher import Index  # the matcher imports this package: import late
+    from himaya.core.matcher import Index  # the matcher imports this package: import late
 
     index = Index(ruleset.rules)
     failures = []

@@ -23,10 +23,10 @@ import time
 import urllib.error
 import urllib.request
 
-from . import __version__
-from .store import StoreError
+from himaya import __version__
+from himaya.companion.store import StoreError
 
-log = logging.getLogger("himaya.outbox")
+log = logging.getLogger("himaya.companion.outbox")
 
 FORMAT = "himaya-report/1"
 

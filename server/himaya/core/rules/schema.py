@@ -13,8 +13,8 @@ from typing import Any
 
 import re2
 
-from ..normalize import normalize_term
-from .condition import ConditionError, Node, parse
+from himaya.core.normalize import normalize_term
+from himaya.core.rules.condition import ConditionError, Node, parse
 
 CATEGORIES = (
     "age-probe", "trust-flattery", "secrecy-isolation", "move-to-private", "image-request",

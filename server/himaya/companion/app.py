@@ -1,6 +1,6 @@
 """The companion's application factory: guard + API + store, wired once.
 
-    >>> from himaya.app import create_app
+    >>> from himaya.companion.app import create_app
     >>> app = create_app({"HOME": "/tmp/himaya-doc", "PORT": 47615})   # doctest: +SKIP
 
 ``config`` keys (all optional): ``HOME`` (data folder; default ``data_home()``),
@@ -21,9 +21,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config as settings_mod
-from .guard import BODY_CAPS, Guard, GuardSettings
-from .store import Store
+from himaya.companion import config as settings_mod
+from himaya.companion.guard import BODY_CAPS, Guard, GuardSettings
+from himaya.companion.store import Store
 
 
 class StaticRules:
@@ -87,7 +87,7 @@ class Companion:
 
 
 def _default_rules(path=None):
-    from . import Scanner
+    from himaya import Scanner
 
     return StaticRules(Scanner.load(path))
 
@@ -121,7 +121,7 @@ def create_app(config: dict | None = None) -> Flask:
     store = Store(home / "himaya.db", int(config.get("BUSY_TIMEOUT_MS", 5000)))
     app.extensions["himaya"] = Companion(home, rules, store, guard)
 
-    from . import api
+    from himaya.companion import api
 
     app.register_blueprint(api.bp)
     api.register_errors(app)

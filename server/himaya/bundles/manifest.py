@@ -14,7 +14,7 @@ so mirrors can cache them forever and a computer fetches only what changed.
     >>> Manifest.from_json(m.to_json()) == m
     True
 
-The update client lives in `himaya.updater`; ``from himaya.bundle import
+The update client lives in `himaya.bundles.updater`; ``from himaya.bundles.manifest import
 RuleManager`` works too.
 """
 
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
-from .bundle_messages import message
+from himaya import __version__
+from himaya.bundles.messages import message
 
 FORMAT = "himaya-bundle/1"
 MANIFEST = "manifest.json"
@@ -36,7 +36,7 @@ SIGNATURES = "manifest.sigs.json"
 FILES_DIR = "files"
 OBJECTS_DIR = "by-hash"
 # What a bundle may carry: rule files and shared word lists, nothing executable.
-FILE_SUFFIXES = (".yaml", ".yml", ".txt", ".json", ".csv", ".tsv")
+FILE_SUFFIXES = (".yaml", ".yml", ".txt", ".json", ".csv", ".tsv", ".bin")
 LIST_ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{0,63}$")
 RULE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _PATH_PART = r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
@@ -281,7 +281,7 @@ def check_signatures(manifest_bytes: bytes, signatures: list[str], trusted) -> M
     The required count is the larger of the pinned threshold and the manifest's
     own, so a manifest cannot lower the bar that the computer was set up with.
     """
-    from .signing import verify_signatures
+    from himaya.bundles.signing import verify_signatures
 
     verification = verify_signatures(manifest_bytes, signatures, trusted.keys)
     problem = verification.problem(trusted.threshold)
@@ -298,11 +298,3 @@ def check_signatures(manifest_bytes: bytes, signatures: list[str], trusted) -> M
     return manifest
 
 
-# Building, signing and publishing are in bundle_build.py; the update client is
-# in updater.py (imported lazily: the matching core must load without it).
-def __getattr__(name):
-    if name == "RuleManager":
-        from .updater import RuleManager
-
-        return RuleManager
-    raise AttributeError(name)

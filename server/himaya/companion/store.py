@@ -28,7 +28,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import evidence
+from himaya.core import evidence
 
 BUSY_TIMEOUT_MS = 5000
 

@@ -24,7 +24,7 @@ import stat
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .files import write_atomic
+from himaya.files import write_atomic
 
 DEFAULT_PORT = 47615
 

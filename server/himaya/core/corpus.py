@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from typing import Iterable, Iterator
 
-from .rules.schema import SEVERITY_RANK
+from himaya.core.rules.schema import SEVERITY_RANK
 
 ITEM_KINDS = ("message", "profile", "post", "thread")
 MAX_LINE = 1_000_000
@@ -72,8 +72,10 @@ def scan_item(scanner, item: dict) -> dict:
     conv_id = f"eval:{uuid.uuid4()}"
     conv = scanner.conversation(conv_id)
     severity, score, matches, first = "none", 0.0, [], None
+    child = item.get("child")
     for i, msg in enumerate(item["messages"]):
-        v = conv.add(msg["text"])
+        speaker = "unknown" if child not in ("a", "b") else ("child" if msg.get("from") == child else "other")
+        v = conv.add(msg["text"], speaker=speaker)
         if v.risk and first is None:
             first = i
         if SEVERITY_RANK[v.severity] > SEVERITY_RANK[severity]:

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
-from .matcher import Match, Verdict
-from .rules.schema import SEVERITY_RANK
+from himaya.core.matcher import Match, Verdict
+from himaya.core.disclosures import disclosed
+from himaya.core.model import WINDOW
+from himaya.core.normalize import normalize
+from himaya.core.rules.schema import SEVERITY_RANK
 
 # How much each stage says about grooming once another stage is present.
 STAGE_WEIGHT = {
@@ -59,17 +62,36 @@ EXPLAIN = {
 }
 
 
+SPEAKERS = ("other", "child", "unknown")
+# A child's disclosure weighs this much once the other side shows a stage: the
+# same question means more once the child has said they are 13 and alone.
+DISCLOSURE_WEIGHT = 0.5
+FADE_AFTER = 40  # cues older than this many messages no longer count
+
+
 @dataclass
 class _State:
     cues: list[tuple[str, int, float]] = field(default_factory=list)  # (stage, message index, time)
+    # The model's feature ids of the last few messages (numbers, not words), so
+    # the model can read a conversation as a whole, the way it was trained.
+    recent: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
+    disclosures: dict = field(default_factory=dict)  # kind -> message index where the child said it
+    last_age_question: int = -10
     count: int = 0
     alert_at: int | None = None
     touched: float = 0.0
 
 
 class Conversation:
-    """Feed messages in order with `add(text)`; each returns that message's verdict,
-    raised to a warning when the conversation as a whole crosses the threshold."""
+    """Feed messages in order with `add(text, speaker=...)`; each returns that
+    message's verdict, raised to a warning when the conversation as a whole
+    crosses the threshold.
+
+    `speaker` is who wrote the message, as the site shows it: "other" (the
+    other party), "child" (the person at this computer) or "unknown". The
+    child's own words are context, not cues: what they disclose (an age under
+    18, being alone, parents away) makes the other side's stages weigh more.
+    """
 
     def __init__(self, conversation_id: str, scanner, state: _State, lock: threading.Lock):
         self.id = conversation_id
@@ -77,24 +99,41 @@ class Conversation:
         self._state = state
         self._lock = lock
 
-    def add(self, text: str, url: str | None = None) -> Verdict:
-        verdict = self._scanner.scan(text, kind="message", url=url)
+    def add(self, text: str, url: str | None = None, speaker: str = "unknown") -> Verdict:
+        if speaker not in SPEAKERS:
+            raise ValueError(f"speaker must be one of {', '.join(SPEAKERS)}")
+        verdict, ids = self._scanner.assess(text, kind="message", url=url)
+        if speaker == "child":
+            verdict = Verdict()  # the child's own words never warn the child; they are context
         now = time.time()
+        st = self._state
         with self._lock:
-            st = self._state
             index = st.count
             st.count += 1
             st.touched = now
-            for m in verdict.matches:
-                st.cues.append((m.category, index, now))
-            del st.cues[:-64]  # bounded: the earliest cues matter less than the stages they name
-            info = summarize(st.cues)
-            if st.alert_at is None and (info["alert"] or verdict.risk):
+            if ids is not None:
+                st.recent.append(ids)
+            window = frozenset().union(*st.recent) if ids is not None and len(st.recent) > 1 else None
+            if speaker == "child":
+                asked = index - st.last_age_question <= 2
+                for kind in disclosed(normalize(text).tokens, replying_to_age_question=asked):
+                    st.disclosures.setdefault(kind, index)
+        if window and not verdict.risk and speaker != "child":
+            self._scanner.window_signal(verdict, window)
+        with self._lock:
+            if speaker != "child":
+                for m in verdict.matches:
+                    st.cues.append((m.category, index, now))
+                    if m.category == "age-probe":
+                        st.last_age_question = index
+                del st.cues[:-64]  # bounded: the earliest cues matter less than the stages they name
+            info = summarize([c for c in st.cues if index - c[1] <= FADE_AFTER], st.disclosures)
+            if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
                 st.alert_at = index
             info["message_index"] = index
             info["alert_at"] = st.alert_at
         verdict.conversation = info
-        if info["alert"] and not verdict.risk:
+        if info["alert"] and not verdict.risk and speaker != "child":
             _raise_to_warning(verdict, info)
         return verdict
 
@@ -103,15 +142,23 @@ class Conversation:
         return self._state.count
 
 
-def summarize(cues: list[tuple[str, int, float]]) -> dict:
-    """Stages seen, whether they cross the threshold, and the message that started it."""
+def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None) -> dict:
+    """Stages seen, whether they cross the threshold, and the message that started it.
+    The child's disclosures add weight (and count as a sign) only once the other
+    side has shown at least one stage."""
     first: dict[str, int] = {}
     for stage, index, _ in cues:
         first.setdefault(stage, index)
     weight = sum(STAGE_WEIGHT.get(s, 1.0) for s in first)
-    alert = len(first) >= 2 and weight >= THRESHOLD
+    signs = len(first)
+    told = sorted(disclosures or {}, key=(disclosures or {}).get)
+    if first and told:
+        weight += DISCLOSURE_WEIGHT * min(len(told), 2)
+        signs += 1
+    alert = signs >= 2 and weight >= THRESHOLD
     return {
         "stages": sorted(first, key=first.get),
+        "disclosures": told,
         "weight": weight,
         "alert": alert,
         "started_at": min(first.values()) if alert else None,

@@ -20,13 +20,14 @@ import traceback
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import __version__, pairing, payloads
-from .evidence import EvidenceError
-from .export import export_files, zip_files
-from .store import StoreBusy, StoreError, StoreFull
+from himaya import __version__
+from himaya.companion import pairing, payloads
+from himaya.core.evidence import EvidenceError
+from himaya.companion.export import export_files, zip_files
+from himaya.companion.store import StoreBusy, StoreError, StoreFull
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-log = logging.getLogger("himaya.api")
+log = logging.getLogger("himaya.companion.api")
 
 _REPORT_ID = re.compile(r"^R\d{8}-[0-9a-f]{8}$")
 
@@ -84,14 +85,11 @@ def pair():
 
 
 def _verdict(companion, scanner, unit: dict) -> dict:
-    """Scan one unit; keep its match metadata (never its text).
-
-    The person's own messages (``speaker: "self"``) are scanned on their own
-    and not added to the conversation's stages: the stages are what someone
-    else does to the child.
-    """
-    if unit.get("conversation") and unit["kind"] == "message" and unit.get("speaker") != "self":
-        verdict = scanner.conversation(unit["conversation"]).add(unit["text"], url=unit.get("url"))
+    """Scan one unit; keep its match metadata (never its text)."""
+    if unit.get("conversation") and unit["kind"] == "message":
+        # The extension says "self" for the child's own messages (when the site shows it).
+        speaker = {"self": "child", "other": "other"}.get(unit.get("speaker"), "unknown")
+        verdict = scanner.conversation(unit["conversation"]).add(unit["text"], url=unit.get("url"), speaker=speaker)
     else:
         verdict = scanner.scan(unit["text"], kind=unit["kind"], url=unit.get("url"))
     result = verdict.to_dict()

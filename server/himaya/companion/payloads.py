@@ -8,7 +8,7 @@ that the API answers 400 with ``{"error": "bad_request", "detail": "units[3].tex
     >>> scan_request({"kind": "tweet", "text": "x"})
     Traceback (most recent call last):
     ...
-    himaya.payloads.Invalid: kind: must be one of message, profile, post, url
+    himaya.companion.payloads.Invalid: kind: must be one of message, profile, post, url
 """
 
 from __future__ import annotations

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 import yaml
 
-from .schema import Rule, SchemaError, Term, parse_lexicon, parse_rule
+from himaya.core.model import ModelError, load_optional
+from himaya.core.rules.schema import Rule, SchemaError, Term, parse_lexicon, parse_rule
 
 MAX_FILE_BYTES = 256 * 1024  # a rule file is a page of YAML, never megabytes
 MAX_FILES = 5000
@@ -79,6 +81,7 @@ class RuleSet:
     version: str
     files: list[Path] = field(default_factory=list)
     list_id: str = "local"
+    model: Any = None  # core.model.Model when the folder carries one (model/), else None
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -139,7 +142,13 @@ def load_ruleset(path: str | Path) -> RuleSet:
         raise RuleError(errors)
     if not rules:
         raise RuleError([f"{root}: no rule files found"])
-    return RuleSet(rules, lexicons, root, content_version(root, files), files)
+    try:
+        model = load_optional(root)
+    except ModelError as exc:
+        raise RuleError([str(exc)]) from None
+    if model is not None:
+        files.extend(model.files())
+    return RuleSet(rules, lexicons, root, content_version(root, files), files, model=model)
 
 
 def content_version(root: Path, files: list[Path]) -> str:

@@ -29,20 +29,20 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .bundle import (
+from himaya.bundles.manifest import (
     FILES_DIR, LIMITS, MANIFEST, OBJECTS_DIR, SIGNATURES, BundleError, Manifest, check_signatures,
     client_too_old, decode_signatures, encode_signatures, format_time, loads_strict, now_utc,
     sha256_bytes,
 )
-from .bundle_build import check_rules, read_bundle, verify_files
-from .bundle_messages import STALE, message
-from .fetch import NotModified, open_source
-from .files import write_atomic
-from .signing import SigningError, load_trusted_keys
+from himaya.bundles.build import check_rules, read_bundle, verify_files
+from himaya.bundles.messages import STALE, message
+from himaya.bundles.fetch import NotModified, open_source
+from himaya.files import write_atomic
+from himaya.bundles.signing import SigningError, load_trusted_keys
 
-log = logging.getLogger("himaya.rules")
+log = logging.getLogger("himaya.core.rules")
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 BUNDLED = DATA / "default-bundle"
 TRUSTED_KEYS = DATA / "trusted-keys.json"
 POINTER, STATE = "active.json", "state.json"
@@ -163,7 +163,7 @@ class RuleManager:
     # -- compile, install, swap ----------------------------------------------
 
     def _compile(self, folder: Path, manifest: Manifest, with_tests: bool):
-        from .scanner import Scanner
+        from himaya.core.scanner import Scanner
 
         if with_tests:
             ruleset, _ = check_rules(folder / FILES_DIR, manifest.disabled, with_lint=False)
@@ -176,7 +176,7 @@ class RuleManager:
 
     @staticmethod
     def _load_only(files: Path):
-        from .rules import RuleError, load_ruleset
+        from himaya.core.rules import RuleError, load_ruleset
 
         try:
             return load_ruleset(files)

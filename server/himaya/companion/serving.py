@@ -27,9 +27,9 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import ErrorTask
 
-from .app import create_app
-from .guard import BODY_CAPS
-from .outbox import Outbox
+from himaya.companion.app import create_app
+from himaya.companion.guard import BODY_CAPS
+from himaya.companion.outbox import Outbox
 
 HOST = "127.0.0.1"
 LOG_FILE = "companion.log"
@@ -97,7 +97,7 @@ class _JsonChannel(HTTPChannel):
 
 def load_rules(home: Path, settings: dict):
     """The rules holder: the active signed list of this data folder, kept up to date."""
-    from .bundle import RuleManager
+    from himaya.bundles.updater import RuleManager
 
     manager = RuleManager(home, settings)
     manager.start_polling()
@@ -123,7 +123,7 @@ class Server:
     def open(cls, home: Path, port: int, extension_ids=(), threads: int = 8, rules=None,
              app_config: dict | None = None) -> "Server":
         """Bind, build the app (``app_config`` adds create_app keys), ready to ``run()``."""
-        from . import config as settings_mod
+        from himaya.companion import config as settings_mod
 
         settings = settings_mod.load(home)
         sock = bind(port)

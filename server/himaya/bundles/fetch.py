@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from . import __version__
-from .bundle import BundleError
+from himaya import __version__
+from himaya.bundles.manifest import BundleError
 
 TIMEOUT = 20  # seconds per connect or read
 DEADLINE = 120  # seconds for one whole file, so a server trickling bytes cannot hold us

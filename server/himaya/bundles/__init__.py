@@ -1,0 +1,1 @@
+"""Signed rule bundles: manifest, build and sign, fetch, and the update client."""

@@ -1,0 +1,1 @@
+"""The companion: the local Flask service, its guard, store, outbox and settings."""

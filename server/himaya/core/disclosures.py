@@ -1,0 +1,88 @@
+"""What a child says about themself that makes the other side's questions matter.
+
+In a chat the child's own replies are context, not cues: "j'ai 14 ans",
+"3andi 13", "عمري ١٤", "im home alone", "mama fil 5edma". A conversation
+(conversations.py) keeps which of these the child disclosed, never the words.
+
+Numbers are read as numbers in digits and in words (fr, en, Arabic, Derja in
+both scripts), so "quinze ans", "fifteen" and "خمسطاش" are ages too.
+
+    >>> disclosed(normalize("j'ai quinze ans et je suis seule").tokens)
+    {'minor-age', 'alone'}
+"""
+
+from __future__ import annotations
+
+# Number words, as the normalizer writes them (lower case, no accents, Arabic letters folded).
+NUMBER_WORDS = {
+    # French
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
+    "seize": 16, "dixsept": 17,
+    # English
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    # Derja, Latin script
+    "tmanya": 8, "tes3a": 9, "3achra": 10, "7dach": 11, "7itach": 11, "thnach": 12, "tna3ch": 12, "tnach": 12,
+    "tlatta3ch": 13, "tletach": 13, "tlettach": 13, "arba3tach": 14, "arbatach": 14, "arba3ta3ch": 14,
+    "5mastach": 15, "khmastach": 15, "5amsta3ch": 15, "sittach": 16, "settach": 16, "sitta3ch": 16,
+    "sba3tach": 17, "sbatach": 17,
+    # Arabic script (MSA and Derja)
+    "ثمانيه": 8, "تسعه": 9, "عشره": 10, "حداش": 11, "طناش": 12, "ثلطاش": 13, "تلطاش": 13,
+    "اربعطاش": 14, "خمسطاش": 15, "ستاش": 16, "سطاش": 16, "سبعطاش": 17,
+}
+# MSA teens are two words: "خمسة عشر" (five ten).
+ARABIC_UNITS = {"ثلاثه": 3, "اربعه": 4, "خمسه": 5, "سته": 6, "سبعه": 7, "احد": 1, "اثنا": 2, "اثني": 2}
+ARABIC_TEN = {"عشر", "عشره"}
+
+AGE_WORDS = {
+    "ans", "an", "age", "years", "year", "yo", "yrs", "old", "sna", "snin", "sne", "3am", "3omri", "omri",
+    "3andi", "andi", "عمري", "عندي", "سنه", "سنوات", "عام", "عاما", "اعوام", "ai", "jai", "im", "am", "m",
+}
+ALONE = {"seul", "seule", "alone", "wa7di", "wahdi", "wa7dy", "wahdy", "وحدي", "وحيده", "وحيد"}
+AWAY_WHO = {"parents", "mama", "maman", "papa", "baba", "mom", "mum", "dad", "mother", "father", "ommi", "oumi",
+            "bouya", "ماما", "بابا", "امي", "بويا", "والدي", "والداي", "اهلي", "folks"}
+AWAY_WHERE = {"travail", "boulot", "work", "5edma", "khedma", "خدمه", "الخدمه", "sortis", "out", "away",
+              "msefrin", "مسافرين", "barra", "برا", "خارج", "asleep", "dorment", "r9dou", "رقدوا"}
+
+
+def number_at(tokens: list[str], i: int) -> tuple[int | None, int]:
+    """The number written at tokens[i] (digits or words) and how many tokens it takes."""
+    tok = tokens[i]
+    if tok.isdigit() and len(tok) <= 3:
+        return int(tok), 1
+    if tok in NUMBER_WORDS:
+        return NUMBER_WORDS[tok], 1
+    if tok == "dix" and i + 1 < len(tokens) and tokens[i + 1] == "sept":
+        return 17, 2
+    unit = ARABIC_UNITS.get(tok.removeprefix("و"))
+    if unit and i + 1 < len(tokens) and tokens[i + 1] in ARABIC_TEN:
+        return 10 + unit, 2
+    return None, 1
+
+
+def minor_age(tokens: list[str], replying_to_age_question: bool = False) -> bool:
+    """An age under 18 said with an age word nearby ("j'ai 14 ans", "3andi 13",
+    "im 15"), or as a short bare answer to an age question ("15 w enti?")."""
+    for i in range(len(tokens)):
+        value, size = number_at(tokens, i)
+        if value is None or not 8 <= value <= 17:
+            continue
+        near = set(tokens[max(0, i - 3):i]) | set(tokens[i + size:i + size + 2])
+        if near & AGE_WORDS:
+            return True
+        if replying_to_age_question and len(tokens) <= 5:
+            return True
+    return False
+
+
+def disclosed(tokens: list[str], replying_to_age_question: bool = False) -> set[str]:
+    """The kinds of disclosure in one of the child's messages."""
+    out = set()
+    if minor_age(tokens, replying_to_age_question):
+        out.add("minor-age")
+    words = set(tokens)
+    if words & ALONE:
+        out.add("alone")
+    if words & AWAY_WHO and words & AWAY_WHERE:
+        out.add("parents-away")
+    return out

@@ -1,0 +1,214 @@
+"""The second signal: a small per-category text model beside the signature list.
+
+Rules explain themselves and know codes, links and formulas; an abuser rewords
+faster than rules are written. This model reads the same normalized tokens as
+the rules (so evasions are undone first) as word, bigram, Arabizi-skeleton and
+character n-gram features, and gives one probability per risk category plus
+benign (a multinomial linear model: a sum of weights and a softmax, in numpy).
+
+It never decides alone above medium severity; the scanner (scanner.py) combines
+it with the rules. A model is a folder that travels in the signed rule bundle::
+
+    model/model.json   categories, per-category thresholds and switches, bias,
+                       weight scales, SHA-256 of the two files below, and test
+                       items with the scores the model must reproduce
+    model/vocab.txt    one feature a line; line i is feature id i
+    model/weights.bin  int8 weights, one row of len(categories) per feature
+
+    >>> m = Model.load("rules/model")                       # doctest: +SKIP
+    >>> m.judge(normalize("on se voit ce soir ? viens seule"), "message")   # doctest: +SKIP
+    ('meeting-request', 0.91)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from himaya.core.normalize import Normalized, normalize
+
+FORMAT = "himaya-model/1"
+FEATURES = 1  # bump when the feature function changes: a model says which one it was trained on
+BENIGN = "benign"
+MAX_TOKENS = 400  # a unit's first tokens carry its signal; bounds the cost on a whole page
+TOKEN_CACHE = 1 << 16
+WINDOW = 4  # messages a conversation's model score looks back over
+
+
+class ModelError(ValueError):
+    """A model folder that cannot be used; says which file and why."""
+
+
+def token_features(token: str, clitic: str, skel: str) -> list[str]:
+    """The features one normalized token contributes: the word, its form without
+    Arabic proclitics, its Arabizi consonant skeleton (so `9adech`, `kadech` and
+    `9addeh` meet), and character 3- and 4-grams of the word with its edges
+    (so `snapek`, `snapchat` and `سنابك` share pieces with what was trained)."""
+    out = ["w|" + token]
+    if clitic != token and clitic:
+        out.append("w|" + clitic)
+    if skel != token and len(skel) >= 2:
+        out.append("s|" + skel)
+    padded = f"<{token}>"
+    for n in (3, 4):
+        out.extend("g|" + padded[i:i + n] for i in range(len(padded) - n + 1))
+    return out
+
+
+def text_features(n: Normalized, kind: str) -> set[str]:
+    """Every feature of a unit (the training side; inference uses the same
+    function through a per-token cache)."""
+    toks, clitic, skel = (form[:MAX_TOKENS] for form in n.forms())
+    feats = {"k|" + kind}
+    for t, c, s in zip(toks, clitic, skel):
+        feats.update(token_features(t, c, s))
+    feats.update(f"b|{a} {b}" for a, b in zip(toks, toks[1:]))
+    return feats
+
+
+@dataclass
+class Model:
+    categories: tuple[str, ...]
+    vocab: dict[str, int]
+    weights: np.ndarray  # (features, categories) float32
+    bias: np.ndarray
+    thresholds: dict[str, float]
+    enabled: dict[str, bool]
+    meta: dict = field(default_factory=dict)
+    path: Path | None = None
+    _cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- loading -----------------------------------------------------------------
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "Model":
+        folder = Path(folder)
+        try:
+            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+            vocab_bytes = (folder / "vocab.txt").read_bytes()
+            weight_bytes = (folder / "weights.bin").read_bytes()
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{folder}: cannot read the model ({exc})") from None
+        if meta.get("format") != FORMAT or meta.get("features") != FEATURES:
+            raise ModelError(f"{folder}/model.json: format {meta.get('format')!r} features "
+                             f"{meta.get('features')!r}; this program reads {FORMAT} features {FEATURES}")
+        for name, data in (("vocab.txt", vocab_bytes), ("weights.bin", weight_bytes)):
+            if hashlib.sha256(data).hexdigest() != meta.get("sha256", {}).get(name):
+                raise ModelError(f"{folder}/{name}: SHA-256 does not match model.json")
+        categories = tuple(meta["categories"])
+        words = vocab_bytes.decode("utf-8").split("\n")
+        if words and words[-1] == "":
+            words.pop()
+        raw = np.frombuffer(weight_bytes, dtype=np.int8)
+        if raw.size != len(words) * len(categories):
+            raise ModelError(f"{folder}/weights.bin: {raw.size} weights for {len(words)} features "
+                             f"x {len(categories)} categories")
+        scales = np.asarray(meta["scales"], dtype=np.float32)
+        weights = raw.reshape(len(words), len(categories)).astype(np.float32) * scales
+        risk = [c for c in categories if c != BENIGN]
+        thresholds = {c: float(meta["thresholds"][c]) for c in risk}
+        enabled = {c: bool(meta.get("enabled", {}).get(c, False)) for c in risk}
+        return cls(categories, {w: i for i, w in enumerate(words)}, weights,
+                   np.asarray(meta["bias"], dtype=np.float32), thresholds, enabled, meta, folder)
+
+    def files(self) -> list[Path]:
+        return [self.path / name for name in ("model.json", "vocab.txt", "weights.bin")] if self.path else []
+
+    # -- scoring -----------------------------------------------------------------
+
+    def _token_ids(self, token: str, clitic: str, skel: str) -> tuple[int, ...]:
+        key = (token, clitic, skel)
+        got = self._cache.get(key)
+        if got is None:
+            get = self.vocab.get
+            got = tuple(i for f in token_features(token, clitic, skel) if (i := get(f)) is not None)
+            with self._lock:
+                self._cache[key] = got
+                if len(self._cache) > TOKEN_CACHE:
+                    self._cache.popitem(last=False)
+        return got
+
+    def feature_ids(self, n: Normalized, kind: str) -> frozenset[int]:
+        """The unit's features that the model knows (ids, not text: a conversation
+        keeps these for its last few messages, never the words)."""
+        toks, clitic, skel = (form[:MAX_TOKENS] for form in n.forms())
+        get = self.vocab.get
+        ids = set()
+        for t, c, s in zip(toks, clitic, skel):
+            ids.update(self._token_ids(t, c, s))
+        for a, b in zip(toks, toks[1:]):
+            i = get(f"b|{a} {b}")
+            if i is not None:
+                ids.add(i)
+        k = get("k|" + kind)
+        if k is not None:
+            ids.add(k)
+        return frozenset(ids)
+
+    def probabilities(self, ids) -> dict[str, float]:
+        """Softmax over categories of the L2-normalized binary feature vector."""
+        if ids:
+            rows = self.weights[list(ids)]
+            logits = rows.sum(axis=0) / math.sqrt(len(ids)) + self.bias
+        else:
+            logits = self.bias.copy()
+        logits = logits - logits.max()
+        e = np.exp(logits)
+        p = e / e.sum()
+        return {c: float(v) for c, v in zip(self.categories, p)}
+
+    def scores(self, text: str, kind: str = "message") -> dict[str, float]:
+        return self.probabilities(self.feature_ids(normalize(text), kind))
+
+    def best(self, probs: dict[str, float], only_enabled: bool = True) -> tuple[str, float]:
+        """The most likely risk category and its probability."""
+        cats = [c for c in self.thresholds if self.enabled[c] or not only_enabled]
+        if not cats:
+            return BENIGN, 0.0
+        top = max(cats, key=probs.__getitem__)
+        return top, probs[top]
+
+    def above(self, probs: dict[str, float], factor: float = 1.0) -> list[tuple[str, float]]:
+        """Enabled categories whose probability reaches factor x their threshold, best first."""
+        out = [(c, probs[c]) for c, t in self.thresholds.items() if self.enabled[c] and probs[c] >= t * factor]
+        return sorted(out, key=lambda cp: -cp[1])
+
+    # -- self-check before activation ----------------------------------------------
+
+    def self_test(self, tolerance: float = 2e-3) -> list[str]:
+        """The model must reproduce the scores recorded when it was trained, on
+        its own test items (a damaged file or a different feature function fails)."""
+        failures = []
+        for item in self.meta.get("tests", []):
+            got = self.scores(item["text"], item.get("kind", "message"))
+            for cat, want in item["scores"].items():
+                if abs(got.get(cat, -1.0) - want) > tolerance:
+                    failures.append(f"model test {item['text'][:40]!r}: {cat} {got.get(cat, -1.0):.4f}, "
+                                    f"recorded {want:.4f}")
+                    break
+        return failures
+
+    def info(self) -> dict:
+        return {
+            "format": FORMAT, "version": self.meta.get("version"), "trained": self.meta.get("trained"),
+            "features": len(self.vocab), "categories": list(self.categories),
+            "thresholds": self.thresholds, "enabled": self.enabled,
+            "training": self.meta.get("training", {}), "metrics": self.meta.get("metrics", {}),
+        }
+
+
+def load_optional(rules_dir: Path) -> Model | None:
+    """The model of a rules folder or bundle (`model/`), or None: a list without
+    a model still works."""
+    folder = Path(rules_dir) / "model"
+    if not (folder / "model.json").is_file():
+        return None
+    return Model.load(folder)

@@ -1,0 +1,157 @@
+"""The scanner: a compiled rule set plus per-conversation state.
+
+    >>> scanner = Scanner.load()                         # doctest: +SKIP
+    >>> scanner.scan("ajoute-moi sur snap", kind="message").risk   # doctest: +SKIP
+    True
+    >>> conv = scanner.conversation("tab-3:chat-17")     # doctest: +SKIP
+    >>> conv.add("slt, t'as quel âge ?").conversation    # doctest: +SKIP
+    {'alert': False, 'stages': ['age-probe'], 'started_at': None, ...}
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from himaya.core import categories
+from himaya.core.conversations import Conversation, ConversationStore, combine_cues
+from himaya.core.matcher import Index, Match, Verdict
+from himaya.core.rules.schema import SEVERITY_RANK
+from himaya.core.normalize import normalize
+from himaya.core.rules.loader import RuleSet, load_ruleset
+from himaya.core.rules.schema import KINDS
+
+REPO_RULES = Path(__file__).resolve().parents[3] / "rules"
+# The shipped default list (a bundle built from rules/, see docs/PUBLISHING.md).
+PACKAGE_RULES = Path(__file__).resolve().parents[1] / "data" / "default-bundle" / "files"
+
+
+def default_rules_path() -> Path:
+    """`HIMAYA_RULES`, else the rules/ folder of a source checkout, else the
+    copy shipped inside the package."""
+    env = os.environ.get("HIMAYA_RULES")
+    if env:
+        return Path(env)
+    if REPO_RULES.is_dir():
+        return REPO_RULES
+    return PACKAGE_RULES
+
+
+SIGNALS = ("rules", "model", "both")
+# A rule's cue (a low-severity match that does not warn alone) becomes a warning
+# when the model agrees at this fraction of its threshold for the cue's category.
+RAISE_FACTOR = 0.6
+MODEL_SEVERITY = "medium"  # the model alone never warns above this
+
+
+class Scanner:
+    """Thread-safe: the index is read-only once built; conversation state is locked.
+
+    Two signals: the rules (which explain themselves) and, when the list carries
+    one, the model (core/model.py). `signals` chooses which speak; the verdict's
+    `signals` field shows what each said."""
+
+    def __init__(self, ruleset: RuleSet, disabled=(), conversations: ConversationStore | None = None,
+                 signals: str = "both"):
+        if signals not in SIGNALS:
+            raise ValueError(f"signals must be one of {', '.join(SIGNALS)}")
+        self.ruleset = ruleset
+        self.disabled = frozenset(disabled)
+        self.index = Index(ruleset.rules, self.disabled)
+        self.conversations = conversations or ConversationStore()
+        self.signals = signals
+        self.model = ruleset.model if signals != "rules" else None
+        if self.model is not None:
+            # The bundle's kill switch names a model category as `model.<category>`.
+            for cat in self.model.enabled:
+                if f"model.{cat}" in self.disabled:
+                    self.model.enabled[cat] = False
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, signals: str = "both") -> "Scanner":
+        """Load, validate and compile a rules folder (default: `default_rules_path()`)."""
+        return cls(load_ruleset(path or default_rules_path()), signals=signals)
+
+    @classmethod
+    def from_ruleset(cls, ruleset: RuleSet, disabled=()) -> "Scanner":
+        return cls(ruleset, disabled)
+
+    @property
+    def version(self) -> str:
+        return self.ruleset.version
+
+    @property
+    def rules(self):
+        return self.index.rules
+
+    def scan(self, text: str, kind: str = "message", url: str | None = None) -> Verdict:
+        """Verdict for one unit: a message, a profile, a post, or a bare URL."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        if not isinstance(text, str):
+            raise TypeError("text must be a string")
+        if kind == "url" and not text and url:
+            text = url
+        return self.assess(text, kind, url)[0]
+
+    def assess(self, text: str, kind: str = "message", url: str | None = None):
+        """The verdict and the model's feature ids of the unit (None without a model):
+        a conversation keeps the ids of its last messages, never their text."""
+        if self.signals == "model":
+            verdict = Verdict()
+        else:
+            verdict = combine_cues(self.index.scan(text, kind, url))
+        if self.model is None:
+            return verdict, None
+        ids = self.model.feature_ids(normalize(text), kind)
+        apply_model(verdict, self.model, self.model.probabilities(ids))
+        return verdict, ids
+
+    def window_signal(self, verdict: Verdict, window_ids) -> None:
+        """The model over a conversation's last messages together (their feature ids)."""
+        if self.model is not None and window_ids:
+            apply_model(verdict, self.model, self.model.probabilities(window_ids), window=True)
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        """The running state of one conversation (created on first use)."""
+        return self.conversations.get(conversation_id, self)
+
+
+def apply_model(verdict: Verdict, model, probs: dict, window: bool = False) -> None:
+    """Combine the model with the rules' verdict, in place.
+
+    - the rules warned: the model is only shown (`signals.model`);
+    - the rules found a cue that does not warn alone: the model raises it to a
+      medium warning when it agrees on the cue's category (RAISE_FACTOR);
+    - the rules found nothing: the model warns alone, at medium, only above its
+      calibrated threshold for a category that is switched on.
+    """
+    top, score = model.best(probs)
+    signal = {"category": top, "score": round(score, 4)}
+    if top in model.thresholds:
+        signal["threshold"] = model.thresholds[top]
+    if window:
+        signal["window"] = True
+    rules_signal = (verdict.signals or {}).get("rules") or {"risk": verdict.risk, "severity": verdict.severity}
+    verdict.signals = {"rules": rules_signal, "model": signal}
+    if verdict.risk:
+        return
+    chosen = None
+    cue_cats = [m.category for m in verdict.matches if m.category in model.enabled and model.enabled[m.category]]
+    for cat in cue_cats:
+        if probs[cat] >= model.thresholds[cat] * RAISE_FACTOR:
+            chosen = cat
+            break
+    if chosen is None:
+        above = model.above(probs)
+        chosen = above[0][0] if above else None
+    if chosen is None:
+        return
+    spans = tuple(s for m in verdict.matches if m.category == chosen for s in m.spans)
+    verdict.matches.insert(0, Match(f"model.{chosen}", chosen, MODEL_SEVERITY, "stable", spans,
+                                    categories.title(chosen), categories.explain(chosen, by_model=True)))
+    verdict.risk = True
+    if SEVERITY_RANK[MODEL_SEVERITY] > SEVERITY_RANK[verdict.severity]:
+        verdict.severity = MODEL_SEVERITY
+    verdict.score = max(verdict.score, round(probs[chosen], 4))
+    signal["category"], signal["score"], signal["warned"] = chosen, round(probs[chosen], 4), True
