@@ -15,7 +15,7 @@
 const MAX_FINDINGS = 100;
 
 export function emptyTab(page) {
-  return { url: (page && page.url) || "", title: (page && page.title) || "", findings: [], report: null, feedback: null, rulesVersion: null };
+  return { url: (page && page.url) || "", title: (page && page.title) || "", findings: [], report: null, feedback: null, rulesVersion: null, readerMissed: null };
 }
 
 export class TabStore {

@@ -1,11 +1,12 @@
 /*
  * The options page: pairing with the companion (the code `himaya serve`
- * prints), its port, the language, which severities show a banner, and
- * volunteer mode. The page never sees the token: it only learns whether the
+ * prints), its port, the language, which severities show a banner,
+ * volunteer mode, and the history of pages where a site's reader found
+ * nothing (kept by the companion: site, day, count). The page never sees the token: it only learns whether the
  * extension is paired.
  */
-import { ask, localise } from "./page.js";
-import { t } from "../background/i18n.js";
+import { ask, localise, el, siteName } from "./page.js";
+import { t, formatTime } from "../background/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let messages = {};
@@ -59,6 +60,18 @@ async function save(event) {
   $("save-status").textContent = t(messages, "optionsSaved");
 }
 
+/** The history of "reader found nothing" events the companion keeps (site, day, pages). */
+async function showHistory(lang) {
+  const answer = await ask({ type: "readers:history" });
+  const missed = answer.state === "ok" ? answer.missed : [];
+  $("history").replaceChildren(
+    ...missed.map((m) => el("li", t(messages, "historyReaderMissed", { site: siteName(m.site), pages: m.pages, time: formatTime(m.last, lang) }), { "data-site": m.site }))
+  );
+  const empty = missed.length ? "" : t(messages, "historyEmpty");
+  // not linked yet: the pairing line above already says so
+  $("history-status").textContent = answer.state === "ok" ? empty : answer.state === "unpaired" ? "" : t(messages, "historyUnavailable");
+}
+
 async function main() {
   const answer = await ask({ type: "settings:get" });
   messages = await localise(document, answer.lang || "fr");
@@ -67,6 +80,7 @@ async function main() {
   $("pair-form").addEventListener("submit", pair);
   $("unpair").addEventListener("click", unpair);
   $("settings-form").addEventListener("submit", save);
+  await showHistory(answer.lang || "fr");
 }
 
 main();

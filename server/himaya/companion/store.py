@@ -2,7 +2,8 @@
 
 What it keeps: match metadata (rule ids, severity, time, a keyed hash of the
 page address), feedback, evidence records (append-only, hash-chained) with
-their captures, and the outbox. Message text exists only inside evidence,
+their captures, the outbox, and per site and day how many pages the
+extension's reader for that site found nothing on. Message text exists only inside evidence,
 which exists only when a person pressed "Report"::
 
     >>> import tempfile, pathlib
@@ -82,7 +83,13 @@ def _m001_tables(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO meta (key, value) VALUES ('url_key', ?)", [secrets.token_hex(32)])
 
 
-MIGRATIONS = [("001_tables", _m001_tables)]
+def _m002_reader_misses(db: sqlite_utils.Database) -> None:
+    # "A site's reader found nothing on a page full of text": per site and UTC
+    # day, how many pages and when the last one was. No text, no address.
+    db["reader_misses"].create({"site": str, "day": str, "pages": int, "last": str}, pk=("site", "day"))
+
+
+MIGRATIONS = [("001_tables", _m001_tables), ("002_reader_misses", _m002_reader_misses)]
 
 
 class Store:
@@ -194,6 +201,16 @@ class Store:
         return self._write("INSERT INTO feedback (created, verdict, rules, url_hash) VALUES (?, ?, ?, ?)",
                            [utc_now(), verdict, json.dumps(rules), self.url_hash(url)])
 
+    def add_reader_miss(self, site: str) -> dict:
+        """Count one page where ``site``'s reader found nothing; returns the day's row."""
+        now = utc_now()
+        day = now[:10]
+        self._write("INSERT INTO reader_misses (site, day, pages, last) VALUES (?, ?, 1, ?) "
+                    "ON CONFLICT (site, day) DO UPDATE SET pages = pages + 1, last = excluded.last",
+                    [site, day, now])
+        return {"site": site, "day": day, "pages": self.conn.execute(
+            "SELECT pages FROM reader_misses WHERE site = ? AND day = ?", [site, day]).fetchone()[0], "last": now}
+
     def append_report(self, payload: dict, rules_version: str, queue: bool) -> dict:
         """Append a report to the evidence chain (and the outbox), durably.
 
@@ -280,6 +297,13 @@ class Store:
         return {"matches": one("SELECT count(*) FROM matches"), "reports": one("SELECT count(*) FROM evidence"),
                 "feedback": one("SELECT count(*) FROM feedback")}
 
+    def reader_misses(self, days: int = 30, now: datetime | None = None) -> list[dict]:
+        """The last ``days`` days of "reader found nothing", newest first: [{site, day, pages, last}]."""
+        since = ((now or datetime.now(timezone.utc)) - timedelta(days=days)).strftime("%Y-%m-%d")
+        rows = self.conn.execute("SELECT site, day, pages, last FROM reader_misses WHERE day >= ? "
+                                 "ORDER BY last DESC", [since])
+        return [{"site": site, "day": day, "pages": pages, "last": last} for site, day, pages, last in rows]
+
     def outbox_counts(self) -> dict:
         counts = {"pending": 0, "sent": 0, "failed": 0, "export": 0}
         for state, n in self.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state"):
@@ -289,12 +313,13 @@ class Store:
     # -- retention ---------------------------------------------------------
 
     def purge(self, days: int, now: datetime | None = None) -> int:
-        """Delete scan metadata and feedback older than ``days``; evidence stays."""
+        """Delete scan metadata, feedback and reader misses older than ``days``; evidence stays."""
         now = now or datetime.now(timezone.utc)
         cutoff = (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         removed = 0
         for table in ("matches", "feedback"):
             removed += self.conn.execute(f"DELETE FROM {table} WHERE created < ?", [cutoff]).rowcount
+        removed += self.conn.execute("DELETE FROM reader_misses WHERE last < ?", [cutoff]).rowcount
         return removed
 
     # -- outbox rows ---------------------------------------------------------
