@@ -25,7 +25,7 @@ from himaya.training.examples import CATEGORIES, Example
 
 SEED = 20261205
 MIN_DF = 2
-C = 4.0
+C = 10.0
 FLOOR = 0.35  # no category warns below this probability, whatever the budget allows
 # False-alarm budget over all categories together, per kind of benign text.
 BUDGET = {"benign-hard-negative": 0.005, "benign": 0.001}
