@@ -77,6 +77,16 @@ def test_changed_text_is_found(store):
     assert (broken["seq"], broken["id"]) == (2, target) and "SHA-256" in broken["reason"]
 
 
+def test_a_changed_record_is_named_by_its_own_hash(store):
+    """The page title is in no other hash: only the record's SHA-256 can tell it was changed."""
+    target = _seq_id(store, 4)
+    row = store.conn.execute("SELECT record FROM evidence WHERE seq = 4").fetchone()[0]
+    _attack(store, "UPDATE evidence SET record = ? WHERE seq = 4", [row.replace("Messages - Sami B.", "Messages - X")])
+    broken = store.verify_chain()["broken"]
+    assert (broken["seq"], broken["id"]) == (4, target)
+    assert broken["reason"] == "record bytes do not match their SHA-256"
+
+
 def test_rehashed_record_breaks_the_next_link(store):
     row = json.loads(store.conn.execute("SELECT record FROM evidence WHERE seq = 2").fetchone()[0])
     row["units"][0]["text"] = "rewritten"
