@@ -1,6 +1,6 @@
 """Shared fixtures. Every test runs under a guard that fails it on any
 connection to an address outside the loopback range (the program must never
-phone home; SECURITY.md)."""
+phone home; docs/DESIGN.md)."""
 
 from __future__ import annotations
 

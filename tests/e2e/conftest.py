@@ -1,4 +1,4 @@
-"""Fixtures for the real-browser tests (BROWSER_TESTING.md): the companion,
+"""Fixtures for the real-browser tests (docs/TESTING.md): the companion,
 the fixture site, and Debian's Chromium with the extension loaded through
 Playwright. Every test here is marked `browser`."""
 
