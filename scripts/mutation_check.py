@@ -267,7 +267,7 @@ def main(argv=None) -> int:
     caught = len(results) - len(survivors)
     print(f"\nmutation check: {caught} of {len(results)} documented refusals caught by a test "
           f"({time.monotonic() - started:.0f} s)")
-    print(f"{caught} passed, {len(survivors)} failed")
+    print(f"mutants: {caught} passed, {len(survivors)} failed")
     return 1 if survivors else 0
 
 
