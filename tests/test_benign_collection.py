@@ -83,7 +83,7 @@ def test_collection_covers_every_language_variety():
     for lang in LANGS:
         assert per_lang[lang] >= 20, f"only {per_lang[lang]} benign items in {lang}"
     topics = Counter(i.get("topic") for i in singles)
-    # the hard negatives of DOMAIN.md must be there, not only small talk
+    # the hard negatives of docs/DESIGN.md must be there, not only small talk
     for topic in ("sale", "tutoring", "club", "class-group", "surprise", "homework-photo", "fruit-emoji",
                   "birthday-emoji", "awareness", "news", "adult-dating", "adult-job"):
         assert topics[topic] >= 2, f"the collection has {topics[topic]} '{topic}' items"

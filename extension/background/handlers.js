@@ -62,11 +62,13 @@ export function createHandlers(deps) {
     try {
       answer = await ctx.companion.scanBatch(units);
     } catch (error) {
+      await tabs.update(tabId, (s) => { s.unanswered = (s.unanswered || 0) + units.length; });
       return { state: stateOf(error) };
     }
     const found = findings(answer.results, message.units, ctx.settings.severities, now());
     const state = await tabs.update(tabId, (s) => {
       if (message.page.url && !s.url) Object.assign(s, { url: message.page.url, title: message.page.title });
+      s.scanned = (s.scanned || 0) + units.length;
       s.rulesVersion = answer.rules_version || s.rulesVersion;
       s.findings.push(...found);
     });
