@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install-parent setup setup-test run test test-python test-extension browsers node-deps bench pack rules-bundle clean
+.PHONY: install-parent setup setup-test run test test-python test-extension mutation-check browsers node-check node-deps bench pack rules-bundle clean
 
 setup: $(VENV)/.installed
 
@@ -26,8 +26,9 @@ run: setup
 	@echo "'himaya' on PATH and a start at login: sh scripts/install-parent.sh (docs/INSTALL.md)."
 	$(VENV)/bin/himaya serve
 
-## Install everything (Python, Node and browser packages) and run every test.
-test: setup-test browsers node-deps test-python test-extension
+## Install everything (Python, Node and browser packages) and run every test, then check
+## that every documented refusal is caught by a test (scripts/mutation_check.py).
+test: setup-test browsers node-deps test-python test-extension mutation-check
 
 test-python: setup-test
 	$(PY) -m pytest
@@ -35,10 +36,24 @@ test-python: setup-test
 test-extension: node-deps
 	node --test tests/extension/
 
+## Remove each documented refusal in turn; fails if the tests still pass without it.
+mutation-check: setup-test
+	$(PY) scripts/mutation_check.py --no-baseline
+
 browsers:
 	bash scripts/install-browsers.sh
 
-node-deps: node_modules/.installed
+## The test tools (jsdom, web-ext) need Node.js 20.19+, 22.13+ or 24+; say so plainly otherwise.
+NODE_MIN_TEXT := Node.js 20.19 or newer (20.19+, 22.13+ or 24+)
+node-check:
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit((a === 20 && b >= 19) || (a === 22 && b >= 13) || a >= 24 ? 0 : 1)' 2>/dev/null || { \
+	  echo "make test needs $(NODE_MIN_TEXT) and npm; found: $$(node --version 2>/dev/null || echo no node)."; \
+	  echo "  Debian 13 (trixie) or later:  sudo apt-get install nodejs npm"; \
+	  echo "  Debian 12, Ubuntu 24.04 (they ship Node 18): install Node.js 22 LTS from https://nodejs.org/en/download"; \
+	  echo "  (make run and make pack work without it; make pack needs Node 18 or newer)"; \
+	  exit 1; }
+
+node-deps: node-check node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -48,8 +63,9 @@ bench: setup-test
 	$(VENV)/bin/himaya bench
 	$(PY) bench/bench_http.py
 
-## The extension packages for parents: dist/himaya-chromium.zip and dist/himaya-firefox.xpi.
-pack: node-deps
+## The extension packages for parents: dist/himaya-chromium.zip and dist/himaya-firefox.xpi
+## (Node.js 18 or newer, no npm packages).
+pack:
 	node scripts/pack-extension.js
 
 ## Rebuild the shipped default list after changing rules/ (a test fails while it is stale).

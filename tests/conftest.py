@@ -1,6 +1,6 @@
 """Shared fixtures. Every test runs under a guard that fails it on any
 connection to an address outside the loopback range (the program must never
-phone home; SECURITY.md)."""
+phone home; docs/DESIGN.md)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,26 @@ def himaya_home(tmp_path, monkeypatch):
     home = tmp_path / "himaya-home"
     monkeypatch.setenv("HIMAYA_HOME", str(home))
     return home
+
+
+# -- honest counting --------------------------------------------------------------
+# Many cases are one check run over many inputs (every rule's mutated examples, every
+# bad body): the summary prints how many distinct test functions ran beside the case
+# count, so that neither number is read as the other.
+
+def _check_name(nodeid: str) -> str:
+    return nodeid.split("[", 1)[0]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    cases, checks = 0, set()
+    for outcome in ("passed", "failed", "xfailed", "xpassed"):
+        for report in terminalreporter.stats.get(outcome, ()):
+            if getattr(report, "when", "call") == "call":
+                cases += 1
+                checks.add(_check_name(report.nodeid))
+    if cases:
+        terminalreporter.write_sep("-", "behaviour checks")
+        terminalreporter.write_line(
+            f"{len(checks)} distinct behaviour checks in {cases} test cases "
+            "(the parametrized cases of one test function count as one check)")

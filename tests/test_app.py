@@ -26,7 +26,7 @@ def test_defaults_come_from_the_data_folder(himaya_home, scanner):
     app = create_app({"RULES": StaticRules(scanner), "TESTING": True})  # HOME from HIMAYA_HOME
     companion = app.extensions["himaya"]
     assert companion.home == himaya_home and companion.guard.port == 48000
-    assert companion.guard.extension_ids == {CHROME_ID}
+    assert set(companion.guard.extension_ids) == {CHROME_ID}
     assert companion.guard.token == (himaya_home / "token").read_text().strip()
     assert stat.S_IMODE(himaya_home.stat().st_mode) == 0o700
     api = Api(app)
@@ -47,6 +47,27 @@ def test_settings_changed_while_serving_are_seen(himaya_home, scanner):
     assert api.post("/api/v1/reports", report_body()).get_json()["outbox"] == "pending"
 
 
+def test_an_extension_id_configured_while_serving_is_trusted_at_once(himaya_home, scanner):
+    """docs/COMPANION.md: changes are seen by a running companion, extension-ids too."""
+    other = "ponmlkjihgfedcbaponmlkjihgfedcba"
+    api = Api(make_app(himaya_home, scanner, EXTENSION_IDS=[]))
+    assert api.get("/api/v1/status", origin=f"chrome-extension://{other}").status_code == 403
+    settings_mod.set_value(himaya_home, "extension-ids", other)
+    assert api.get("/api/v1/status", origin=f"chrome-extension://{other}").status_code == 200
+    settings_mod.set_value(himaya_home, "extension-ids", "none")
+    assert api.get("/api/v1/status", origin=f"chrome-extension://{other}").status_code == 403
+
+
+def test_ids_given_for_the_run_stay_trusted_and_a_broken_settings_file_keeps_the_last_ids(himaya_home, scanner):
+    other = "ponmlkjihgfedcbaponmlkjihgfedcba"
+    settings_mod.set_value(himaya_home, "extension-ids", other)
+    api = Api(make_app(himaya_home, scanner))  # CHROME_ID given for this run
+    assert api.get("/api/v1/status", origin=f"chrome-extension://{other}").status_code == 200
+    (himaya_home / "config.json").write_text("{not json")
+    for extension_id in (other, CHROME_ID):
+        assert api.get("/api/v1/status", origin=f"chrome-extension://{extension_id}").status_code == 200
+
+
 def test_debug_only_in_tests(himaya_home, scanner):
     app = make_app(himaya_home, scanner, DEBUG=True)
     assert app.debug is True  # allowed when TESTING
@@ -54,9 +75,25 @@ def test_debug_only_in_tests(himaya_home, scanner):
         create_app({"HOME": himaya_home, "RULES": StaticRules(scanner), "DEBUG": True})
 
 
-def test_default_rules_are_the_repository_rules(himaya_home, scanner, monkeypatch):
-    RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+def test_default_rules_are_found_without_any_setting(himaya_home, scanner, monkeypatch, tmp_path):
+    """README: HIMAYA_RULES chooses another rules folder; without it a source checkout uses
+    its rules/ folder, and an installed package the list it carries."""
+    from himaya.core import scanner as scanner_mod
 
-    monkeypatch.setenv("HIMAYA_RULES", str(RULES_DIR))
+    monkeypatch.delenv("HIMAYA_RULES", raising=False)
     app = create_app({"HOME": himaya_home, "PORT": 47615})
-    assert app.extensions["himaya"].rules.scanner.version == scanner.version
+    ids = {r.id for r in app.extensions["himaya"].rules.scanner.rules}
+    assert ids == {r.id for r in scanner.rules} and scanner_mod.default_rules_path() == RULES_DIR
+
+    monkeypatch.setattr(scanner_mod, "REPO_RULES", tmp_path / "no-checkout")
+    assert scanner_mod.default_rules_path() == scanner_mod.PACKAGE_RULES
+    packaged = create_app({"HOME": himaya_home, "PORT": 47615}).extensions["himaya"].rules.scanner
+    assert {r.id for r in packaged.rules} == ids  # the shipped bundle is built from rules/
+
+    fixtures = Path(__file__).parent / "fixtures" / "rules"
+    monkeypatch.setenv("HIMAYA_RULES", str(fixtures))
+    chosen = create_app({"HOME": himaya_home, "PORT": 47615}).extensions["himaya"].rules.scanner
+    assert {r.id for r in chosen.rules} == {"T-INVITE", "T-LINK", "T-PRICE", "T-PHOTO"} != ids
+
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"

@@ -57,7 +57,7 @@ def write_rules(folder: Path, files: dict[str, str]) -> Path:
 
 def write_bundle(folder: Path, files: dict[str, str], version: int, list_id: str = "test-list",
                  disabled=(), threshold: int = 1, expires_in=timedelta(days=30), created_ago=timedelta(hours=1),
-                 ) -> Path:
+                 min_client: str = "0.1.0") -> Path:
     """A bundle written directly, without build's checks (to test what computers refuse)."""
     entries = []
     for rel, text in sorted(files.items()):
@@ -69,7 +69,7 @@ def write_bundle(folder: Path, files: dict[str, str], version: int, list_id: str
     now = now_utc()
     created = now - created_ago
     manifest = Manifest(list_id, version, format_time(created), format_time(now + expires_in),
-                        tuple(entries), tuple(disabled), threshold=threshold)
+                        tuple(entries), tuple(disabled), min_client=min_client, threshold=threshold)
     (folder / MANIFEST).write_bytes(manifest.to_json())
     return folder
 

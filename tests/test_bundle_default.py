@@ -30,8 +30,10 @@ def test_bundled_default_is_intact_and_loads():
     bundle = read_bundle(BUNDLED)
     verify_files(BUNDLED, bundle.manifest)
     ruleset = load_ruleset(BUNDLED / FILES_DIR)
-    assert len(ruleset.rules) >= 1
-    assert set(bundle.manifest.disabled) <= {r.id for r in ruleset.rules} | set(bundle.manifest.disabled)
+    ids = {r.id for r in ruleset.rules}
+    assert len(ruleset.rules) >= 1 and ids == {r.id for r in load_ruleset(ROOT / "rules").rules}
+    unknown = set(bundle.manifest.disabled) - ids
+    assert not unknown, f"the shipped list disables rules it does not hold: {sorted(unknown)}"
 
 
 def test_pinned_keys_are_for_the_bundled_list_and_no_private_key_ships():

@@ -77,6 +77,16 @@ def test_changed_text_is_found(store):
     assert (broken["seq"], broken["id"]) == (2, target) and "SHA-256" in broken["reason"]
 
 
+def test_a_changed_record_is_named_by_its_own_hash(store):
+    """The page title is in no other hash: only the record's SHA-256 can tell it was changed."""
+    target = _seq_id(store, 4)
+    row = store.conn.execute("SELECT record FROM evidence WHERE seq = 4").fetchone()[0]
+    _attack(store, "UPDATE evidence SET record = ? WHERE seq = 4", [row.replace("Messages - Sami B.", "Messages - X")])
+    broken = store.verify_chain()["broken"]
+    assert (broken["seq"], broken["id"]) == (4, target)
+    assert broken["reason"] == "record bytes do not match their SHA-256"
+
+
 def test_rehashed_record_breaks_the_next_link(store):
     row = json.loads(store.conn.execute("SELECT record FROM evidence WHERE seq = 2").fetchone()[0])
     row["units"][0]["text"] = "rewritten"
@@ -98,6 +108,70 @@ def test_changed_screenshot_is_found(store):
     _attack(store, "UPDATE captures SET data = ? WHERE evidence_id = ?", [PNG + b"x", _seq_id(store, 1)])
     broken = store.verify_chain()["broken"]
     assert broken["seq"] == 1 and "screenshot.png" in broken["reason"]
+
+
+def _rewrite_last(store, edit, *, body_of=evidence.canonical):
+    """Edit the last record (no later link can catch it) and store it with a matching SHA-256:
+    what someone who understands the format would do. Returns the record's seq and id."""
+    seq = store.conn.execute("SELECT MAX(seq) FROM evidence").fetchone()[0]
+    record = json.loads(store.conn.execute("SELECT record FROM evidence WHERE seq = ?", [seq]).fetchone()[0])
+    edit(record)
+    body = body_of(record)
+    _attack(store, "UPDATE evidence SET record = ?, sha256 = ? WHERE seq = ?",
+            [body.decode(), hashlib.sha256(body).hexdigest(), seq])
+    return seq, _seq_id(store, seq)
+
+
+def test_unit_text_that_no_longer_matches_its_hash_is_found(store):
+    seq, rid = _rewrite_last(store, lambda r: r["units"][0].update(text="a different message"))
+    broken = store.verify_chain()["broken"]
+    assert (broken["seq"], broken["id"]) == (seq, rid) and broken["reason"] == "unit 0: text does not match its SHA-256"
+
+
+def test_record_not_in_canonical_form_is_found(store):
+    seq, rid = _rewrite_last(store, lambda r: None, body_of=lambda r: json.dumps(r, indent=1).encode())
+    broken = store.verify_chain()["broken"]
+    assert (broken["seq"], broken["id"]) == (seq, rid) and broken["reason"] == "record is not in canonical form"
+
+
+def test_record_whose_own_place_differs_from_the_chain_is_found(store):
+    seq, rid = _rewrite_last(store, lambda r: r.update(seq=99))
+    broken = store.verify_chain()["broken"]
+    assert (broken["seq"], broken["id"]) == (seq, rid) and "own seq, id or prev" in broken["reason"]
+
+
+def test_reordered_records_are_found(store):
+    """docs/COMPANION.md: verify names the first record that was changed, removed or reordered."""
+    second, third = _seq_id(store, 2), _seq_id(store, 3)
+    _attack(store, "UPDATE evidence SET seq = -1 WHERE seq = 2")
+    store.conn.execute("UPDATE evidence SET seq = 2 WHERE seq = 3")
+    store.conn.execute("UPDATE evidence SET seq = 3 WHERE seq = -1")
+    outcome = store.verify_chain()
+    assert not outcome["ok"] and outcome["count"] == 1
+    assert (outcome["broken"]["seq"], outcome["broken"]["id"]) == (2, third) != (2, second)
+    assert "reordered" in outcome["broken"]["reason"]
+
+
+def test_a_capture_the_record_does_not_list_is_found(store):
+    rid = _seq_id(store, 3)
+    _attack(store, "INSERT INTO captures (evidence_id, name, mime, sha256, data) VALUES (?, ?, ?, ?, ?)",
+            [rid, "extra.png", "image/png", hashlib.sha256(PNG).hexdigest(), PNG])
+    broken = store.verify_chain()["broken"]
+    assert (broken["seq"], broken["id"]) == (3, rid) and broken["reason"] == "captures differ from those the record lists"
+
+
+def test_a_removed_capture_is_found(store):
+    rid = _seq_id(store, 2)
+    _attack(store, "DELETE FROM captures WHERE evidence_id = ?", [rid])
+    broken = store.verify_chain()["broken"]
+    assert (broken["seq"], broken["id"]) == (2, rid) and broken["reason"] == "captures differ from those the record lists"
+
+
+def test_a_capture_whose_stored_hash_was_changed_is_found(store):
+    rid = _seq_id(store, 4)
+    _attack(store, "UPDATE captures SET sha256 = ? WHERE evidence_id = ?", ["0" * 64, rid])
+    broken = store.verify_chain()["broken"]
+    assert broken["id"] == rid and "screenshot.png" in broken["reason"]
 
 
 def test_export_folder_checks_itself(store, tmp_path):

@@ -125,3 +125,21 @@ def test_rate_limit_answers_429_with_retry_after():
     statuses = [_call(guard, HTTP_X_HIMAYA_TOKEN="tok")[0] for _ in range(3)]
     assert statuses == [200, 200, 429]
     assert _call.headers["Retry-After"] == "1"
+
+
+@pytest.mark.parametrize("path, cap", [("/api/v1/scan", 256 * 1024), ("/api/v1/scan/batch", 2 * 1024 * 1024)])
+def test_a_body_without_length_is_cut_at_the_routes_cap_while_reading(path, cap):
+    """API.md guard 5: a chunked body has no Content-Length; the guard reads at most cap + 1
+    bytes and answers 413, so an endless body never reaches the JSON parser or fills memory."""
+    import io
+
+    guard = Guard(_inner, GuardSettings(port=5000, token="tok"))
+    body = b'{"text": "' + b"a" * cap + b'"}'
+    stream = io.BytesIO(body)
+    status, answer = _call(guard, REQUEST_METHOD="POST", PATH_INFO=path, HTTP_X_HIMAYA_TOKEN="tok",
+                           CONTENT_TYPE="application/json", HTTP_TRANSFER_ENCODING="chunked", **{"wsgi.input": stream})
+    assert status == 413 and json.loads(answer)["error"] == "too_large"
+    assert stream.tell() == cap + 1
+    small = io.BytesIO(b'{"text": "a"}')
+    assert _call(guard, REQUEST_METHOD="POST", PATH_INFO=path, HTTP_X_HIMAYA_TOKEN="tok",
+                 CONTENT_TYPE="application/json", **{"wsgi.input": small})[0] == 200

@@ -89,7 +89,7 @@ def test_a_fresh_user_installs_with_one_command_without_root(fresh_user, tmp_pat
     pid = int(lock.split('"pid": ')[1].split(",")[0])
     os.kill(pid, signal.SIGTERM)
     for _ in range(50):
-        if "NOT running" in as_user(fresh_user, "himaya status").stdout:
+        if "Companion: not running" in as_user(fresh_user, "himaya status").stdout:
             break
         time.sleep(0.2)
     else:

@@ -20,8 +20,13 @@ we disguise them:
   never an Arabizi one (its digits are letters).
 
 A mutation that would leave the text unchanged (no Latin key word for a
-homoglyph, no French or English key word for leet) is not generated, so every
-case asserts something. Cases are named `<rule>-p<n>-<mutation>`.
+homoglyph, no French or English key word for leet) is not generated. Nor is one
+the matcher cannot tell from the example: when the disguised text gives the same
+normalized tokens, the same punctuation-keeping text (regexes), the same
+spaced-out runs, links and emoji as the example (`what_the_matcher_sees`), the
+rule's own positive test already checks it, and `test_disguises_are_undone_by_the_normalizer`
+checks that the normalizer undoes it. So each case is a distinct check: the
+matcher reads a different input. Cases are named `<rule>-p<n>-<mutation>`.
 
     >>> spaced_out("snap")
     's n a p'
@@ -36,7 +41,7 @@ from pathlib import Path
 
 import pytest
 
-from himaya.core.links import find_links
+from himaya.core.links import find_emoji, find_links
 from himaya.core.matcher import Index
 from himaya.core.normalize import loose, normalize, normalize_term
 from himaya.core.rules import load_ruleset
@@ -216,6 +221,15 @@ def mutations(text: str, rule, matches) -> dict[str, str]:
 
 # -- the cases ----------------------------------------------------------------
 
+def what_the_matcher_sees(text: str) -> tuple:
+    """Everything a scan reads of a text (matcher.Index.scan): the normalized tokens (all
+    word views are built from them), the punctuation-keeping text the regexes run on, the
+    runs of spaced-out letters (the joined view and token positions), links and emoji."""
+    n = normalize(text)
+    links = tuple((link.host, link.path) for link in find_links(text))
+    return tuple(n.tokens), n.full(), tuple(n.spaced_runs()), links, tuple(ch for ch, _ in find_emoji(text))
+
+
 def rule_matches(index: Index, rule, example, text: str) -> bool:
     verdict = index.scan(text, example.kind or rule.applies_to[0], example.url)
     return rule.id in {m.rule for m in (*verdict.matches, *verdict.experimental)}
@@ -228,17 +242,21 @@ def _matcher(index: Index, rule, example):
 def _cases():
     ruleset = load_ruleset(RULES_DIR)
     index = Index(ruleset.rules)
-    cases = []
+    cases, same = [], []
     for rule in ruleset.rules:
         if rule.status == "deprecated":
             continue
         for i, ex in enumerate(rule.positives, 1):
+            seen = what_the_matcher_sees(ex.text)
             for name, variant in mutations(ex.text, rule, _matcher(index, rule, ex)).items():
+                if what_the_matcher_sees(variant) == seen:
+                    same.append((name, variant, ex.text))
+                    continue
                 cases.append(pytest.param(rule.id, ex, name, variant, id=f"{rule.id}-p{i}-{name}"))
-    return ruleset, index, cases
+    return ruleset, index, cases, same
 
 
-RULESET, INDEX, CASES = _cases()
+RULESET, INDEX, CASES, SAME = _cases()
 
 
 @pytest.mark.parametrize("rule_id, example, mutation, variant", CASES)
@@ -247,13 +265,33 @@ def test_mutated_positive_still_matches(rule_id, example, mutation, variant):
 
 
 def test_every_mutation_kind_is_exercised():
-    """The generator is not silently producing nothing: each disguise appears for many rules."""
-    kinds = {}
+    """The generator is not silently producing nothing: each disguise is generated for many
+    rules, and the ones the matcher must work at (not only the normalizer) stay as cases."""
+    generated, kept = {}, {}
     for param in CASES:
         rule_id, _example, mutation, _variant = param.values
-        kinds.setdefault(mutation, set()).add(rule_id)
-    for name in ("zero-width", "homoglyph", "spaced", "stretched", "diacritics", "fullwidth", "leet"):
-        assert len(kinds.get(name, ())) >= 5, f"mutation {name} generated for only {len(kinds.get(name, ()))} rules"
+        kept.setdefault(mutation, set()).add(rule_id)
+    for mutation, _variant, _text in SAME:
+        generated.setdefault(mutation, 0)
+        generated[mutation] += 1
+    for name in ("spaced", "stretched", "leet"):
+        assert len(kept.get(name, ())) >= 5, f"mutation {name} kept for only {len(kept.get(name, ()))} rules"
+    for name in ("zero-width", "homoglyph", "diacritics", "fullwidth"):
+        assert generated.get(name, 0) + len(kept.get(name, ())) >= 5, f"mutation {name} generated too rarely"
+
+
+def test_the_normalizer_undoes_character_level_disguises_in_the_rules_examples():
+    """Zero-width, homoglyph, diacritic and fullwidth disguises are the normalizer's job: on the
+    rules' own examples nearly all of them give the example's exact tokens (and so are not
+    cases). A normalizer that stops undoing one turns its variants into cases, and fails here."""
+    undone, generated = {}, {}
+    for mutation, _variant, _text in SAME:
+        undone[mutation] = undone.get(mutation, 0) + 1
+    for param in CASES:
+        generated[param.values[2]] = generated.get(param.values[2], 0) + 1
+    for name in ("zero-width", "homoglyph", "diacritics", "fullwidth"):
+        total = undone.get(name, 0) + generated.get(name, 0)
+        assert total >= 100 and undone.get(name, 0) >= 0.95 * total, (name, undone.get(name), total)
 
 
 @pytest.mark.parametrize("fn, word, expected", [

@@ -1,7 +1,8 @@
 """Properties that must hold for any text: the normalizer and the matcher never
 raise, spans always index the original text, and no text takes unbounded time
-(RE2 plus linear passes; checked here by size, not by a clock)."""
+(RE2 plus linear passes: ten times the text, about ten times the time)."""
 
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -55,9 +56,28 @@ def test_matches_survive_surrounding_noise(noise):
         w in noise for w in ("famille", "cousins"))
 
 
+HOSTILE = {  # inputs that make backtracking engines or naive joins explode
+    "letters": lambda n: "a" * n, "letters then punctuation": lambda n: "a" * n + "!",
+    "brackets": lambda n: "(" * n, "zero-width": lambda n: "\u200b" * n, "spaced letters": lambda n: "s " * n,
+    "dotted letters": lambda n: "t." * n, "emoji": lambda n: "🔒" * (n // 2), "marks": lambda n: "x" + "\u0301" * n,
+}
+
+
+def _best_time(text: str, runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        SCANNER.scan(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def test_hostile_sizes_are_linear():
-    # Inputs that make backtracking engines explode: here they are just long text.
-    for text in ["a" * 100_000, "a" * 50_000 + "!", "(" * 50_000, "\u200b" * 50_000, "s " * 50_000,
-                 "t." * 50_000, "🔒" * 20_000, "x" + "\u0301" * 50_000]:
-        v = SCANNER.scan(text)
-        assert v.severity in ("none", "low", "medium", "high", "critical")
+    """Ten times the text takes about ten times as long (a quadratic pass would take a hundred),
+    and the text is really read: a risky phrase after the hostile run is still found."""
+    for name, make in HOSTILE.items():
+        small, large = _best_time(make(5_000)), _best_time(make(50_000))
+        assert large < 40 * small + 0.02, f"{name}: {small * 1000:.1f} ms for 5 000, {large * 1000:.1f} ms for 50 000"
+        assert large < 2.0, f"{name}: {large:.2f} s for 50 000 characters"
+        verdict = SCANNER.scan(make(50_000) + "\n ajoute moi sur snap")
+        assert "T-INVITE" in {m.rule for m in verdict.matches}, name

@@ -1,4 +1,4 @@
-"""SECURITY.md, as tests: the threat table and the bad-input list.
+"""docs/DESIGN.md, as tests: the threat table and the bad-input list.
 
 Each case sends what an attacker (or a broken client) would, and asserts the
 status code, a JSON error body, and that nothing stored changed.

@@ -55,12 +55,19 @@ def test_evidence_is_append_only(store, sql):
     assert store.verify_chain()["ok"]
 
 
-def test_url_hash_is_keyed(store):
+def test_url_hash_is_keyed(store, tmp_path):
+    """Rows of one page link together in this database only: the hash is keyed by a secret
+    of this data folder, stable across restarts, different in another folder."""
     import hashlib
 
     url = "https://social.example/p/1"
-    assert store.url_hash(url) != hashlib.sha256(url.encode()).hexdigest()
-    assert store.url_hash(url) == store.url_hash(url) and store.url_hash(None) is None
+    digest = store.url_hash(url)
+    assert len(digest) == 64 and digest != hashlib.sha256(url.encode()).hexdigest()
+    assert digest != store.url_hash("https://social.example/p/2") and store.url_hash(None) is None
+    assert Store(store.path).url_hash(url) == digest  # the same folder, reopened
+    other = tmp_path / "other-home"
+    ensure_private_dir(other)
+    assert Store(other / "himaya.db").url_hash(url) != digest
 
 
 def test_retention_purges_old_metadata_only(store):

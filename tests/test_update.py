@@ -248,6 +248,7 @@ REFUSALS = {
     "equal version": (lambda ctx: ctx.publish(NEW_B, BASE), "not_newer"),
     "expired manifest": (lambda ctx: ctx.publish(
         NEW_B, BASE + 1, expires_in=-timedelta(hours=1), created_ago=timedelta(days=2)), "expired"),
+    "a newer client needed": (lambda ctx: ctx.publish(NEW_B, BASE + 1, min_client="99.0"), "client_too_old"),
     "another list": (lambda ctx: ctx.publish(NEW_B, BASE + 1, list_id="another-list"), "wrong_list"),
     "duplicate rule ids": (lambda ctx: ctx.publish(
         {**FILES, "dup/copy.yaml": rule_yaml("TST-A-001", "other words")}, BASE + 1), "invalid_rules"),
@@ -264,7 +265,7 @@ REFUSALS = {
 # Where the code alone could hide a different cause, the detail must name the real one.
 DETAILS = {"duplicate rule ids": "duplicate id", "a regex RE2 rejects": "RE2",
            "a rule whose own test fails": "TST-B-001", "tampered file": "beta/rule-b.yaml",
-           "bad signature": "pinned key"}
+           "bad signature": "pinned key", "a newer client needed": "99.0"}
 
 
 def _missing(ctx):
@@ -320,3 +321,19 @@ def test_k_of_n_pinned_threshold(seeded_home, tmp_path, site, keys):
     assert rm.update()["error"] == "too_few_signatures"
     ctx.publish(NEW_B, BASE + 1, signers=["a", "b"])
     assert rm.update()["status"] == "updated"
+
+
+def test_pinned_keys_asking_more_signatures_than_keys_are_refused(seeded_home, tmp_path, site, keys):
+    """A keys file whose threshold exceeds its keys could never be met: it is refused as
+    unreadable (bad_keys), never taken as a list nobody can update."""
+    from himaya.bundles.signing import SigningError, load_trusted_keys
+
+    impossible = trusted_file(tmp_path / "impossible.json", [keys["a"]], threshold=2)
+    with pytest.raises(SigningError, match="threshold 2 is more than the 1 pinned keys"):
+        load_trusted_keys(impossible)
+    home = tmp_path / "home"
+    shutil.copytree(seeded_home[0], home)
+    rm = RuleManager(home, {"update-url": site.url, "trusted-keys": str(impossible)})
+    _Ctx(tmp_path, site, keys).publish(NEW_B, BASE + 1, signers=["a"])
+    result = rm.update()
+    assert result["error"] == "bad_keys" and rm.status()["version"] == BASE

@@ -105,6 +105,43 @@ def test_polling_checks_the_configured_address_and_installs(manager, site, tmp_p
     assert all(path.startswith("/list/") for path, _ in site.requests)
 
 
+def test_an_address_set_while_running_is_polled_without_a_restart(manager, site, tmp_path, keys, monkeypatch):
+    """docs/COMPANION.md: changes are seen by a running companion, update-url too."""
+    from himaya.bundles import updater
+
+    monkeypatch.setattr(updater, "WATCH_SECONDS", 0.05)
+    _Ctx(tmp_path, site, keys).publish(NEW_B, BASE + 1)
+    live = {"trusted-keys": manager.config["trusted-keys"], "update-interval": 1, "update-url": None}
+    rm = RuleManager(manager.home, dict(live), settings_source=lambda: dict(live))
+    assert rm.start_polling() is False
+    try:
+        time.sleep(0.3)
+        assert rm.status()["version"] == BASE and not site.requests  # no address: no request
+        live["update-url"] = site.url
+        deadline = time.monotonic() + 10  # the first check comes within the 1 s interval
+        while rm.status()["version"] != BASE + 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        rm.stop()
+    assert rm.status()["version"] == BASE + 1 and rm.status()["update_url"] == site.url
+
+
+def test_the_companion_reads_rule_settings_from_its_data_folder_while_running(seeded_home, tmp_path):
+    from himaya.companion import config as settings_mod
+    from himaya.companion.serving import load_rules
+
+    home = tmp_path / "home"
+    shutil.copytree(seeded_home[0], home)
+    settings_mod.set_value(home, "trusted-keys", str(seeded_home[1]))
+    rm = load_rules(home, settings_mod.load(home))
+    try:
+        assert rm.refresh_settings() is False and rm.status()["update_url"] is None
+        settings_mod.set_value(home, "update-url", "https://ngo.example/himaya/")
+        assert rm.refresh_settings() is True and rm.status()["update_url"] == "https://ngo.example/himaya/"
+    finally:
+        rm.stop()
+
+
 def test_without_an_address_polling_never_touches_the_network(seeded_home, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(seeded_home[0], home)

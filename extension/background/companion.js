@@ -102,6 +102,16 @@ export class Companion {
     return this.request("POST", "/reports", payload, { timeoutMs: 30000 });
   }
 
+  /** Record that a site's reader found nothing on a page full of text: the site only. */
+  readerMissed(site) {
+    return this.request("POST", "/readers/missed", { site });
+  }
+
+  /** The "reader found nothing" events kept by the companion: [{site, day, pages, last}]. */
+  readerMisses() {
+    return this.request("GET", "/readers/missed");
+  }
+
   feedback(rules, verdict, url, unlock = null) {
     const body = { rules, verdict };
     if (url) body.url = url;

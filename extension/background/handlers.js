@@ -17,7 +17,10 @@ import { findings, bannerModel, badgeFor, distinctMatches, reportPayload, notice
 import { safeText, LIMITS } from "./protocol.js";
 
 /** Files injected on demand into pages without a site adapter (popup "check", volunteer menu). */
-export const GENERIC_FILES = ["content/himaya.js", "content/units.js", "content/sites/generic.js", "ui/banner.js", "content/main.js"];
+export const GENERIC_FILES = ["content/himaya.js", "content/units.js", "content/readers.js", "content/sites/generic.js", "ui/banner.js", "content/main.js"];
+
+/** How much of each unit's text the volunteer's "What did Himaya read here?" view shows. */
+export const PREVIEW_CHARS = 120;
 
 export function createHandlers(deps) {
   const { api, local, tabs, loadMessages, uiLanguage, now = () => Date.now() } = deps;
@@ -103,6 +106,7 @@ export function createHandlers(deps) {
     try {
       answer = await ctx.companion.scanBatch(units);
     } catch (error) {
+      await tabs.update(tabId, (s) => { s.unanswered = (s.unanswered || 0) + units.length; });
       await showProtection(stateOf(error), ctx.messages);
       await setBadge(tabId, []);
       return { state: stateOf(error) };
@@ -111,6 +115,7 @@ export function createHandlers(deps) {
     const found = findings(answer.results, message.units, ctx.settings.severities, now());
     const state = await tabs.update(tabId, (s) => {
       if (message.page.url && !s.url) Object.assign(s, { url: message.page.url, title: message.page.title });
+      s.scanned = (s.scanned || 0) + units.length;
       s.rulesVersion = answer.rules_version || s.rulesVersion;
       s.findings.push(...found);
     });
@@ -440,6 +445,68 @@ export function createHandlers(deps) {
     return { ...result, notice: shown };
   }
 
+  /**
+   * A site's reader found nothing on a page full of text and the generic
+   * reader read it instead: note it on the tab (the popup says so) and tell
+   * the companion the site, once per page. No text, no address.
+   */
+  async function readerMissed(message, sender) {
+    let first = false;
+    await tabs.update(sender.tab.id, (s) => {
+      first = !s.readerMissed;
+      if (first) s.readerMissed = { site: message.site, at: new Date(now()).toISOString() };
+    });
+    if (!first) return { state: "ok", recorded: false };
+    const ctx = await context();
+    if (!ctx.token) return { state: "unpaired" };
+    try {
+      await ctx.companion.readerMissed(message.site);
+    } catch (error) {
+      return { state: stateOf(error) };
+    }
+    return { state: "ok", recorded: true };
+  }
+
+  /**
+   * Volunteer mode: what the reader found on a tab, for NGO staff checking a
+   * site after it changes: which reader, whether it fell back, and each
+   * unit's kind, reader, speaker and first characters.
+   */
+  async function tabRead(message) {
+    const settings = await loadSettings(local);
+    if (!settings.volunteer) return { state: "volunteer_only" };
+    let answer = null;
+    try {
+      answer = await api.tabs.sendMessage(message.tabId, { type: "collect" });
+    } catch (_) {
+      answer = null; // no reader on this page (not a site Himaya reads, or a page the browser protects)
+    }
+    if (!answer || !Array.isArray(answer.units)) return { state: "no_reader" };
+    const reader = answer.reader && typeof answer.reader === "object" ? answer.reader : {};
+    const site = typeof reader.site === "string" ? safeText(reader.site, 40) : "";
+    const units = answer.units.slice(-LIMITS.units).map((u) => ({
+      kind: safeText(u.kind, 20),
+      site: safeText(u.via || site, 40),
+      speaker: ["self", "other", "unknown"].includes(u.speaker) ? u.speaker : "unknown",
+      text: safeText(u.text, PREVIEW_CHARS),
+      cut: typeof u.text === "string" && u.text.length > PREVIEW_CHARS,
+    }));
+    const page = answer.page || {};
+    return { state: "ok", site, fallback: Boolean(reader.fallback), page: { url: safeText(page.url, LIMITS.url), title: safeText(page.title, LIMITS.title) }, units };
+  }
+
+  /** The parent's history of "reader found nothing" events, from the companion. */
+  async function readersHistory() {
+    const ctx = await context();
+    if (!ctx.token) return { state: "unpaired", missed: [] };
+    try {
+      const data = await ctx.companion.readerMisses();
+      return { state: "ok", missed: Array.isArray(data.missed) ? data.missed : [] };
+    } catch (error) {
+      return { state: stateOf(error), missed: [] };
+    }
+  }
+
   async function tabCheck(message) {
     const got = await collect(message.tabId, true);
     return { state: "ok", units: got.units.length };
@@ -465,6 +532,9 @@ export function createHandlers(deps) {
     "history:get": historyGet,
     "allowed:undo": allowedUndo,
     "parent:settings": parentSettings,
+    "tab:read": tabRead,
+    "readers:history": readersHistory,
+    "reader:missed": readerMissed,
     // not message types: the service worker calls them (install, alarms)
     health,
     // not a message type: the protocol never routes here; the context menu calls it

@@ -14,7 +14,7 @@
  *   // or {ok: false, error: "unknown_type"}
  */
 
-export const CONTENT_TYPES = Object.freeze(["page", "scan", "report", "feedback"]);
+export const CONTENT_TYPES = Object.freeze(["page", "scan", "report", "feedback", "reader:missed"]);
 export const PAGE_TYPES = Object.freeze([
   "status",
   "pair",
@@ -31,9 +31,15 @@ export const PAGE_TYPES = Object.freeze([
   "history:get",
   "allowed:undo",
   "parent:settings",
+  "tab:read",
+  "readers:history",
 ]);
 export const KINDS = Object.freeze(["profile", "post", "message", "url"]);
 export const SEVERITIES = Object.freeze(["low", "medium", "high", "critical"]);
+/** Whose words a unit holds (content/readers.js). */
+export const SPEAKERS = Object.freeze(["self", "other", "unknown"]);
+/** The sites with a reader of their own: the only values a "reader found nothing" event may name. */
+export const SITES = Object.freeze(["facebook", "instagram", "tiktok", "x", "messenger", "whatsapp", "telegram", "discord"]);
 
 export const LIMITS = Object.freeze({ units: 200, text: 4000, id: 64, conversation: 256, url: 2000, title: 300, note: 2000 });
 
@@ -69,6 +75,7 @@ export function cleanUnit(unit) {
   if (typeof unit.conversation === "string" && unit.conversation) {
     clean.conversation = safeText(unit.conversation, LIMITS.conversation);
   }
+  if (SPEAKERS.includes(unit.speaker)) clean.speaker = unit.speaker;
   return clean;
 }
 
@@ -90,6 +97,7 @@ const CHECKS = {
   },
   report: (m) => ({ type: "report", units: cleanUnits(m.units || [], LIMITS.units) || [], page: cleanPage(m.page) }),
   feedback: (m) => (["wrong", "helped"].includes(m.verdict) ? { type: "feedback", verdict: m.verdict, page: cleanPage(m.page) } : null),
+  "reader:missed": (m) => (SITES.includes(m.site) ? { type: "reader:missed", site: m.site } : null),
   status: () => ({ type: "status" }),
   // An empty code reaches the handler, which tells the parent what to type.
   pair: (m) => ({ type: "pair", code: safeText(m.code, 64).trim(), port: m.port }),
@@ -123,6 +131,8 @@ const CHECKS = {
     if (typeof m.values.share_feedback === "boolean") values.share_feedback = m.values.share_feedback;
     return { type: "parent:settings", values };
   },
+  "tab:read": (m) => (tabId(m.tabId) !== null ? { type: "tab:read", tabId: m.tabId } : null),
+  "readers:history": () => ({ type: "readers:history" }),
 };
 
 /**

@@ -4,6 +4,11 @@
  * memory only (never written to disk) and survives the service worker being
  * stopped between events; content scripts cannot read it.
  *
+ * `scanned` counts the units the companion answered for this page and
+ * `unanswered` those it could not be asked about (not running, refused): how
+ * the browser tests know the extension has read and judged a page before they
+ * assert that it stays quiet.
+ *
  * Updates to one tab are serialised, so two scan answers arriving together
  * cannot overwrite each other's findings.
  *
@@ -15,7 +20,7 @@
 const MAX_FINDINGS = 100;
 
 export function emptyTab(page) {
-  return { url: (page && page.url) || "", title: (page && page.title) || "", findings: [], report: null, feedback: null, rulesVersion: null };
+  return { url: (page && page.url) || "", title: (page && page.title) || "", findings: [], report: null, feedback: null, rulesVersion: null, readerMissed: null, scanned: 0, unanswered: 0 };
 }
 
 export class TabStore {

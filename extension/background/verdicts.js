@@ -13,6 +13,7 @@
  *   bannerModel(found, "fr", messages)  // -> {severity: "high", items: [{title, text}], strings: {...}, ...}
  */
 import { dirFor, localText, t } from "./i18n.js";
+import { SPEAKERS } from "./protocol.js";
 
 export const SEVERITY_RANK = Object.freeze({ none: 0, low: 1, medium: 2, high: 3, critical: 4 });
 // Each at least 4.5:1 against white text (WCAG AA): the banner's Report button uses them too.
@@ -87,6 +88,8 @@ export function findings(results, units, shown, now) {
   for (const result of results || []) {
     const unit = byId.get(result && result.id);
     if (!unit || !result.risk || !shown.includes(result.severity)) continue;
+    // The person's own words are sent as context for the conversation; they are no warning to them.
+    if (unit.speaker === "self") continue;
     const matches = (result.matches || []).map(keepMatch).filter((m) => m.rule);
     if (!matches.length) continue;
     const finding = { unit, severity: result.severity, matches, at: new Date(now).toISOString() };
@@ -171,7 +174,7 @@ export function reportPayload({ page, found, units, screenshot, note, lang }) {
   const add = (u) => {
     if (!u || !u.text || index.has(u.id) || list.length >= 200) return;
     index.set(u.id, list.length);
-    list.push({ id: u.id, kind: u.kind, text: u.text });
+    list.push({ id: u.id, kind: u.kind, text: u.text, ...(SPEAKERS.includes(u.speaker) ? { speaker: u.speaker } : {}) });
   };
   found.forEach((f) => add(f.unit));
   (units || []).forEach(add);

@@ -40,6 +40,12 @@
     return style.display === "none" || style.visibility === "hidden" || style.opacity === "0";
   }
 
+  /** True when a block element is drawn inline (X's mentions are divs drawn inline-flex). */
+  function shownInline(el) {
+    const view = el.ownerDocument && el.ownerDocument.defaultView;
+    return Boolean(view && view.getComputedStyle && /^inline/.test(view.getComputedStyle(el).display));
+  }
+
   /** True when the element and all its ancestors are shown. */
   function isVisible(el) {
     for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
@@ -68,7 +74,7 @@
             parts.push(child.getAttribute("alt")); // emoji are often <img alt="🍓">
             continue;
           }
-          const block = BLOCK_TAGS.has(tag);
+          const block = BLOCK_TAGS.has(tag) && !shownInline(child);
           if (block) parts.push("\n");
           walk(child);
           if (block) parts.push("\n");
@@ -103,9 +109,10 @@
     if (!/^https?:$/.test(url.protocol)) return "";
     for (const key of ["u", "url", "target", "q"]) {
       const inner = url.searchParams.get(key);
-      if (inner && /^https?:\/\//i.test(inner) && /(^|\.)(l\.facebook|l\.instagram|l\.messenger|facebook|instagram|tiktok|discord)\./.test(url.hostname)) {
-        return inner;
-      }
+      if (!inner || !/(^|\.)(l\.facebook|l\.instagram|l\.messenger|facebook|instagram|tiktok|discord)\./.test(url.hostname)) continue;
+      if (/^https?:\/\//i.test(inner)) return inner;
+      // TikTok's bio links name the target without a scheme: /link/v2?...&target=site.example%2Fpath
+      if (key === "target" && /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}([/?#:]|$)/i.test(inner)) return `https://${inner}`;
     }
     return url.href;
   }
@@ -149,32 +156,6 @@
     return h.toString(16).padStart(8, "0");
   }
 
-  // Meta's web chats (Messenger, Instagram, Facebook's messages) head every
-  // message row with a heading for screen readers, visually hidden: the
-  // sender's name, or "You sent" over the person's own messages, in the
-  // interface's language. Only these exact words count, so a row that says
-  // anything else (an unknown language, a changed page) is still read.
-  const YOU_SENT = new Set(["you sent", "vous avez envoyé", "tu as envoyé", "أرسلت", "أنت أرسلت", "لقد أرسلت"]);
-  const HEADINGS = 'h1, h2, h3, h4, h5, h6, [role="heading"]';
-
-  /** True when a Meta chat row is one the person sent (its heading says "You sent"). */
-  function metaOwnRow(row) {
-    for (const heading of row.querySelectorAll(HEADINGS)) {
-      if (YOU_SENT.has(clean(heading.textContent).toLowerCase())) return true;
-    }
-    return false;
-  }
-
-  /** The message in a Meta chat row: its first text block, never the sender heading. */
-  function metaRowText(row) {
-    const inHeading = (el) => {
-      const heading = el.closest(HEADINGS);
-      return Boolean(heading && row.contains(heading));
-    };
-    const body = [...row.querySelectorAll('[dir="auto"]')].find((el) => !inHeading(el));
-    return visibleText(body || row, HEADINGS);
-  }
-
   /** A profile unit: name, bio and links in one text, as the companion expects. */
   function profileUnit(name, bio, links) {
     const text = clean([name, bio, ...(links || [])].filter(Boolean).join("\n"));
@@ -193,7 +174,7 @@
     return hit || Himaya.sites.find((s) => s.name === "generic") || null;
   }
 
-  Himaya.dom = Object.freeze({ isVisible, visibleText, clean, realHref, linksIn, firstText, visibleAll, hash, profileUnit, metaOwnRow, metaRowText });
+  Himaya.dom = Object.freeze({ isVisible, visibleText, clean, realHref, linksIn, firstText, visibleAll, hash, profileUnit });
   Himaya.registerSite = registerSite;
   Himaya.adapterFor = adapterFor;
 })();

@@ -20,6 +20,10 @@
   const adapter = Himaya.adapterFor(location.hostname);
   if (!adapter) return;
   const tracker = new Himaya.UnitTracker(adapter.name);
+  // -- the site reader, with the generic reader as its fallback (content/readers.js) --
+  const reader = new Himaya.Reader(adapter);
+  let missTold = false; // the service worker heard "reader found nothing" for this page
+  // --
   let pageUrl = location.href;
   let timer = null;
   let hiddenKey = null; // rules the person chose to hide; a new rule shows the banner again
@@ -43,9 +47,13 @@
     if (location.href !== pageUrl) onNavigate();
     let extracted;
     try {
-      extracted = adapter.extract(document, location) || [];
+      extracted = reader.read(document, location);
     } catch (_) {
-      return; // an adapter out of date must not break the page
+      return; // a reader out of date must not break the page
+    }
+    if (reader.missed && !missTold) {
+      missTold = true; // once per page: the site and nothing else (no text, no address)
+      ask({ type: "reader:missed", site: adapter.name });
     }
     const units = tracker.fresh(extracted);
     for (const batch of tracker.batches(units)) {
@@ -64,6 +72,8 @@
   function onNavigate() {
     pageUrl = location.href;
     tracker.reset();
+    reader.reset();
+    missTold = false;
     hiddenKey = null;
     Himaya.banner.remove();
     Himaya.banner.removeNotice();
@@ -109,7 +119,7 @@
   api.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (!sender || sender.id !== api.runtime.id || !message) return false;
     if (message.type === "collect") {
-      sendResponse({ page: pageInfo(), units: tracker.all.slice(-Himaya.limits.unitsPerPage) });
+      sendResponse({ page: pageInfo(), units: tracker.all.slice(-Himaya.limits.unitsPerPage), reader: reader.info() });
     } else if (message.type === "notice") {
       sendResponse({ shown: showNotice(message.notice) });
     } else if (message.type === "conceal") {

@@ -55,6 +55,9 @@
       if (!text) return null;
       const unit = { kind: raw.kind, text };
       if (raw.conversation) unit.conversation = `${this.site}:${String(raw.conversation).slice(0, 200)}`;
+      // whose words, "self", "other" or "unknown", and which reader found them (content/readers.js)
+      unit.speaker = Himaya.SPEAKERS && Himaya.SPEAKERS.includes(raw.speaker) ? raw.speaker : "unknown";
+      if (raw.via) unit.via = String(raw.via).slice(0, 40);
       const key = [unit.kind, unit.conversation || "", text].join("\u0000");
       unit.id = `${unit.kind[0]}-${Himaya.dom.hash(key)}`;
       return unit;

@@ -1,13 +1,15 @@
 /*
+/*
  * The options page, for the parent: the live state of protection (linked and
  * the companion answering, or not), pairing with the code `himaya serve`
  * prints, the parent PIN (chosen right after pairing; it then guards these
  * settings, the history and unpairing), the language, which severities show a
- * banner, volunteer mode, the sensitivity per topic and the consent to share
- * weekly feedback counts. The page never sees the token.
+ * banner, volunteer mode, the sensitivity per topic, the consent to share
+ * weekly feedback counts, and the history of pages where a site's reader found
+ * nothing (kept by the companion: site, day, count). The page never sees the token.
  */
-import { api, ask, localise, el } from "./page.js";
-import { t } from "../background/i18n.js";
+import { api, ask, localise, el, siteName } from "./page.js";
+import { t, formatTime } from "../background/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let messages = {};
@@ -35,7 +37,7 @@ async function showState() {
   $("paired").dataset.state = state;
   $("paired").textContent = t(messages, STATE_TEXT[state]);
   $("unpair").hidden = state === "unpaired";
-  $("history").hidden = state !== "ok";
+  $("open-history").hidden = state !== "ok";
   return answer;
 }
 
@@ -48,6 +50,7 @@ async function showParent() {
   $("parent-area").hidden = locked;
   if (linked && !locked) await fillParent();
   else $("parent-form").hidden = true;
+  await showHistory();
 }
 
 async function fillParent() {
@@ -147,6 +150,19 @@ async function saveParent(event) {
   $("parent-status").textContent = answer.ok ? t(messages, "optionsSaved") : t(messages, answer.state === "pin_required" ? "pinRequired" : "parentError");
 }
 
+/** The history of "reader found nothing" events the companion keeps (site, day, pages). */
+async function showHistory() {
+  const lang = document.documentElement.lang || "fr";
+  const answer = await ask({ type: "readers:history" });
+  const missed = answer.state === "ok" ? answer.missed : [];
+  $("history").replaceChildren(
+    ...missed.map((m) => el("li", t(messages, "historyReaderMissed", { site: siteName(m.site), pages: m.pages, time: formatTime(m.last, lang) }), { "data-site": m.site }))
+  );
+  const empty = missed.length ? "" : t(messages, "historyEmpty");
+  // not linked yet: the pairing line above already says so
+  $("history-status").textContent = answer.state === "ok" ? empty : answer.state === "unpaired" ? "" : t(messages, "historyUnavailable");
+}
+
 async function main() {
   const answer = await ask({ type: "settings:get" });
   messages = await localise(document, answer.lang || "fr");
@@ -155,7 +171,7 @@ async function main() {
   $("pin-form").addEventListener("submit", setPin);
   $("unlock-form").addEventListener("submit", unlock);
   $("unpair").addEventListener("click", unpair);
-  $("history").addEventListener("click", () => api.tabs.create({ url: api.runtime.getURL("ui/history.html") }));
+  $("open-history").addEventListener("click", () => api.tabs.create({ url: api.runtime.getURL("ui/history.html") }));
   $("settings-form").addEventListener("submit", save);
   $("parent-form").addEventListener("submit", saveParent);
   await showState();

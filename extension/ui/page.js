@@ -10,6 +10,23 @@ import { loadMessages, dirFor, t } from "../background/i18n.js";
 
 export const api = globalThis.browser || globalThis.chrome;
 
+/** The sites' own names (the same in every language), for the reader's notes. */
+export const SITE_NAMES = Object.freeze({
+  facebook: "Facebook",
+  instagram: "Instagram",
+  tiktok: "TikTok",
+  x: "X",
+  messenger: "Messenger",
+  whatsapp: "WhatsApp",
+  telegram: "Telegram",
+  discord: "Discord",
+  generic: "—",
+});
+
+export function siteName(site) {
+  return SITE_NAMES[site] || String(site || "");
+}
+
 /** Ask the service worker; resolves to its answer, or {state: "error"}. */
 export async function ask(message) {
   try {

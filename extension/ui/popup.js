@@ -1,13 +1,15 @@
 /*
  * The popup, for the parent or volunteer: is the companion running, which
  * rules version (and is it stale), the warnings shown on this tab with the
- * parent's explanation and what was seen, and Report / This is wrong.
+ * parent's explanation and what was seen, and Report / This is wrong; a
+ * note when the site's reader found nothing on the page; in volunteer mode,
+ * "What did Himaya read here?" (reader.html).
  *
  * It shows only what a banner was shown for on this tab (the service worker
  * keeps nothing else). The tab is the active one, or ?tabId=N when the popup
  * is opened as a page (tests, keyboard users).
  */
-import { api, ask, localise, el } from "./page.js";
+import { api, ask, localise, el, siteName } from "./page.js";
 import { localText, t, formatDate } from "../background/i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -90,6 +92,8 @@ function renderTab(tab) {
   $("reported").textContent = report
     ? `${t(messages, "popupReported", { id: report.id })} ${report.outboxState === "sent" ? t(messages, "reportSent") : ""}`.trim()
     : "";
+  const missed = tab && tab.readerMissed;
+  $("reader-missed").textContent = missed ? t(messages, "popupReaderMissed", { site: siteName(missed.site) }) : "";
 }
 
 async function refresh() {
@@ -117,6 +121,9 @@ async function main() {
   $("check").addEventListener("click", () => act({ type: "tab:check", tabId }));
   $("options").addEventListener("click", () => api.runtime.openOptionsPage());
   $("history").addEventListener("click", () => api.tabs.create({ url: api.runtime.getURL("ui/history.html") }));
+  // volunteer mode: "What did Himaya read here?" opens the reader's view of this tab
+  $("read").hidden = !(settings.settings && settings.settings.volunteer) || tabId === null;
+  $("read").addEventListener("click", () => api.tabs.create({ url: api.runtime.getURL(`ui/reader.html?tabId=${tabId}`) }));
   await refresh();
 }
 

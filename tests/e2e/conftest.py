@@ -1,4 +1,4 @@
-"""Fixtures for the real-browser tests (BROWSER_TESTING.md): the companion,
+"""Fixtures for the real-browser tests (docs/TESTING.md): the companion,
 the fixture site, and Debian's Chromium with the extension loaded through
 Playwright. Every test here is marked `browser`."""
 
@@ -59,6 +59,29 @@ class Browser:
         return self.worker.evaluate(
             "async (pattern) => (await chrome.tabs.query({url: pattern}))[0].id", url_pattern
         )
+
+    def tab_state(self, tab_id: int) -> dict | None:
+        """What the service worker keeps for the tab (background/tabs.js): findings, and how many
+        units it had answered (`scanned`) or could not have answered (`unanswered`)."""
+        return self.worker.evaluate(
+            "async (tabId) => (await chrome.storage.session.get(`tab:${tabId}`))[`tab:${tabId}`] || null", tab_id
+        )
+
+    def judged(self, tab_id: int, companion, before: int, at_least: int, timeout: float = 15) -> dict:
+        """Wait until the extension says it has read the page and had its units answered: its own
+        count for the tab reaches `at_least` and equals what the companion scanned since `before`.
+        Only then does "no finding, no banner" mean the page is quiet, not that it is late."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        state, scanned = None, 0
+        while time.monotonic() < deadline:
+            state, scanned = self.tab_state(tab_id), companion.scans() - before
+            if state and state.get("scanned", 0) >= at_least and state["scanned"] == scanned:
+                return state
+            time.sleep(0.1)
+        raise AssertionError(f"the extension judged {state and state.get('scanned')} units, the companion "
+                             f"{scanned}, expected {at_least}")
 
     def badge(self, tab_id: int) -> str:
         return self.worker.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tab_id)

@@ -41,6 +41,9 @@ PAGES = {
     ("www.facebook.com", "/patisserie.exemple"): "facebook-benign.html",
     ("www.instagram.com", "/lina.exemple/"): "instagram-profile.html",
     ("www.messenger.com", "/t/100000777"): "messenger-chat.html",
+    ("www.facebook.com", "/"): "facebook-2025-feed.html",
+    ("www.facebook.com", "/groups/100000555/"): "facebook-unknown-structure.html",  # a structure the reader does not know
+    ("www.messenger.com", "/t/100000999"): "messenger-2025-chat.html",
     ("forum.example", "/t/1"): "generic-page.html",  # any other site: no reader until asked
 }
 HOSTS = sorted({host for host, _ in PAGES})

@@ -1,9 +1,13 @@
-// Firefox ESR through puppeteer-core (BROWSER_TESTING.md): install the packed
-// extension as a temporary add-on, pair it in its own options page, open a
+// Firefox ESR through puppeteer-core (docs/TESTING.md): install the shipped .xpi,
+// unchanged, as a temporary add-on, pair it in its own options page, open a
 // risky fixture page and report what the banner says. Driven by
 // test_firefox.py, which checks the answer; prints one JSON line.
 //
-// Usage: node firefox_smoke.mjs <extension dir or .xpi> <page url> <companion port> <pairing code>
+// WebDriver BiDi refuses to open moz-extension:// pages unless Firefox runs with
+// --remote-allow-system-access (test profiles only), so the options page is
+// opened as a person would find it, with nothing added to the package.
+//
+// Usage: node firefox_smoke.mjs <.xpi> <page url> <companion port> <pairing code>
 import puppeteer from "puppeteer-core";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +24,7 @@ const browser = await puppeteer.launch({
   browser: "firefox",
   executablePath: "/usr/bin/firefox-esr",
   headless: true,
+  args: ["--remote-allow-system-access"],
   acceptInsecureCerts: true,
   userDataDir: profile,
   extraPrefsFirefox: {
@@ -40,26 +45,11 @@ const browser = await puppeteer.launch({
 const result = { ok: false };
 try {
   await browser.installExtension(extension);
-  // Pair in the real options page, framed in an ordinary page (puppeteer cannot open moz-extension:// itself).
+  // Pair in the real options page. Its navigation never reports "load" to BiDi:
+  // start it, then wait for the page's own element.
   const page = await browser.newPage();
-  await page.goto(pageUrl.replace(/\/[^/]*\/?$/, "/") + "not-found-pairing-host");
-  await page.evaluate((src) => {
-    const frame = document.createElement("iframe");
-    frame.src = src;
-    frame.style.cssText = "width:800px;height:700px";
-    document.body.append(frame);
-  }, `moz-extension://${uuid}/ui/options.html`);
-  const deadline = Date.now() + 15000;
-  let options = null;
-  while (!options && Date.now() < deadline) {
-    // frame.url() says about:blank for an extension frame: ask the frame itself
-    for (const frame of page.frames().slice(1)) {
-      const href = await frame.evaluate(() => location.href).catch(() => "");
-      if (href.startsWith("moz-extension://")) options = frame;
-    }
-    if (!options) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!options) throw new Error("options page frame not found");
+  page.goto(`moz-extension://${uuid}/ui/options.html`).catch(() => {});
+  const options = page;
   await options.waitForSelector("#paired[data-state=unpaired]", WAIT);
   await options.$eval("#port", (el, value) => (el.value = value), port);
   await options.type("#code", code);

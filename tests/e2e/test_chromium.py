@@ -11,17 +11,6 @@ from e2e_servers import EXTENSION_ID, WAIT_MS, shot
 BANNER = "[data-himaya-warning]"
 
 
-def wait_scans(companion, at_least: int, timeout: float = 15) -> int:
-    """Wait until the companion has scanned `at_least` units (its status counts them)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        count = companion.scans()
-        if count >= at_least:
-            return count
-        time.sleep(0.1)
-    raise AssertionError(f"the companion scanned {companion.scans()} units, expected {at_least}")
-
-
 def test_risky_profile_shows_banner_with_the_companions_severity_and_badge(chromium, companion, site):
     chromium.configure(companion.port, companion.token_cached)
     page = chromium.context.new_page()
@@ -53,10 +42,11 @@ def test_benign_page_shows_nothing(chromium, companion, site):
     before = companion.scans()
     page = chromium.context.new_page()
     page.goto(site.url("www.facebook.com", "/patisserie.exemple"))
-    wait_scans(companion, before + 3)  # profile and two posts, all answered
-    page.wait_for_timeout(500)  # let the answer reach the page
+    tab = chromium.tab_id("*://www.facebook.com/*")
+    state = chromium.judged(tab, companion, before, 3)  # profile and two posts, read and answered
+    assert state["findings"] == [] and state["unanswered"] == 0
     assert page.locator(BANNER).count() == 0
-    assert chromium.badge(chromium.tab_id("*://www.facebook.com/*")) == ""
+    assert chromium.badge(tab) == ""
 
 
 def test_chat_warns_when_the_conversation_escalates(chromium, companion, site):
@@ -64,21 +54,22 @@ def test_chat_warns_when_the_conversation_escalates(chromium, companion, site):
     before = companion.scans()
     page = chromium.context.new_page()
     page.goto(site.url("www.messenger.com", "/t/100000777"))
-    seen = wait_scans(companion, before + 2)  # the two opening messages
-    page.wait_for_timeout(500)
+    tab = chromium.tab_id("*://www.messenger.com/*")
+    state = chromium.judged(tab, companion, before, 2)  # the two opening messages
+    assert state["findings"] == [], "small talk is not a warning"
     assert page.locator(BANNER).count() == 0, "small talk is not a warning"
     warned_at = None
     for index in range(3):  # the conversation goes on, one message at a time
         assert page.evaluate("window.addNext()") is True
-        seen = wait_scans(companion, seen + 1)
-        page.wait_for_timeout(400)
-        if page.locator(BANNER).count():
+        state = chromium.judged(tab, companion, before, state["scanned"] + 1)
+        if state["findings"]:
             warned_at = index
             break
+        assert page.locator(BANNER).count() == 0, f"message {index + 3} was judged quiet but a banner shows"
     assert warned_at is not None, "the escalating conversation never warned"
     banner = page.locator(BANNER)
+    banner.wait_for(state="attached")
     assert banner.get_attribute("data-himaya-warning") in {"medium", "high", "critical"}
-    tab = chromium.tab_id("*://www.messenger.com/*")
     assert int(chromium.badge(tab)) >= 1
     shot(page, "banner-chat-fr.png")
 
@@ -101,7 +92,8 @@ def test_report_creates_evidence_with_a_screenshot_hash(chromium, companion, sit
     assert len(screenshot["sha256"]) == 64 and screenshot["size"] > 1000
     texts = [u["text"] for u in record["record"]["units"]]
     assert any("Ajoute-moi sur snap" in t for t in texts), texts
-    assert "HIM-" in str(record["record"]["matches"]) or record["record"]["matches"]
+    rules = {m["rule"] for m in record["record"]["matches"]}
+    assert rules and all(rule.startswith("HIM-") for rule in rules), record["record"]["matches"]
     shot(page, "report-saved-fr.png")
 
 
@@ -137,7 +129,11 @@ def test_companion_stopped_gives_the_calm_state(chromium, site, tmp_path):
     # the page itself carries on: it changes, the extension cannot reach the companion, nothing breaks
     page.bring_to_front()
     page.evaluate("document.querySelector('[role=feed]').insertAdjacentHTML('beforeend', '<div role=article><div dir=auto>Nouveau</div></div>')")
-    page.wait_for_timeout(800)
+    deadline = time.monotonic() + 15
+    while not (chromium.tab_state(tab) or {}).get("unanswered") and time.monotonic() < deadline:
+        time.sleep(0.1)  # the extension reads the new post and cannot have it answered
+    state = chromium.tab_state(tab)
+    assert state["unanswered"] >= 1 and state["findings"] == [], state
     assert page.locator(BANNER).count() == 0
     assert "Nouveau" in page.inner_text("body")
 

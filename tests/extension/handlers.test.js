@@ -115,6 +115,18 @@ test("companion not running: a calm state, no banner, no throw", async () => {
   assert.equal(report.status, messagesOf("fr").reportOffline);
 });
 
+test("the tab's state counts the units answered and those the companion could not answer", async () => {
+  const { handlers } = setup({ routes: batch((b) => b.units.map((u) => verdict(u.id, "none"))) });
+  await handlers.scan({ type: "scan", units, page }, sender);
+  await handlers.scan({ type: "scan", units: units.slice(0, 1), page }, sender);
+  let tab = (await handlers["tab:state"]({ type: "tab:state", tabId: 3 })).tab;
+  assert.deepEqual([tab.scanned, tab.unanswered], [3, 0]);
+  const offline = setup({ routes: {} });
+  await offline.handlers.scan({ type: "scan", units, page }, sender);
+  tab = (await offline.handlers["tab:state"]({ type: "tab:state", tabId: 3 })).tab;
+  assert.deepEqual([tab.scanned, tab.unanswered], [0, 2]);
+});
+
 test("not paired: nothing is sent to the companion", async () => {
   const { handlers, log } = setup({ token: null, routes: batch(() => []) });
   assert.deepEqual(await handlers.scan({ type: "scan", units, page }, sender), { state: "unpaired" });

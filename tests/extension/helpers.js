@@ -25,7 +25,7 @@ loadPage.evalInto = (window, files) => {
   for (const file of files) window.eval(readFileSync(join(EXT, file), "utf8"));
 };
 
-export const CORE = ["content/himaya.js", "content/units.js"];
+export const CORE = ["content/himaya.js", "content/units.js", "content/readers.js"];
 
 /** Units the adapter for `url` extracts from a fixture. */
 export function extract(fixtureName, url, site) {

@@ -1,17 +1,30 @@
 /*
- * web.telegram.org, both web clients: /k/ (".bubble", outgoing ".is-out")
- * and /a/ (".Message", outgoing ".own"). Incoming messages only; the
- * conversation id is the chat in the address fragment (#@name or #-100...),
- * else the chat title. Open profile panels give a profile unit.
+ * web.telegram.org, both web clients, every message with its speaker, and
+ * open profile panels as a profile unit. The conversation id is the chat in
+ * the address fragment (#@name or #-100...), else the chat title.
+ *
+ * Cues (tests/extension/fixtures: telegram-2025-k.html and telegram-2025-a.html
+ * are the 2025–2026 structures, telegram-chat.html the older one):
+ *   /k/  div.bubble with .is-in (other) or .is-out (self); service lines
+ *        (.bubble.service: date headers, "joined the group", "pinned") are no
+ *        message; the text is .message without its time (.time), reactions
+ *        (reactions-element, .reactions) and reply preview (.reply)
+ *   /a/  div.Message (own: .own); service lines are .ActionMessage and the
+ *        date headers .sticky-date (never .Message); the text is .text-content
+ *        without .MessageMeta (time, views), .Reactions (emoji buttons inside
+ *        the text block) and .EmbeddedMessage (reply preview)
  *
  * Example:
  *   // at https://web.telegram.org/k/#@example_user
  *   Himaya.adapterFor("web.telegram.org").extract(document, location)
- *   // -> [{kind: "message", text: "...", conversation: "@example_user"}]
+ *   // -> [{kind: "message", text: "...", conversation: "@example_user", speaker: "other"}]
  */
 (function () {
   "use strict";
-  const { dom } = globalThis.Himaya;
+  const { dom, cues } = globalThis.Himaya;
+  const SERVICE = ".service, .is-date, .ActionMessage, .sticky-date, .service-msg";
+  const NOT_TEXT = [".time", ".message-time", ".MessageMeta", ".reactions", ".Reactions", "reactions-element", ".reply", ".EmbeddedMessage", ".bubble-name-forwarded"].join(", ");
+  const MESSAGES = ".bubble, .Message"; // K, A; service lines filtered out
 
   function conversationId(doc, loc) {
     const hash = decodeURIComponent(loc.hash.replace(/^#/, ""));
@@ -20,14 +33,24 @@
     return title ? `title/${dom.hash(title)}` : null;
   }
 
+  function speakerOf(el) {
+    if (el.matches(".is-out, .own")) return "self";
+    if (el.matches(".is-in, .Message")) return "other";
+    return "unknown";
+  }
+
   function messages(doc, loc) {
     const conversation = conversationId(doc, loc);
-    const bubbles = dom.visibleAll(doc, ".bubble:not(.is-out), .Message:not(.own)");
-    return bubbles.map((b) => ({
-      kind: "message",
-      text: dom.visibleText(b.querySelector(".message, .text-content") || b, ".time, .message-time, .reactions"),
-      conversation,
-    }));
+    return dom
+      .visibleAll(doc, MESSAGES)
+      .filter((b) => !b.matches(SERVICE))
+      .map((b) => ({
+        kind: "message",
+        text: dom.visibleText(cues.one(b, [".text-content", ".message"]) || b, NOT_TEXT),
+        conversation,
+        speaker: speakerOf(b),
+      }))
+      .filter((u) => u.text);
   }
 
   function profile(doc) {
@@ -41,6 +64,7 @@
   globalThis.Himaya.registerSite({
     name: "telegram",
     hosts: ["web.telegram.org"],
+    quiet: (loc) => !loc.hash.replace(/^#/, ""), // no chat open: the list of chats only
     extract(doc, loc) {
       return [profile(doc), ...messages(doc, loc)].filter(Boolean);
     },

@@ -54,6 +54,11 @@ def check_rules(rules_dir: Path, disabled=(), with_lint: bool = True):
     failures = run_tests(ruleset, active)
     if failures:
         raise BundleError("rule_tests_failed", "; ".join(failures[:20]))
+    if ruleset.model is not None:
+        # The model must reproduce the scores recorded when it was trained.
+        failures = ruleset.model.self_test()
+        if failures:
+            raise BundleError("model_tests_failed", "; ".join(failures[:20]))
     return ruleset, warnings
 
 

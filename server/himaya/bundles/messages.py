@@ -114,6 +114,11 @@ _MESSAGES = {
         "ar": "إحدى قواعد القائمة الجديدة تفشل في اختباراتها.",
         "en": "A rule of the new list fails its own tests.",
     },
+    "model_tests_failed": {
+        "fr": "Le modèle de la nouvelle liste ne redonne pas ses propres résultats : il est abîmé ou incompatible.",
+        "ar": "نموذج القائمة الجديدة لا يعيد نتائجه المسجّلة: إنه تالف أو غير متوافق.",
+        "en": "The new list's model does not reproduce its own recorded scores: it is damaged or incompatible.",
+    },
     "lint_failed": {
         "fr": "La liste a des erreurs de relecture (lint).",
         "ar": "في القائمة أخطاء مراجعة (lint).",

@@ -88,9 +88,16 @@ def _process_lock(path: Path):
 class RuleManager:
     """The active rule list of one data folder, and the way to update it."""
 
-    def __init__(self, home, config: dict | None = None):
+    # Settings the running service takes without a restart (read again by the poller).
+    LIVE_SETTINGS = ("update-url", "update-interval", "trusted-keys")
+
+    def __init__(self, home, config: dict | None = None, settings_source=None):
+        """``settings_source()``, when given, returns the settings as they are now (the
+        companion passes a reader of config.json): the poller takes a changed update-url,
+        update-interval or trusted-keys within WATCH_SECONDS, without a restart."""
         self.home = Path(home)
         self.config = dict(config or {})
+        self._settings_source = settings_source
         self.root = self.home / "rules"
         for folder in (self.home, self.root, self.root / "versions", self.root / "staging"):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -369,8 +376,9 @@ class RuleManager:
     def start_polling(self) -> bool:
         """Start the background checker; True when it will poll the network.
 
-        The thread always watches for a list installed by the CLI; it contacts
-        the network only when update-url is set, and only that address.
+        The thread always watches for a list installed by the CLI and for changed
+        settings; it contacts the network only when update-url is set, and only
+        that address.
         """
         if self._thread is None:
             self._stop.clear()
@@ -384,12 +392,38 @@ class RuleManager:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def _poll_loop(self) -> None:
-        rng = random.SystemRandom()
+    def refresh_settings(self) -> bool:
+        """Take the live settings as they are now; True when the address or the interval
+        changed (the poller then starts a new schedule)."""
+        if self._settings_source is None:
+            return False
+        try:
+            fresh = self._settings_source()
+        except Exception as exc:  # noqa: BLE001 - a bad edit of the settings keeps the running ones
+            log.warning("settings unreadable, keeping the running ones: %s", exc.__class__.__name__)
+            return False
+        changed = {key for key in self.LIVE_SETTINGS if fresh.get(key) != self.config.get(key)}
+        if not changed:
+            return False
+        with self._lock:
+            self.config.update({key: fresh.get(key) for key in changed})
+            if "trusted-keys" in changed:
+                self.trusted = self._load_trusted()
+        log.info("rule update settings changed: %s", ", ".join(sorted(changed)))
+        return bool(changed & {"update-url", "update-interval"})
+
+    def _schedule(self, rng) -> tuple[float, str | None, float]:
         interval = max(1.0, float(self.config.get("update-interval") or DEFAULT_INTERVAL))
         url = self.config.get("update-url")
         due = time.monotonic() + first_delay(interval, rng) if url else float("inf")
+        return interval, url, due
+
+    def _poll_loop(self) -> None:
+        rng = random.SystemRandom()
+        interval, url, due = self._schedule(rng)
         while not self._stop.wait(max(0.0, min(WATCH_SECONDS, due - time.monotonic()))):
+            if self.refresh_settings():
+                interval, url, due = self._schedule(rng)
             self.reload_if_changed()
             if url and time.monotonic() >= due:
                 result = self.update()

@@ -67,14 +67,42 @@ def test_(path, only):
     click.echo(f"ok: {count} examples of {len(chosen)} rules pass")
 
 
+def default_corpora(rules_dir: Path) -> list[Path]:
+    """The project's labelled sets beside a rules folder: its training corpora and
+    benign collection, and the evaluation probes of a source checkout."""
+    rules_dir = Path(rules_dir)
+    found = []
+    for pattern in ("training/*.jsonl", "benign/*.jsonl", "../tests/fixtures/eval/*.jsonl"):
+        found.extend(sorted(rules_dir.glob(pattern)))
+    return found
+
+
+def corpus_texts(paths) -> list[str]:
+    from himaya.core.corpus import read_items
+
+    texts = []
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for item in read_items(fh, errors=[]):
+                if item["kind"] == "thread":
+                    texts.extend(m["text"] for m in item["messages"])
+                else:
+                    texts.append(item["text"])
+    return texts
+
+
 @rules.command()
 @path_argument
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--feedback", "feedback_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Weekly feedback counts (JSON or JSON Lines, as sent to the hub): flag rules whose "
                    "'This is wrong' rate stands out.")
-def lint(path, strict, feedback_file):
-    """Lint the rules: test counts by status, languages covered, unused groups.
+@click.option("--corpus", "corpora", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Another labelled set (JSON Lines) to check for copied phrases (repeatable).")
+def lint(path, strict, feedback_file, corpora):
+    """Lint the rules: test counts by status, languages covered, unused groups,
+    and phrases of four or more words copied from a labelled corpus (the project's
+    training, benign and evaluation sets, plus any --corpus).
 
     Examples:
 
@@ -86,13 +114,15 @@ def lint(path, strict, feedback_file):
     from himaya.core.rules.testing import TERM_LANGS
 
     rs = _load(path)
-    problems = lint_rules(rs)
+    sets = [*default_corpora(rs.root), *corpora]
+    problems = lint_rules(rs, corpus_texts(sets))
     if feedback_file is not None:
         problems += _feedback_problems(rs, feedback_file)
     for level, msg in problems:
         click.echo(click.style(f"{level}: ", fg="red" if level == "error" else "yellow") + msg)
     click.echo(f"checked {len(rs.rules)} rules: schema, test examples per status, languages of the terms "
-               f"({', '.join(TERM_LANGS)}), conditions that can match, falsepositives notes, unused groups"
+               f"({', '.join(TERM_LANGS)}), conditions that can match, falsepositives notes, unused groups, "
+               f"phrases copied from {len(sets)} labelled file(s)"
                + (", 'This is wrong' rates from the feedback" if feedback_file else ""))
     errors = [p for p in problems if p[0] == "error" or strict]
     if errors:

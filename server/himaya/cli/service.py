@@ -1,4 +1,4 @@
-"""Commands of the companion: serve, token, pair, autostart, config, report.
+"""Commands of the companion: serve, status, token, pair, autostart, config, report.
 
 Each is a thin shell over a library call. Messages a person reads exist in
 French, Arabic and English (``HIMAYA_LANG``, else the locale, else English).
@@ -195,13 +195,20 @@ def serve(port, extension_ids, threads):
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(as_json):
-    """Is the companion running, which list, is the extension talking to it, the parent's settings.
+    """Is the companion running, which list, is the extension talking to it, the parent's
+    settings, reports, and the pages where a site's reader found nothing.
+
+    "Reader found nothing on <site>" means the extension's reader for that site
+    found nothing to read on a page full of text (the site changed its pages)
+    and read it as an ordinary page instead. Only the site, the day and how
+    many pages are kept: no text, no address.
 
     Example: himaya status
     """
-    from himaya.cli.common import active_list, label
+    from himaya.cli.common import active_list, label, list_of
     from himaya.companion import config as settings_mod, instance, pin as pin_mod
     from himaya.companion.app import Companion
+    from himaya.core.scanner import PACKAGE_RULES
 
     home = _home()
     try:
@@ -209,27 +216,28 @@ def status(as_json):
     except settings_mod.ConfigError as exc:
         raise _config_error(exc) from None
     store = _store()
-    running = instance.running(home)
+    process = instance.running(home)
     # No list installed yet (a companion that never ran, or is starting): the one it will install.
-    from himaya.cli.common import list_of
-    from himaya.core.scanner import PACKAGE_RULES
-
     info = active_list(home) or list_of(PACKAGE_RULES)
     companion = Companion(home, None, store, None)
     companion._settings_cache = (None, None)
     extension = companion.extension_state()
-    data = {"running": running, "rules": {"label": label(info), **({k: v for k, v in info.items() if k != "files"}
-                                                                    if info else {})},
+    box = store.outbox_counts()
+    counts = store.counts()
+    data = {"running": process is not None, "process": process,
+            "port": (process or {}).get("port", settings["port"]),
+            "rules": {"label": label(info), **({k: v for k, v in info.items() if k != "files"} if info else {})},
             "paired": bool(settings["extension-ids"]) or (home / "token").exists(),
             "pin": pin_mod.is_set(home), "extension": extension, "sensitivity": settings["sensitivity"],
             "share_feedback": settings["share-feedback"], "intake": bool(settings["intake-url"]),
-            "counts": store.counts(), "home": str(home)}
+            "counts": counts, "reports": counts["reports"], "outbox": box,
+            "reader_misses": store.reader_misses(), "home": str(home)}
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     t = STATUS[lang()]
-    click.echo(t["running"].format(pid=running.get("pid", "?"), port=running.get("port", "?"))
-               if running else t["stopped"])
+    click.echo(t["running"].format(pid=process.get("pid", "?"), port=data["port"])
+               if process is not None else t["stopped"].format(port=data["port"]))
     click.echo(t["list"].format(label=data["rules"]["label"]))
     if extension["last_contact"] is None:
         click.echo(t["never"])
@@ -243,22 +251,34 @@ def status(as_json):
     levels = ", ".join(f"{k}={v}" for k, v in data["sensitivity"].items()) or "normal"
     click.echo(t["sensitivity"].format(levels=levels))
     click.echo(t["share_on"] if data["share_feedback"] else t["share_off"])
-    click.echo(t["counts"].format(**data["counts"]))
+    click.echo(t["counts"].format(**counts))
+    click.echo(t["outbox"].format(pending=box["pending"], failed=box["failed"]))
+    click.echo(t["readers"])
+    for miss in data["reader_misses"]:
+        click.echo(t["reader_miss"].format(site=miss["site"], pages=miss["pages"], day=miss["day"],
+                                           last=miss["last"][11:16] + " UTC"))
+    if not data["reader_misses"]:
+        click.echo(t["readers_none"])
     click.echo(t["data"].format(home=home))
 
 
 STATUS = {
-    "en": {"running": "Companion: running (process {pid}, port {port}).",
-           "stopped": "Companion: NOT running: the browser is not protected. Start it with: himaya serve",
+    "en": {"running": "Companion: running on http://127.0.0.1:{port} (process {pid}).",
+           "stopped": "Companion: not running (port {port}): the browser is NOT protected. Start it with: himaya serve",
            "list": "Rule list: {label}", "never": "Extension: has never talked to this companion (pair it in its options page).",
            "silent": "Extension: SILENT since {since} (more than {minutes} minutes): is the browser closed, or the extension removed?",
            "talking": "Extension: last heard at {at}.", "gap": "  silent from {started} to {ended}",
            "pin_on": "Parent PIN: set.", "pin_off": "Parent PIN: not set (himaya pin set, or the options page).",
            "sensitivity": "Sensitivity: {levels}", "share_on": "Weekly feedback counts to the association: on.",
            "share_off": "Weekly feedback counts to the association: off.",
-           "counts": "Warnings kept: {matches}; reports: {reports}; feedback: {feedback}.", "data": "Data folder: {home}"},
-    "fr": {"running": "Compagnon : en marche (processus {pid}, port {port}).",
-           "stopped": "Compagnon : ARRÊTÉ : le navigateur n'est pas protégé. Démarrez-le avec : himaya serve",
+           "counts": "Warnings kept: {matches}; reports: {reports}; feedback: {feedback}.",
+           "outbox": "Reports to send: {pending} ({failed} failed).",
+           "readers": "Pages a site's reader found nothing on (last 30 days):",
+           "reader_miss": "  reader found nothing on {site}: {pages} page(s) on {day}, last at {last}",
+           "readers_none": "  none: the readers found what they look for",
+           "data": "Data folder: {home}"},
+    "fr": {"running": "Compagnon : en marche sur http://127.0.0.1:{port} (processus {pid}).",
+           "stopped": "Compagnon : arrêté (port {port}) : le navigateur n'est PAS protégé. Démarrez-le avec : himaya serve",
            "list": "Liste de règles : {label}",
            "never": "Extension : ne s'est jamais adressée à ce compagnon (reliez-la dans sa page d'options).",
            "silent": "Extension : SILENCIEUSE depuis {since} (plus de {minutes} minutes) : le navigateur est-il fermé, ou l'extension retirée ?",
@@ -267,16 +287,25 @@ STATUS = {
            "sensitivity": "Sensibilité : {levels}", "share_on": "Comptes hebdomadaires des avis envoyés à l'association : oui.",
            "share_off": "Comptes hebdomadaires des avis envoyés à l'association : non.",
            "counts": "Avertissements gardés : {matches} ; signalements : {reports} ; avis : {feedback}.",
+           "outbox": "Signalements à envoyer : {pending} ({failed} en échec).",
+           "readers": "Pages où le lecteur d'un site n'a rien trouvé (30 derniers jours) :",
+           "reader_miss": "  le lecteur n'a rien trouvé sur {site} : {pages} page(s) le {day}, la dernière à {last}",
+           "readers_none": "  aucune : les lecteurs trouvent ce qu'ils cherchent",
            "data": "Dossier des données : {home}"},
-    "ar": {"running": "البرنامج المرافق: يعمل (العملية {pid}، المنفذ {port}).",
-           "stopped": "البرنامج المرافق: متوقف: المتصفح غير محمي. شغّله بالأمر: himaya serve",
+    "ar": {"running": "البرنامج المرافق: يعمل على http://127.0.0.1:{port} (العملية {pid}).",
+           "stopped": "البرنامج المرافق: متوقف (المنفذ {port}): المتصفح غير محمي. شغّله بالأمر: himaya serve",
            "list": "قائمة القواعد: {label}", "never": "الإضافة: لم تتصل بهذا البرنامج أبدًا (اربطها من صفحة خياراتها).",
            "silent": "الإضافة: صامتة منذ {since} (أكثر من {minutes} دقيقة): هل المتصفح مغلق أم أُزيلت الإضافة؟",
            "talking": "الإضافة: آخر اتصال في {at}.", "gap": "  صامتة من {started} إلى {ended}",
            "pin_on": "رمز الوالدين: مضبوط.", "pin_off": "رمز الوالدين: غير مضبوط (himaya pin set أو صفحة الخيارات).",
            "sensitivity": "الحساسية: {levels}", "share_on": "إرسال أعداد الآراء الأسبوعية إلى الجمعية: نعم.",
            "share_off": "إرسال أعداد الآراء الأسبوعية إلى الجمعية: لا.",
-           "counts": "التنبيهات المحفوظة: {matches}؛ البلاغات: {reports}؛ الآراء: {feedback}.", "data": "مجلد البيانات: {home}"},
+           "counts": "التنبيهات المحفوظة: {matches}؛ البلاغات: {reports}؛ الآراء: {feedback}.",
+           "outbox": "بلاغات للإرسال: {pending} ({failed} فشل إرسالها).",
+           "readers": "صفحات لم يجد فيها قارئ الموقع شيئًا (آخر 30 يومًا):",
+           "reader_miss": "  لم يجد القارئ شيئًا في {site}: {pages} صفحة يوم {day}، آخرها في {last}",
+           "readers_none": "  لا شيء: القارئات تجد ما تبحث عنه",
+           "data": "مجلد البيانات: {home}"},
 }
 
 

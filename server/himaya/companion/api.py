@@ -1,4 +1,5 @@
-"""The ``/api/v1`` blueprint: status, pair, scan, scan/batch, reports, feedback.
+"""The ``/api/v1`` blueprint: status, pair, scan, scan/batch, reports, feedback,
+readers/missed.
 
 Views are thin: the guard (guard.py) has already checked who is calling and
 parsed the body into ``request.environ["himaya.json"]``; payloads.py checks its
@@ -340,6 +341,22 @@ def _iso(t: float) -> str:
 def rule_titles(scanner) -> dict:
     """Rule id -> title in three languages, for the export page."""
     return {rule.id: dict(rule.title) for rule in scanner.ruleset.rules if getattr(rule, "title", None)}
+
+
+@bp.post("/readers/missed")
+def reader_missed():
+    """The extension's reader for a site found nothing on a page full of text."""
+    site = payloads.reader_missed_request(_body())["site"]
+    row = _companion().store.add_reader_miss(site)
+    log.info("reader found nothing on %s (%d page(s) today)", site, row["pages"])
+    return row, 201
+
+
+@bp.get("/readers/missed")
+def reader_misses():
+    if request.args:
+        return error(400, "bad_request", f"{sorted(request.args)[0][:64]}: unknown parameter")
+    return {"missed": _companion().store.reader_misses()}
 
 
 def register_errors(app) -> None:

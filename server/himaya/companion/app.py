@@ -15,6 +15,7 @@ local page a Python shell.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -39,6 +40,8 @@ def _epoch(iso: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
 
+log = logging.getLogger("himaya")
+
 
 class StaticRules:
     """A rules holder over one fixed scanner (used when no updater runs).
@@ -57,6 +60,31 @@ class StaticRules:
 
     def stop(self) -> None:
         pass
+
+
+class TrustedIds:
+    """The Chrome extension ids the guard trusts, as they are now: those given for this run
+    (``himaya serve --extension-id``) and the ``extension-ids`` setting, re-read when
+    config.json changes, so ``himaya config set extension-ids ...`` takes effect (and a
+    removed id stops being trusted) without a restart.
+
+    >>> ids = TrustedIds({"a" * 32}, lambda: {"extension-ids": ["b" * 32]})
+    >>> "b" * 32 in ids, "c" * 32 in ids
+    (True, False)
+    """
+
+    def __init__(self, fixed, settings):
+        self.fixed = set(fixed)
+        self._settings = settings
+
+    def configured(self) -> frozenset:
+        return frozenset(self._settings()["extension-ids"])
+
+    def __contains__(self, extension_id) -> bool:
+        return extension_id in self.fixed or extension_id in self.configured()
+
+    def __iter__(self):
+        return iter(self.fixed | self.configured())
 
 
 class Companion:
@@ -123,23 +151,34 @@ class Companion:
         """config.json, re-read when it changes (``himaya config set`` while serving)."""
         path = self.home / settings_mod.CONFIG_FILE
         try:
-            stamp = os.stat(path).st_mtime_ns
+            info = os.stat(path)
+            # Settings are written by replacing the file: a new inode even within one mtime tick.
+            stamp = (info.st_mtime_ns, info.st_ino, info.st_size)
         except FileNotFoundError:
             stamp = 0
         with self._settings_lock:
             cached_stamp, cached = self._settings_cache
             if cached is None or cached_stamp != stamp:
-                cached = settings_mod.load(self.home)
+                try:
+                    cached = settings_mod.load(self.home)
+                except settings_mod.ConfigError:
+                    if cached is None:
+                        raise
+                    # a hand edit that does not parse: keep the running settings
+                    log.warning("config.json unreadable; keeping the settings in use")
                 self._settings_cache = (stamp, cached)
             return cached
 
     def learn_extension(self, extension_id: str) -> None:
-        """Trust a Chrome extension id that paired with a valid code, and remember it."""
-        self.guard.extension_ids.add(extension_id)
+        """Trust a Chrome extension id that paired with a valid code, and remember it
+        in the ``extension-ids`` setting (which the guard reads)."""
         current = settings_mod.load(self.home)
         if extension_id not in current["extension-ids"]:
             current["extension-ids"] = current["extension-ids"] + [extension_id]
-            settings_mod.save(self.home, current)
+            try:
+                settings_mod.save(self.home, current)
+            except OSError:
+                self.guard.extension_ids.fixed.add(extension_id)  # trusted for this run at least
 
 
 def _default_rules(path=None):
@@ -161,7 +200,7 @@ def create_app(config: dict | None = None) -> Flask:
     guard = GuardSettings(
         port=int(config.get("PORT") or settings["port"]),
         token=config.get("TOKEN") or settings_mod.load_token(home),
-        extension_ids=set(settings["extension-ids"]) | set(config.get("EXTENSION_IDS", ())),
+        extension_ids=set(),  # TrustedIds below, once the settings can be read live
         rate=tuple(config.get("RATE_LIMIT", (300.0, 600.0))),
         pair_rate=tuple(config.get("PAIR_RATE_LIMIT", (10 / 60, 10.0))),
     )
@@ -175,7 +214,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     store = Store(home / "himaya.db", int(config.get("BUSY_TIMEOUT_MS", 5000)))
-    app.extensions["himaya"] = Companion(home, rules, store, guard)
+    companion = app.extensions["himaya"] = Companion(home, rules, store, guard)
+    guard.extension_ids = TrustedIds(config.get("EXTENSION_IDS", ()), companion.settings)
 
     from himaya.companion import api
 

@@ -16,6 +16,11 @@ from __future__ import annotations
 KINDS = ("message", "profile", "post", "url")
 LANGS = ("fr", "ar", "en")
 SEVERITIES = ("none", "low", "medium", "high", "critical")
+# Whose words a unit holds, as the extension's site readers tell it.
+SPEAKERS = ("self", "other", "unknown")
+# The sites with a reader of their own in the extension: the only values a
+# "reader found nothing" event may name (never an address, never text).
+READER_SITES = ("facebook", "instagram", "tiktok", "x", "messenger", "whatsapp", "telegram", "discord")
 MAX_TEXT = 20_000
 MAX_URL = 16_384
 MAX_ID = 256
@@ -113,13 +118,13 @@ _short = text_of(MAX_ID)
 def scan_request(body: dict, where: str = "") -> dict:
     return _fields(body, where,
                    {"kind": one_of(KINDS), "text": text_of(MAX_TEXT, allow_empty=True)},
-                   {"url": _url, "conversation": _short, "lang": one_of(LANGS)})
+                   {"url": _url, "conversation": _short, "lang": one_of(LANGS), "speaker": one_of(SPEAKERS)})
 
 
 def _batch_unit(value, where):
     return _fields(value, where,
                    {"id": _unit_id, "kind": one_of(KINDS), "text": text_of(MAX_TEXT, allow_empty=True)},
-                   {"url": _url, "conversation": _short, "lang": one_of(LANGS)})
+                   {"url": _url, "conversation": _short, "lang": one_of(LANGS), "speaker": one_of(SPEAKERS)})
 
 
 def batch_request(body: dict) -> dict:
@@ -128,7 +133,7 @@ def batch_request(body: dict) -> dict:
 
 def _report_unit(value, where):
     return _fields(value, where, {"kind": one_of(KINDS), "text": text_of(MAX_TEXT)},
-                   {"url": _url, "author": _short, "time": text_of(64), "id": _unit_id})
+                   {"url": _url, "author": _short, "time": text_of(64), "id": _unit_id, "speaker": one_of(SPEAKERS)})
 
 
 def _report_match(value, where):
@@ -179,3 +184,12 @@ def _bool(value, where):
 
 def settings_request(body: dict) -> dict:
     return _fields(body, "", {}, {"sensitivity": _sensitivity, "share_feedback": _bool})
+
+
+def reader_missed_request(body: dict) -> dict:
+    """A site's reader found nothing on a page full of text: the site, nothing else.
+
+    >>> reader_missed_request({"site": "facebook"})
+    {'site': 'facebook'}
+    """
+    return _fields(body, "", {"site": one_of(READER_SITES)}, {})

@@ -98,8 +98,9 @@ class _JsonChannel(HTTPChannel):
 def load_rules(home: Path, settings: dict):
     """The rules holder: the active signed list of this data folder, kept up to date."""
     from himaya.bundles.updater import RuleManager
+    from himaya.companion import config as settings_mod
 
-    manager = RuleManager(home, settings)
+    manager = RuleManager(home, settings, settings_source=lambda: settings_mod.load(home))
     manager.start_polling()
     return manager
 

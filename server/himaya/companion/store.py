@@ -1,8 +1,11 @@
 """The companion's database: an ordinary SQLite file made with sqlite-utils.
 
 What it keeps: match metadata (rule ids, severity, time, a keyed hash of the
-page address), feedback, evidence records (append-only, hash-chained) with
-their captures, and the outbox. Message text exists only inside evidence,
+page address, the site's host name and categories for the parent's history),
+feedback, the local allow-list, the extension's silences, evidence records
+(append-only, hash-chained) with their captures, the outbox, and per site and
+day how many pages the extension's reader for that site found nothing on.
+Message text exists only inside evidence,
 which exists only when a person pressed "Report"::
 
     >>> import tempfile, pathlib
@@ -82,17 +85,28 @@ def _m001_tables(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO meta (key, value) VALUES ('url_key', ?)", [secrets.token_hex(32)])
 
 
-def _m002_parent(db: sqlite_utils.Database) -> None:
+def _m002_reader_misses(db: sqlite_utils.Database) -> None:
+    # "A site's reader found nothing on a page full of text": per site and UTC
+    # day, how many pages and when the last one was. No text, no address.
+    db["reader_misses"].create({"site": str, "day": str, "pages": int, "last": str}, pk=("site", "day"))
+
+
+def _m003_parent(db: sqlite_utils.Database) -> None:
     # What the parent's history shows: the site (host only, never the address) and
     # the categories of each warning; the local allow-list; the extension's silences.
-    db["matches"].add_column("site", str)
-    db["matches"].add_column("categories", str)
-    db["allowed"].create({"id": int, "created": str, "rule": str, "url_hash": str, "site": str, "by": str}, pk="id")
-    db["allowed"].create_index(["rule", "url_hash"], unique=True)
-    db["silences"].create({"id": int, "started": str, "ended": str}, pk="id")
+    # Written to run on a database that already has some of it (an early build
+    # of the parent's companion named this step "002_parent").
+    columns = db["matches"].columns_dict
+    for column in ("site", "categories"):
+        if column not in columns:
+            db["matches"].add_column(column, str)
+    db["allowed"].create({"id": int, "created": str, "rule": str, "url_hash": str, "site": str, "by": str}, pk="id",
+                         if_not_exists=True)
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_allowed_rule_url_hash ON allowed (rule, url_hash)")
+    db["silences"].create({"id": int, "started": str, "ended": str}, pk="id", if_not_exists=True)
 
 
-MIGRATIONS = [("001_tables", _m001_tables), ("002_parent", _m002_parent)]
+MIGRATIONS = [("001_tables", _m001_tables), ("002_reader_misses", _m002_reader_misses), ("003_parent", _m003_parent)]
 
 
 def site_of(url: str | None) -> str | None:
@@ -286,6 +300,16 @@ class Store:
         return self._write("INSERT INTO feedback (created, verdict, rules, url_hash) VALUES (?, ?, ?, ?)",
                            [utc_now(), verdict, json.dumps(rules), self.url_hash(url)])
 
+    def add_reader_miss(self, site: str) -> dict:
+        """Count one page where ``site``'s reader found nothing; returns the day's row."""
+        now = utc_now()
+        day = now[:10]
+        self._write("INSERT INTO reader_misses (site, day, pages, last) VALUES (?, ?, 1, ?) "
+                    "ON CONFLICT (site, day) DO UPDATE SET pages = pages + 1, last = excluded.last",
+                    [site, day, now])
+        return {"site": site, "day": day, "pages": self.conn.execute(
+            "SELECT pages FROM reader_misses WHERE site = ? AND day = ?", [site, day]).fetchone()[0], "last": now}
+
     def append_report(self, payload: dict, rules_version: str, queue: bool) -> dict:
         """Append a report to the evidence chain (and the outbox), durably.
 
@@ -372,6 +396,13 @@ class Store:
         return {"matches": one("SELECT count(*) FROM matches"), "reports": one("SELECT count(*) FROM evidence"),
                 "feedback": one("SELECT count(*) FROM feedback")}
 
+    def reader_misses(self, days: int = 30, now: datetime | None = None) -> list[dict]:
+        """The last ``days`` days of "reader found nothing", newest first: [{site, day, pages, last}]."""
+        since = ((now or datetime.now(timezone.utc)) - timedelta(days=days)).strftime("%Y-%m-%d")
+        rows = self.conn.execute("SELECT site, day, pages, last FROM reader_misses WHERE day >= ? "
+                                 "ORDER BY last DESC", [since])
+        return [{"site": site, "day": day, "pages": pages, "last": last} for site, day, pages, last in rows]
+
     def outbox_counts(self) -> dict:
         counts = {"pending": 0, "sent": 0, "failed": 0, "export": 0}
         for state, n in self.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state"):
@@ -381,13 +412,14 @@ class Store:
     # -- retention ---------------------------------------------------------
 
     def purge(self, days: int, now: datetime | None = None) -> int:
-        """Delete scan metadata and feedback older than ``days``; evidence stays."""
+        """Delete scan metadata, feedback, silences and reader misses older than ``days``; evidence stays."""
         now = now or datetime.now(timezone.utc)
         cutoff = (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         removed = 0
         for table in ("matches", "feedback"):
             removed += self.conn.execute(f"DELETE FROM {table} WHERE created < ?", [cutoff]).rowcount
         removed += self.conn.execute("DELETE FROM silences WHERE started < ?", [cutoff]).rowcount
+        removed += self.conn.execute("DELETE FROM reader_misses WHERE last < ?", [cutoff]).rowcount
         return removed
 
     # -- outbox rows ---------------------------------------------------------

@@ -1,7 +1,7 @@
 """Grooming builds up across messages: per-conversation stage cues.
 
 One "how old are you?" is ordinary; age probing, flattery, secrecy and a move
-to a private app within one conversation is the pattern (DOMAIN.md). Each
+to a private app within one conversation is the pattern (docs/DESIGN.md). Each
 conversation keeps which stage cues were seen and in which message, never the
 text; state is bounded (a cap on conversations, an idle expiry).
 

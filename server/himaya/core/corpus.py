@@ -1,7 +1,7 @@
-"""Labelled corpora (the JSON Lines schema of shared/corpus/README.md): reading
+"""Labelled corpora (the JSON Lines schema of docs/CORPUS.md): reading
 items safely, scanning them, and measuring precision and recall.
 
-    >>> items = read_items(open("dev.jsonl", encoding="utf-8"))      # doctest: +SKIP
+    >>> items = read_items(open("tests/fixtures/eval/probe4.jsonl", encoding="utf-8"))  # doctest: +SKIP
     >>> report = evaluate(scanner, items)                            # doctest: +SKIP
     >>> report["overall"]["precision"]                               # doctest: +SKIP
     0.95

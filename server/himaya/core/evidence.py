@@ -88,7 +88,7 @@ def build_record(payload: dict, rules_version: str) -> tuple[dict, list[dict]]:
     """
     units = []
     for unit in payload["units"]:
-        item = {key: unit[key] for key in ("kind", "text", "url", "author", "time", "id") if unit.get(key) is not None}
+        item = {key: unit[key] for key in ("kind", "text", "url", "author", "time", "id", "speaker") if unit.get(key) is not None}
         item["sha256"] = sha256_hex(unit["text"].encode("utf-8"))
         units.append(item)
     matches = [{key: match[key] for key in ("rule", "severity", "category", "spans", "unit") if key in match}

@@ -45,9 +45,43 @@ def _match(index, rule: Rule, ex):
     return None
 
 
-def lint(ruleset) -> list[tuple[str, str]]:
-    """(level, message) pairs; level is "error" or "warning"."""
+COPY_WORDS = 4  # a rule value this long, found word for word in a labelled text, was copied from it
+
+
+def copied_values(ruleset, texts) -> list[tuple[str, str]]:
+    """(rule id, value) for every phrase or fuzzy value of COPY_WORDS or more words
+    that appears verbatim (after normalization) in one of `texts`: a rule written
+    from an example sentence, not from the tactic, fits that sentence and misses
+    the next one."""
+    from himaya.core.normalize import normalize, normalize_term
+
+    blob = "\n".join(" " + " ".join(normalize(t).tokens) + " " for t in texts)
+    found, seen = [], {}
+    for rule in ruleset.rules:
+        for term in rule.terms.values():
+            if term.kind not in ("phrase", "fuzzy"):
+                continue
+            for values in term.values.values():
+                for value in values:
+                    words = normalize_term(value.replace("*", "").removeprefix("="))
+                    if len(words) < COPY_WORDS:
+                        continue
+                    key = " ".join(words)
+                    if key not in seen:
+                        seen[key] = f" {key} " in blob
+                    if seen[key]:
+                        found.append((rule.id, value))
+    return found
+
+
+def lint(ruleset, corpus_texts=()) -> list[tuple[str, str]]:
+    """(level, message) pairs; level is "error" or "warning". With `corpus_texts`
+    (the labelled sets' texts), a rule value copied from one of them is an error."""
     out: list[tuple[str, str]] = []
+    by_rule = {r.id: r for r in ruleset.rules}
+    for rule_id, value in copied_values(ruleset, corpus_texts) if corpus_texts else ():
+        out.append(("error", f"{by_rule[rule_id].path}: rule {rule_id}: the value {value!r} appears word for word "
+                             "in a labelled corpus: write the tactic, not an example sentence"))
     for rule in ruleset.rules:
         where = f"{rule.path}: rule {rule.id}"
         need = MIN_TESTS[rule.status]

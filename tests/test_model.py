@@ -1,0 +1,166 @@
+"""The second signal (core/model.py, training/): deterministic training, a model that
+checks itself before activation, and the rules for combining it with the rules."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from himaya.core.matcher import Match, Verdict
+from himaya.core.model import Model, ModelError
+from himaya.core.rules import RuleError, load_ruleset
+from himaya.core.scanner import MODEL_SEVERITY, Scanner, apply_model
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_RULES = Path(__file__).parent / "fixtures" / "rules"
+TRAINING = sorted((ROOT / "rules" / "training").glob("*.jsonl"))
+
+
+def small_corpus(tmp_path: Path, per_category: int = 8) -> list[Path]:
+    """A few items of every category from each training file: quick to fit."""
+    out = []
+    for src in TRAINING:
+        taken, keep = {}, []
+        for line in src.read_text(encoding="utf-8").splitlines():
+            cat = json.loads(line)["category"]
+            if taken.get(cat, 0) < per_category * (4 if cat.startswith("benign") else 1):
+                taken[cat] = taken.get(cat, 0) + 1
+                keep.append(line)
+        dst = tmp_path / src.name
+        dst.write_text("\n".join(keep) + "\n", encoding="utf-8")
+        out.append(dst)
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from himaya.training.examples import from_corpus
+    from himaya.training.fit import train
+
+    tmp = tmp_path_factory.mktemp("model")
+    corpora = small_corpus(tmp)
+    examples = [e for path in corpora for e in from_corpus(path)]
+    train(examples, tmp / "a", {}, progress=lambda _m: None)
+    train(examples, tmp / "b", {}, progress=lambda _m: None)
+    return tmp
+
+
+def test_training_is_deterministic(trained):
+    for name in ("model.json", "vocab.txt", "weights.bin"):
+        assert (trained / "a" / name).read_bytes() == (trained / "b" / name).read_bytes(), name
+
+
+def test_trained_model_passes_its_own_checks_and_damage_is_caught(trained, tmp_path):
+    model = Model.load(trained / "a")
+    assert model.meta["tests"] and model.self_test() == []
+    # A weight changed behind the recorded hash: refused at load.
+    bad = tmp_path / "bad"
+    shutil.copytree(trained / "a", bad)
+    weights = bytearray((bad / "weights.bin").read_bytes())
+    weights[:] = bytes((256 - b) % 256 for b in weights)  # every weight negated
+    (bad / "weights.bin").write_bytes(bytes(weights))
+    with pytest.raises(ModelError, match="SHA-256"):
+        Model.load(bad)
+    # The same damage with the hash "fixed": the self-test catches the changed scores.
+    meta = json.loads((bad / "model.json").read_text(encoding="utf-8"))
+    meta["sha256"]["weights.bin"] = hashlib.sha256(bytes(weights)).hexdigest()
+    (bad / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert Model.load(bad).self_test()
+
+
+def test_a_rules_folder_with_a_broken_model_is_refused(trained, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURE_RULES, rules)
+    shutil.copytree(trained / "a", rules / "model")
+    assert load_ruleset(rules).model is not None
+    (rules / "model" / "vocab.txt").write_text("tampered\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="SHA-256"):
+        load_ruleset(rules)
+
+
+def test_a_bundle_refuses_a_model_that_fails_its_self_test(trained, tmp_path):
+    from himaya.bundles.build import check_rules
+    from himaya.bundles.manifest import BundleError
+
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURE_RULES, rules)
+    shutil.copytree(trained / "a", rules / "model")
+    check_rules(rules, with_lint=False)
+    meta = json.loads((rules / "model" / "model.json").read_text(encoding="utf-8"))
+    first = meta["tests"][0]["scores"]
+    cat = next(iter(first))
+    first[cat] = round(1.0 - first[cat], 6)
+    (rules / "model" / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(BundleError) as err:
+        check_rules(rules, with_lint=False)
+    assert err.value.code == "model_tests_failed"
+
+
+class _FakeModel:
+    """Thresholds and switches as a shipped model has them; probabilities given by the test."""
+
+    def __init__(self, enabled=None):
+        self.thresholds = {"meeting-request": 0.6, "age-probe": 0.8, "blackmail-threat": 0.6}
+        self.enabled = dict(enabled or {c: True for c in self.thresholds})
+
+    best = Model.best
+    above = Model.above
+
+
+def _probs(**values):
+    probs = {"meeting-request": 0.0, "age-probe": 0.0, "blackmail-threat": 0.0, "benign": 0.0}
+    probs.update({k.replace("_", "-"): v for k, v in values.items()})
+    return probs
+
+
+def test_model_alone_warns_at_medium_only_above_its_threshold():
+    quiet = Verdict()
+    apply_model(quiet, _FakeModel(), _probs(meeting_request=0.59, benign=0.41))
+    assert not quiet.risk and quiet.signals["model"]["category"] == "meeting-request"
+    loud = Verdict()
+    apply_model(loud, _FakeModel(), _probs(blackmail_threat=0.99))
+    assert loud.risk and loud.severity == MODEL_SEVERITY == "medium"  # never high or critical alone
+    assert loud.matches[0].rule == "model.blackmail-threat" and loud.matches[0].explain["child"]["fr"]
+
+
+def test_a_switched_off_category_never_warns():
+    v = Verdict()
+    apply_model(v, _FakeModel({"meeting-request": False, "age-probe": True, "blackmail-threat": True}),
+                _probs(meeting_request=0.95))
+    assert not v.risk
+
+
+def test_the_model_raises_a_rule_cue_it_agrees_with():
+    cue = Match("HIM-X", "age-probe", "low", "test", ((0, 3),), {}, {})
+    v = Verdict.from_matches([cue])
+    assert not v.risk
+    apply_model(v, _FakeModel(), _probs(age_probe=0.5))  # 0.5 >= 0.6 x 0.8: agrees with the cue
+    assert v.risk and v.matches[0].rule == "model.age-probe" and v.matches[0].spans == ((0, 3),)
+    w = Verdict.from_matches([cue])
+    apply_model(w, _FakeModel(), _probs(age_probe=0.3))
+    assert not w.risk
+
+
+def test_rules_that_warn_are_never_changed_by_the_model():
+    rule = Match("HIM-Y", "blackmail-threat", "critical", "test", (), {}, {})
+    v = Verdict.from_matches([rule])
+    apply_model(v, _FakeModel(), _probs(meeting_request=0.99))
+    assert v.severity == "critical" and [m.rule for m in v.matches] == ["HIM-Y"]
+    assert v.signals["rules"] == {"risk": True, "severity": "critical"}
+
+
+def test_shipped_list_model_kill_switch_and_signals(tmp_path):
+    scanner = Scanner.load(ROOT / "rules")
+    assert scanner.model is not None, "the shipped list carries a model (docs/MODEL.md)"
+    on = [c for c, e in scanner.model.enabled.items() if e]
+    assert on, "at least one category passed the gate"
+    cat = on[0]
+    killed = Scanner(load_ruleset(ROOT / "rules"), disabled={f"model.{cat}"})
+    assert not killed.model.enabled[cat]
+    assert Scanner.load(ROOT / "rules", signals="rules").model is None
+    v = scanner.scan("slt", kind="message")
+    assert set(v.to_dict()["signals"]) == {"rules", "model"}
