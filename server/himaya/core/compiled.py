@@ -11,7 +11,8 @@ and rebuilt::
     >>> scanner = load_scanner(Path("rules"), cache_dir=Path.home() / ".local/share/himaya/cache")  # doctest: +SKIP
 
 The objects of the Rust and C engines (Aho-Corasick automata, RE2 patterns) are
-rebuilt from their patterns when loaded (tens of milliseconds).
+rebuilt from their patterns when loaded (tens of milliseconds); the list's model
+keeps its weights and gets a fresh token cache.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ import io
 import os
 import pickle
 import stat
+from dataclasses import fields
 from pathlib import Path
 
 import re2
 
 from himaya import __version__
 from himaya.core import matcher
+from himaya.core.model import Model
 from himaya.core.textindex import TokenAutomaton
 
 FORMAT = 1
@@ -74,6 +77,12 @@ def _index(state):
     return index
 
 
+def _model(state):
+    from himaya.core.model import Model
+
+    return Model(**state)  # a fresh token cache and lock
+
+
 _REGEX_TYPE = type(re2.compile("a"))
 
 
@@ -87,6 +96,8 @@ class _Pickler(pickle.Pickler):
             return _fuzzy, (obj.vocab, obj.deletes)
         if isinstance(obj, matcher.Index):
             return _index, ({k: v for k, v in obj.__dict__.items() if k != "regex_set"},)
+        if isinstance(obj, Model):
+            return _model, ({f.name: getattr(obj, f.name) for f in fields(obj) if not f.name.startswith("_")},)
         return NotImplemented
 
 
