@@ -41,6 +41,35 @@ def test_migrations_run_once(store, himaya_home):
     assert again._url_key == store._url_key
 
 
+def test_both_branches_tables_arrive_in_order_even_over_an_early_parent_database(himaya_home):
+    """The reader misses (002) and the parent's tables (003) are both made; a database made by an
+    early build whose parent step was named "002_parent" gets the reader misses and keeps its rows."""
+    import sqlite_utils
+
+    from himaya.companion import store as store_mod
+
+    ensure_private_dir(himaya_home)
+    path = himaya_home / "himaya.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied TEXT)")
+    db = sqlite_utils.Database(conn)
+    store_mod._m001_tables(db)
+    old_parent = [m for name, m in MIGRATIONS if name == "003_parent"][0]
+    old_parent(db)
+    conn.execute("INSERT INTO migrations VALUES ('001_tables', 'x'), ('002_parent', 'x')")
+    conn.execute("INSERT INTO allowed (created, rule, url_hash, site, by) VALUES ('t', 'R', 'h', 's', 'feedback')")
+    conn.close()
+    upgraded = Store(path)
+    names = [r[0] for r in upgraded.conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+    assert names == ["001_tables", "002_parent", "002_reader_misses", "003_parent"]
+    assert upgraded.add_reader_miss("facebook")["pages"] == 1
+    assert upgraded.conn.execute("SELECT count(*) FROM allowed").fetchone()[0] == 1
+    fresh = Store(himaya_home / "fresh.db")
+    tables = {r[0] for r in fresh.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"reader_misses", "allowed", "silences"} <= tables
+    assert {"site", "categories"} <= {r[1] for r in fresh.conn.execute("PRAGMA table_info(matches)")}
+
+
 @pytest.mark.parametrize("sql", [
     "UPDATE evidence SET record = '{}'",
     "UPDATE evidence SET created = '2000-01-01T00:00:00.000Z'",
