@@ -50,6 +50,18 @@ def example(scanner, severity, category=None):
     raise AssertionError(f"no {severity} example")
 
 
+def cue_example(scanner, category):
+    """A positive example of the real rules that is only a cue: low matches, no warning (rules and model)."""
+    for rule in scanner.rules:
+        if rule.category != category:
+            continue
+        for ex in rule.positives:
+            v = scanner.scan(ex.text, kind=ex.kind or "message")
+            if not v.risk and v.matches and v.matches[0].severity == "low":
+                return ex.text
+    raise AssertionError(f"no {category} cue")
+
+
 def set_pin(api, pin="2468"):
     response = api.post("/api/v1/pin", {"pin": pin}, origin=CHROME_ORIGIN)
     assert response.status_code == 201
@@ -103,8 +115,8 @@ def test_each_sensitivity_level_changes_verdicts_as_documented(api, scanner, him
     assert "age-probe" not in {m["category"] for m in low["matches"] if m["severity"] in ("low", "medium")}
     config.set_value(himaya_home, "sensitivity.age-probe", "off")
     assert "age-probe" not in {m["category"] for m in scan(api, medium_text)["matches"]}
-    # high: a cue (a low match that does not warn alone) warns
-    cue_text = "t'as quel âge ?"
+    # high: a cue (a low match that does not warn alone, and that the model does not raise) warns
+    cue_text = cue_example(scanner, "age-probe")
     config.set_value(himaya_home, "sensitivity.age-probe", "normal")
     cue = scan(api, cue_text)
     assert cue["risk"] is False and cue["matches"] and cue["matches"][0]["severity"] == "low"

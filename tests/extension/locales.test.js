@@ -54,8 +54,9 @@ test("the child's banner says they are not in trouble and names the 1809 line in
 
 test("French speaks formally (vous) to parents and informally (tu) to children", () => {
   const fr = messagesOf("fr");
-  const TU = /\b(tu|ton|ta|tes|toi|te|t'|démarre|ouvre|réessaie|parles-en|montre-le)\b/i;
-  const VOUS = /\b(vous|votre|vos|démarrez|ouvrez|réessayez|tapez)\b/i;
+  // Whole words: JavaScript's \b treats accented letters as boundaries ("répète" would hold "te").
+  const TU = /(?<!\p{L})(?:(?:tu|ton|ta|tes|toi|te|démarre|ouvre|réessaie|parles-en|montre-le)(?!\p{L})|t'(?=\p{L}))/iu;
+  const VOUS = /(?<!\p{L})(?:vous|votre|vos|démarrez|ouvrez|réessayez|tapez)(?!\p{L})/iu;
   const parent = Object.keys(fr).filter((k) => /^(state|options|popup|pair|pin|history|badge|parent)|Parent$/.test(k));
   const child = ["bannerCalm", "bannerSteps", "reportFailed", "reportOffline", "feedbackFailed", "feedbackWrongKept"];
   assert.ok(parent.length > 40);
