@@ -33,7 +33,7 @@ FLOORS = [
 def scanners():
     from himaya.core.scanner import Scanner
 
-    return {signals: Scanner.load(RULES_DIR, signals=signals) for signals in ("rules", "both")}
+    return {signals: Scanner.load(RULES_DIR, signals=signals) for signals in ("rules", "model", "both")}
 
 
 @pytest.mark.parametrize("name, signals, precision, recall, fp_hard, threads_warned, benign_threads",
@@ -56,9 +56,9 @@ def test_readme_states_the_figures_the_sets_give(scanners):
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
-    rows = re.findall(r"^\| `(probe\d)` \| (rules|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
+    rows = re.findall(r"^\| `(probe\d)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 10, rows
+    assert len(rows) == 15, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))
