@@ -33,7 +33,7 @@ FLOORS = [
 def scanners():
     from himaya.core.scanner import Scanner
 
-    return {signals: Scanner.load(RULES_DIR, signals=signals) for signals in ("rules", "both")}
+    return {signals: Scanner.load(RULES_DIR, signals=signals) for signals in ("rules", "model", "both")}
 
 
 @pytest.mark.parametrize("name, signals, precision, recall, fp_hard, threads_warned, benign_threads",
@@ -49,32 +49,21 @@ def test_sets_hold_their_figures(scanners, name, signals, precision, recall, fp_
     assert threads["warned_rate"] >= threads_warned and threads["benign_warned_rate"] <= benign_threads, threads
 
 
-def _figures(scanner, name):
-    with open(EVAL / name, encoding="utf-8") as fh:
-        report = evaluate(scanner, read_items(fh))
-    o, threads = report["overall"], report["threads"]
-    hard = report["false_positive_rate"]["benign-hard-negative"]
-    return o, hard, threads
-
-
-def test_readme_states_the_figures_the_sets_give(scanner):
-    """README "Detection quality": each figure it states is what `himaya eval` gives today."""
+def test_readme_states_the_figures_the_sets_give(scanners):
+    """README "Detection quality": each row of its table of today's figures is what
+    `himaya eval` gives now, for that set and those signals."""
     import re
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
-    stated = re.findall(r"`tests/fixtures/eval/(probe\d\.jsonl)`, (\d+) items.*?precision ([\d.]+), recall ([\d.]+), "
-                        r"([\d.]+) % false\s+alarms", section, re.S)
-    assert len(stated) == 2, stated
-    for name, items, precision, recall, hard_rate in stated:
-        o, hard, threads = _figures(scanner, name)
-        assert o["n"] == int(items), name
-        assert f"{o['precision']:.{len(precision) - 2}f}" == precision, (name, o)
-        assert f"{o['recall']:.{len(recall) - 2}f}" == recall, (name, o)
-        assert f"{hard * 100:.1f}" == hard_rate, (name, hard)
-    warned, risk, ordinary_warned, ordinary = map(int, re.search(
-        r"(\d+) of (\d+) grooming chats warned\s+before their last message, (\d+) of (\d+) ordinary chats warned",
-        section).groups())
-    _, _, threads = _figures(scanner, "probe4.jsonl")
-    assert (threads["warned_before_last"], threads["risk"]) == (warned, risk)
-    assert (threads["benign_warned"], threads["benign"]) == (ordinary_warned, ordinary)
+    rows = re.findall(r"^\| `(probe\d)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
+                      r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
+    assert len(rows) == 15, rows
+    for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
+        with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
+            report = evaluate(scanners[signals], read_items(fh))
+        o, fp, t = report["overall"], report["false_positive_rate"], report["threads"]
+        got = (f"{o['precision']:.3f}", f"{o['recall']:.3f}", f"{fp.get('benign-hard-negative', 0) * 100:.1f}",
+               f"{fp.get('benign', 0) * 100:.1f}", t["warned_before_last"], t["risk"], t["benign_warned"], t["benign"])
+        assert got == (precision, recall, hard, plain, int(warned), int(risk), int(ordinary_warned),
+                       int(ordinary)), (name, signals)

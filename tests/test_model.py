@@ -164,3 +164,16 @@ def test_shipped_list_model_kill_switch_and_signals(tmp_path):
     assert Scanner.load(ROOT / "rules", signals="rules").model is None
     v = scanner.scan("slt", kind="message")
     assert set(v.to_dict()["signals"]) == {"rules", "model"}
+
+
+def test_a_bundle_can_switch_one_model_category_off(tmp_path):
+    """The kill switch of PUBLISHING.md: `--disable model.<category>` in the manifest."""
+    from himaya.bundles.build import build_bundle
+
+    ruleset = load_ruleset(ROOT / "rules")
+    cat = next(c for c, on in ruleset.model.enabled.items() if on)
+    manifest, changed, warnings = build_bundle(ROOT / "rules", tmp_path / "b", disable=[f"model.{cat}"])
+    assert changed and f"model.{cat}" in manifest.disabled
+    assert not any(f"model.{cat}" in w for w in warnings), warnings
+    scanner = Scanner(load_ruleset(tmp_path / "b" / "files"), disabled=manifest.disabled)
+    assert not scanner.model.enabled[cat]

@@ -103,6 +103,8 @@ def build_bundle(rules_dir, out_dir, *, list_id=None, version=None, valid_days=D
     disabled = set(previous.disabled if previous else ()) - set(enable) | set(disable)
     ruleset, warnings = check_rules(rules_dir, disabled)
     known = {rule.id for rule in ruleset.rules}
+    if ruleset.model is not None:  # `model.<category>` switches one category of the model off
+        known |= {f"model.{c}" for c in ruleset.model.thresholds}
     warnings += [f"disabled rule {rid} is not in the rule set" for rid in sorted(disabled - known)]
     now = now_utc()
     manifest = Manifest(

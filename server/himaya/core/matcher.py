@@ -213,10 +213,12 @@ class Index:
                     c.emoji.setdefault(fold_emoji(v), []).append((ri, g))
 
     # -- scanning --------------------------------------------------------------
-    def scan(self, text: str, kind: str = "message", url: str | None = None) -> Verdict:
+    def scan(self, text: str, kind: str = "message", url: str | None = None,
+             normalized: Normalized | None = None) -> Verdict:
+        """`normalized`, when given, is normalize(text) already done by the caller."""
         text = text[:MAX_TEXT]
         allowed = self.kinds.get(kind, self.kinds["message"])
-        n = normalize(text)
+        n = normalized if normalized is not None else normalize(text)
         hits: dict[int, list[Hit]] = {}
 
         def add(ri: int, hit: Hit) -> None:

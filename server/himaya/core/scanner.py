@@ -15,7 +15,7 @@ from pathlib import Path
 
 from himaya.core import categories
 from himaya.core.conversations import Conversation, ConversationStore, combine_cues
-from himaya.core.matcher import Index, Match, Verdict
+from himaya.core.matcher import MAX_TEXT, Index, Match, Verdict
 from himaya.core.rules.schema import SEVERITY_RANK
 from himaya.core.normalize import normalize
 from himaya.core.rules.loader import RuleSet, load_ruleset
@@ -98,13 +98,15 @@ class Scanner:
     def assess(self, text: str, kind: str = "message", url: str | None = None):
         """The verdict and the model's feature ids of the unit (None without a model):
         a conversation keeps the ids of its last messages, never their text."""
+        # One normalization serves both signals (a page's long text is cut in pieces by the index).
+        n = normalize(text) if self.model is not None and len(text) <= MAX_TEXT else None
         if self.signals == "model":
             verdict = Verdict()
         else:
-            verdict = combine_cues(self.index.scan(text, kind, url))
+            verdict = combine_cues(self.index.scan(text, kind, url, normalized=n))
         if self.model is None:
             return verdict, None
-        ids = self.model.feature_ids(normalize(text), kind)
+        ids = self.model.feature_ids(n if n is not None else normalize(text[:MAX_TEXT]), kind)
         apply_model(verdict, self.model, self.model.probabilities(ids))
         return verdict, ids
 
