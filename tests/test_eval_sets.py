@@ -8,7 +8,7 @@ import pytest
 
 from himaya.core.corpus import evaluate, read_items
 
-from conftest import RULES_DIR
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
 
