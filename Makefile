@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup setup-test run test test-python test-extension browsers node-deps bench pack rules-bundle clean
+.PHONY: setup setup-test run test test-python test-extension browsers postgres node-deps bench bench-hub pack rules-bundle clean
 
 setup: $(VENV)/.installed
 
@@ -23,17 +23,21 @@ $(VENV)/.installed-test: $(VENV)/.installed
 run: setup
 	$(VENV)/bin/himaya serve
 
-## Install everything (Python, Node and browser packages) and run every test.
-test: setup-test browsers node-deps test-python test-extension
+## Install everything (Python, Node and browser packages, PostgreSQL) and run every test.
+test: setup-test browsers postgres node-deps test-python test-extension
 
+## pytest beside a throw-away PostgreSQL cluster (HIMAYA_TEST_PG), so the hub is tested on both databases.
 test-python: setup-test
-	$(PY) -m pytest
+	bash scripts/with-postgres.sh $(PY) -m pytest
 
 test-extension: node-deps
 	node --test tests/extension/
 
 browsers:
 	bash scripts/install-browsers.sh
+
+postgres:
+	bash scripts/install-postgres.sh
 
 node-deps: node_modules/.installed
 
@@ -44,6 +48,10 @@ node_modules/.installed: package.json package-lock.json
 bench: setup-test
 	$(VENV)/bin/himaya bench
 	$(PY) bench/bench_http.py
+
+## The hub's figures (intake with a SIGKILL, queue and network pages) on SQLite and PostgreSQL.
+bench-hub: setup-test postgres
+	bash scripts/with-postgres.sh $(PY) bench/bench_hub.py --json
 
 ## The extension packages for parents: dist/himaya-chromium.zip and dist/himaya-firefox.xpi.
 pack: node-deps
