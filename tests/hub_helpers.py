@@ -112,8 +112,9 @@ class Staff:
         self.response = self.login(password, totp)
 
     def login(self, password: str, totp: str | None = None):
-        page = self.client.get("/login")
-        token = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+        page = self.client.get("/login").get_data(as_text=True)
+        form = page[page.index('id="login-form"'):]
+        token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
         form = {"csrf": token, "name": self.name, "password": password}
         if totp:
             form["totp"] = totp
@@ -161,3 +162,84 @@ def hub_app(tmp_path, hub_db_url):
         auth.add_user(db, name, role, PASSWORD)
     yield app
     db.close()
+
+
+# -- real processes ---------------------------------------------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.request  # noqa: E402
+
+CLI = [sys.executable, "-c", "from himaya.cli import main; main()"]
+
+
+def hub_cli(home, *args, input: str | None = None, check: bool = True):
+    env = {**os.environ, "HIMAYA_HUB_HOME": str(home), "HIMAYA_LANG": "en"}
+    done = subprocess.run(CLI + ["hub", *args], env=env, capture_output=True, text=True, timeout=120, input=input)
+    if check and done.returncode != 0:
+        raise AssertionError(f"himaya hub {' '.join(args)} failed: {done.stdout}\n{done.stderr}")
+    return done
+
+
+class HubProcess:
+    """`himaya hub serve` as a subprocess on a loopback port."""
+
+    def __init__(self, home, port: int | None = None, db: str | None = None, threads: int = 8):
+        self.home, self.port, self.db = home, port or free_port(), db
+        args = ["hub", "serve", "--home", str(home), "--port", str(self.port), "--insecure-cookies",
+                "--threads", str(threads)]
+        if db:
+            args += ["--db", db]
+        env = {**os.environ, "HIMAYA_LANG": "en", "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(CLI + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"hub exited {self.proc.returncode}: {self.proc.stderr.read()}")
+            try:
+                with urllib.request.urlopen(self.url + "/api/v1/status", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.proc.kill()
+        raise AssertionError("the hub did not start")
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait(30)
+        self._close()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._close()
+
+    def _close(self):
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream:
+                stream.close()
+
+
+def send(url: str, envelope_bytes: bytes, code: str | None = None, timeout: float = 30) -> tuple[int, dict]:
+    """POST one report as the companion's outbox does; (status, JSON answer)."""
+    headers = {"Content-Type": "application/json"}
+    if code:
+        headers["X-Himaya-Intake-Code"] = code
+    request = urllib.request.Request(url + "/api/v1/intake", data=envelope_bytes, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            return exc.code, json.loads(exc.read())
+        finally:
+            exc.close()
