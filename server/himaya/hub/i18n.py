@@ -36,6 +36,7 @@ T = {
     "status": ("Statut", "الحالة", "Status"),
     "category": ("Catégorie", "الفئة", "Category"),
     "severity": ("Gravité (au moins)", "الخطورة (على الأقل)", "Severity (at least)"),
+    "severity_col": ("Gravité", "الخطورة", "Severity"),
     "site": ("Site", "الموقع", "Site"),
     "language": ("Langue", "اللغة", "Language"),
     "since": ("Reçu depuis le", "استُلم منذ", "Received from"),

@@ -214,7 +214,8 @@ def verify_evidence(payload: dict) -> tuple[list[dict], dict]:
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _ARABIZI = re.compile(r"\b[a-z]*[379][a-z]+\b|\b[a-z]+[379]\b")
-_FR = {"le", "la", "les", "de", "des", "tu", "pour", "est", "et", "une", "avec", "ton", "ta", "pas", "moi", "sur"}
+_FR = {"le", "la", "les", "de", "des", "du", "tu", "je", "pour", "est", "et", "une", "avec", "ton", "ta", "pas", "moi",
+       "sur", "ans", "en", "au", "ce", "nouvelles", "t", "as"}
 _EN = {"the", "you", "your", "and", "for", "is", "are", "with", "to", "my", "me", "what", "how", "of"}
 
 

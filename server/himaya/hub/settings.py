@@ -31,6 +31,7 @@ DEFAULTS = {
     "family-rate": [20, 3600],    # unenrolled (family) reports: this many per this many seconds, per address
     "max-report-bytes": 24 * 1024 * 1024,
     "rules": None,                # a rules folder for rule texts (default: the bundled list)
+    "behind-proxy": False,        # trust one reverse proxy's X-Forwarded-For/-Proto/-Host (docs/HUB.md)
     "bundles": None,              # a published bundle folder served at /updates/ (docs/PUBLISHING.md)
 }
 

@@ -124,8 +124,22 @@ def count(db, f: Filters) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(reports).where(_where(reports, f))).scalar()
 
 
-def facets(db) -> dict:
-    """Values offered in the filter menus."""
+_FACETS: dict = {}
+
+
+def facets(db, max_age: float = 60.0) -> dict:
+    """Values offered in the filter menus (recomputed at most once a minute: a full scan)."""
+    import time
+
+    cached = _FACETS.get(id(db))
+    if cached and time.monotonic() - cached[0] < max_age:
+        return cached[1]
+    value = _facets(db)
+    _FACETS[id(db)] = (time.monotonic(), value)
+    return value
+
+
+def _facets(db) -> dict:
     reports = db.t["reports"]
     with db.read() as conn:
         sites = [r[0] for r in conn.execute(sa.select(reports.c.site).group_by(reports.c.site)
