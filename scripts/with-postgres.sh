@@ -35,7 +35,7 @@ trap stop EXIT
   -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c max_connections=300 -c shared_buffers=128MB" start >/dev/null) \
   || { cat "$DIR/server.log" >&2; exit 1; }
 export HIMAYA_TEST_PG="postgresql://postgres@127.0.0.1:$PORT/postgres"
-echo "PostgreSQL for the tests: $HIMAYA_TEST_PG ($("$BIN/postgres" --version))"
+echo "PostgreSQL for the tests: $HIMAYA_TEST_PG ($("$BIN/postgres" --version))" >&2
 set +e
 "$@"
 status=$?

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -272,3 +273,41 @@ def hub_purge(home, db_url):
 
     days = int(db.get_meta("retention-days") or settings_mod.load(home)["retention-days"])
     say("purged", n=purge_dismissed(db, days, actor="cli"), days=days)
+
+
+@hub.command("networks")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+@click.option("--rebuild", is_flag=True, help="Recompute every network from the stored links first.")
+@home_option
+@db_option
+def hub_networks(as_json, rebuild, home, db_url):
+    """List networks of pages, highest ranked first (id, pages, indicators, reports).
+
+    Example: himaya hub networks --json
+    """
+    from himaya.hub import networks
+
+    _, db = _open(home, db_url)
+    if rebuild:
+        networks.rebuild(db)
+    for line in networks.lines(db):
+        if as_json:
+            click.echo(json.dumps(line, ensure_ascii=False))
+        else:
+            click.echo(f"{line['id']:>6}  {len(line['pages']):>3} page(s)  {line['reports']:>4} report(s)  "
+                       f"{', '.join(line['indicators'][:6])}")
+
+
+@hub.command("export-corpus")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@home_option
+@db_option
+def hub_export_corpus(file, home, db_url):
+    """Write confirmed (risk) and dismissed (benign) reports as a labelled corpus, names redacted.
+
+    Example: himaya hub export-corpus hub-corpus.jsonl && himaya eval hub-corpus.jsonl
+    """
+    from himaya.hub.corpus import export
+
+    _, db = _open(home, db_url)
+    say("corpus", n=export(db, file), path=file)

@@ -36,8 +36,13 @@ class Hub:
         self.home, self.settings, self.db = home, settings, db
         self.secure_cookies = secure_cookies
         self.rulebook = Rulebook(settings.get("rules"))
-        self.intake = Intake(db, self.rulebook, RateLimiter(*family_rate))
+        self.intake = Intake(db, self.rulebook, RateLimiter(*family_rate), on_stored=self._indicators)
         self.hooks = []  # functions(app) that add parts (networks, bundles)
+
+    def _indicators(self, conn, report_pk, payload, columns, received_at):
+        from himaya.hub import networks
+
+        networks.attach(conn, self.db, report_pk, payload["record"], columns["severity_rank"], received_at)
 
     def retention_days(self) -> int:
         value = self.db.get_meta("retention-days")

@@ -347,7 +347,7 @@ class Intake:
     db: object
     rulebook: object = None
     family: RateLimiter = field(default_factory=lambda: RateLimiter(20, 3600))
-    on_stored: object = None  # callable(conn, report_pk, payload) inside the transaction (indicators)
+    on_stored: object = None  # callable(conn, report_pk, payload, columns, received_at) in the transaction
 
     def receive(self, body: bytes, code: str | None, address: str) -> Outcome:
         try:
@@ -380,6 +380,19 @@ class Intake:
             return conn.execute(sa.select(reports.c.id).where(reports.c.sha256 == digest)).scalar()
 
     def _store(self, payload, captures, summary, companion) -> Outcome:
+        for attempt in range(4):
+            try:
+                return self._store_once(payload, dict(summary, chain=[], problems=[]), captures, companion)
+            except sa.exc.OperationalError as exc:
+                # PostgreSQL may pick this transaction as a deadlock victim when two reports
+                # join the same networks at once: try again (nothing was committed).
+                code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+                if code not in ("40P01", "40001") or attempt == 3:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _store_once(self, payload, summary, captures, companion) -> Outcome:
         db, reports = self.db, self.db.t["reports"]
         record = payload["record"]
         columns = describe(payload, self.rulebook)
@@ -401,7 +414,7 @@ class Intake:
                     companions = db.t["companions"]
                     conn.execute(companions.update().where(companions.c.id == companion["id"]).values(last_seen=now))
                 if self.on_stored:
-                    self.on_stored(conn, pk, payload)
+                    self.on_stored(conn, pk, payload, columns, now)
         except sa.exc.IntegrityError:
             # The same report arrived twice at once: the other copy committed first.
             existing = self._existing(payload["sha256"])

@@ -273,10 +273,24 @@ def delete_report(db, report_pk: int, actor: str, reason: str, action: str = "re
 
 
 def _delete_rows(conn, db, pks: list[int]) -> None:
+    reports = db.t["reports"]
+    touched = []
+    if "pages" in db.t:
+        pages = db.t["pages"]
+        per_page = conn.execute(sa.select(reports.c.page_id, sa.func.count()).where(
+            reports.c.id.in_(pks), reports.c.page_id.is_not(None)).group_by(reports.c.page_id)).all()
+        for page_id, n in per_page:
+            conn.execute(pages.update().where(pages.c.id == page_id).values(reports=pages.c.reports - n))
+        touched = sorted({r[0] for r in conn.execute(sa.select(pages.c.network_id).where(
+            pages.c.id.in_([p for p, _ in per_page] or [0]), pages.c.network_id.is_not(None)))})
     for name in ("captures", "notes", "report_indicators"):
         if name in db.t:
             conn.execute(db.t[name].delete().where(db.t[name].c.report_pk.in_(pks)))
-    conn.execute(db.t["reports"].delete().where(db.t["reports"].c.id.in_(pks)))
+    conn.execute(reports.delete().where(reports.c.id.in_(pks)))
+    if touched:
+        from himaya.hub.networks import refresh_stats
+
+        refresh_stats(conn, db, touched)
 
 
 def purge_dismissed(db, days: int, actor: str = "retention") -> int:
