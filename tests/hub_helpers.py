@@ -243,3 +243,48 @@ def send(url: str, envelope_bytes: bytes, code: str | None = None, timeout: floa
             return exc.code, json.loads(exc.read())
         finally:
             exc.close()
+
+
+# -- planted networks (tests and bench) ---------------------------------------------
+
+PLATFORM_URLS = [
+    "https://www.facebook.com/{name}",
+    "https://www.instagram.com/{name}/",
+    "https://www.tiktok.com/@{name}",
+    "https://x.com/{name}",
+    "https://m.facebook.com/{name}/posts/7",
+]
+COMMON_NOISE = ["Sousse", "Ennasr", "🍓", "🍒", "facebook.com"]
+
+
+def planted(networks: int = 6, pages: int = 4, decoys: int = 12, seed: int = 3):
+    """Reports on pages of planted networks, chained through different kinds of shared
+    indicators (code, admin handle, invite link, phone, emoji legend, sister page), plus decoy
+    pages that share only common things (the platform, a bare emoji, a place) with them.
+
+    Returns (reports as (url, text, author) triples, {page url: planted group}), every name,
+    handle, link and number invented (numbers with a 000 block)."""
+    import random
+
+    rng = random.Random(seed)
+    reports, truth = [], {}
+    for k in range(networks):
+        urls = [PLATFORM_URLS[(k + j) % len(PLATFORM_URLS)].format(name=f"zone{k}.page{j}.000")
+                for j in range(pages)]
+        ties = [f"code zone{k}vip{k}7", f"admin: @wasit.k{k}.000", f"t.me/+Zk{k}000Qx", f"2{k % 10} 000 {k:03d}",
+                f"🍑=jdod{k}", f"suivez aussi {urls[0].replace('https://', '')}"]
+        for j, url in enumerate(urls):
+            truth[url] = f"N{k}"
+            # page j shares one tie with page j-1 and another with page j+1: a chain, not a clique
+            mine = [ties[(k + j) % len(ties)], ties[(k + j + 1) % len(ties)]] if j < pages - 1 else []
+            before = [ties[(k + j) % len(ties)]] if j > 0 else []
+            noise = rng.sample(COMMON_NOISE[:4], 2)
+            text = f"{' '.join(noise)} nouvelles dispo, {', '.join(before + mine)}, DM"
+            reports.append((url, text, None))
+    for d in range(decoys):
+        url = PLATFORM_URLS[d % len(PLATFORM_URLS)].format(name=f"patisserie.{d}.000")
+        truth[url] = f"D{d}"
+        noise = rng.sample(COMMON_NOISE[:4], 3)
+        reports.append((url, f"{' '.join(noise)} gâteaux du jour, code promo{d}x{d}, livraison facebook.com", None))
+    rng.shuffle(reports)
+    return reports, truth

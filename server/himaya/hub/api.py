@@ -40,6 +40,12 @@ def intake():
         response = jsonify(error="storage_busy", detail="try again later")
         response.headers["Retry-After"] = "30"
         return response, 503
+    if outcome.created:
+        try:
+            hub.after_intake()
+        except Exception as exc:  # the report is stored; regrouping is retried on the next one
+            hub.rebuild_due.set()
+            log.warning("networks: regrouping postponed (%s)", exc.__class__.__name__)
     response = jsonify(outcome.body)
     if outcome.status == 429:
         response.headers["Retry-After"] = str(outcome.body.get("retry_after", 60))

@@ -13,6 +13,7 @@ a strict Content-Security-Policy and loads nothing from another origin.
 from __future__ import annotations
 
 import secrets
+import threading
 from pathlib import Path
 
 from flask import Flask, abort, g, jsonify, render_template, request
@@ -37,12 +38,26 @@ class Hub:
         self.secure_cookies = secure_cookies
         self.rulebook = Rulebook(settings.get("rules"))
         self.intake = Intake(db, self.rulebook, RateLimiter(*family_rate), on_stored=self._indicators)
-        self.hooks = []  # functions(app) that add parts (networks, bundles)
+        self.rebuild_due = threading.Event()
+        self._rebuild_lock = threading.Lock()
 
     def _indicators(self, conn, report_pk, payload, columns, received_at):
         from himaya.hub import networks
 
-        networks.attach(conn, self.db, report_pk, payload["record"], columns["severity_rank"], received_at)
+        _, flipped = networks.attach(conn, self.db, report_pk, payload["record"], columns["severity_rank"],
+                                     received_at)
+        if flipped:
+            self.rebuild_due.set()
+
+    def after_intake(self) -> None:
+        """An indicator became common: regroup the pages it had joined (rare, once per indicator)."""
+        if self.rebuild_due.is_set():
+            from himaya.hub import networks
+
+            with self._rebuild_lock:
+                if self.rebuild_due.is_set():
+                    self.rebuild_due.clear()
+                    networks.rebuild(self.db)
 
     def retention_days(self) -> int:
         value = self.db.get_meta("retention-days")

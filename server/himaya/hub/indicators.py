@@ -60,7 +60,7 @@ SOCIAL_RESERVED = frozenset({"p", "reel", "reels", "stories", "explore", "accoun
                              "notifications", "login", "signup", "about", "legal", "privacy", "tag", "discover",
                              "foryou", "following", "live", "music", "compose"})
 _HANDLE = r"[A-Za-z0-9_](?:[A-Za-z0-9_.]{1,28}[A-Za-z0-9_])"
-_AT_HANDLE = re.compile(r"(?<![\w@.])@(" + _HANDLE + r")")
+_AT_HANDLE = re.compile(r"(?<![\w@./])@(" + _HANDLE + r")")
 _PREFIXED = re.compile(r"(?i)\b(?:snap(?:chat)?|sc|insta(?:gram)?|ig|tiktok|tg|telegram|fb|wasit|admin)\s*[:：=]\s*@?("
                        + _HANDLE + r")")
 _PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)\s?216[\s.\-]*)?([2345789]\d(?:[\s.\-]?\d){6})(?![\d])")
@@ -172,6 +172,8 @@ def gazetteer(path: str | None = None) -> dict[tuple[str, ...], str]:
             tokens = tuple(t for t in normalize(str(value)).tokens if t)
             if tokens and tokens not in places:
                 places[tokens] = " ".join(tokens)
+                if len(tokens) == 1 and _strip_article(tokens[0]) != tokens[0]:
+                    places.setdefault((_strip_article(tokens[0]),), " ".join(tokens))
     return places
 
 
@@ -224,7 +226,8 @@ def extract(record: dict, places: dict | None = None) -> list[Indicator]:
     for unit in record.get("units") or []:
         text = (unit.get("text") or "").translate(_EASTERN)
         _links(text + " " + (unit.get("url") or ""), add, own=page_key(url))
-        _handles(text, add)
+        _handles(text, add)  # before links go: "@wasit.zone" also reads as an address
+        text = _without_links(text)  # an address's own words are no code, number or place
         author = (unit.get("author") or "").strip().lstrip("@")
         if re.fullmatch(_HANDLE, author) and author.lower() not in STOP_HANDLES:
             add("handle", author.lower(), "@" + author)
@@ -234,6 +237,12 @@ def extract(record: dict, places: dict | None = None) -> list[Indicator]:
         for name in find_places(text, places):
             add("place", name)
     return list(out.values())
+
+
+def _without_links(text: str) -> str:
+    for link in sorted(find_links(text), key=lambda l: -l.start):
+        text = text[:link.start] + " " + text[link.end:]
+    return text
 
 
 def _links(text: str, add, own) -> None:

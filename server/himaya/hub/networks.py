@@ -72,8 +72,11 @@ def own_page(record: dict) -> tuple[str, str, str]:
     return f"url:{sha256_hex(url.encode('utf-8'))[:24]}", site, url[:300]
 
 
-def attach(conn, db, report_pk: int, record: dict, severity_rank: int, received_at: str) -> int:
-    """Store the report's page and indicators and join networks; returns the network id."""
+def attach(conn, db, report_pk: int, record: dict, severity_rank: int, received_at: str) -> tuple[int, bool]:
+    """Store the report's page and indicators and join networks.
+
+    Returns (network id, whether an indicator just passed ``FANOUT`` pages: it stops joining, and
+    the pages it joined before must be regrouped by ``rebuild()`` once this transaction commits)."""
     pages, inds, reports = db.t["pages"], db.t["indicators"], db.t["reports"]
     key, platform, display = own_page(record)
     found = extract(record)
@@ -105,17 +108,18 @@ def attach(conn, db, report_pk: int, record: dict, severity_rank: int, received_
                    [{"report_pk": report_pk, "indicator_id": r.id} for r in rows])
     links = [(page_id, r.id) for r in rows]
     links += [(ids[i.value], ind_ids[("page", i.value)].id) for i in sister]  # the sister's own page indicator
-    _link_pages(conn, db, links)
+    flipped = _link_pages(conn, db, links)
     # which networks does this join?
-    joining = [r.id for r in rows if not r.common]
+    joining = conn.execute(sa.select(inds.c.id).where(inds.c.id.in_([r.id for r in rows]),
+                                                      inds.c.common == sa.false())).scalars().all()
     members = {page_id, *(ids[i.value] for i in sister)}
     if joining:
         pi = db.t["page_indicators"]
         members |= {r[0] for r in conn.execute(sa.select(pi.c.page_id).where(pi.c.indicator_id.in_(joining)))}
-    return _join(conn, db, members, severity_rank, received_at, page_id)
+    return _join(conn, db, members, severity_rank, received_at, page_id), flipped
 
 
-def _link_pages(conn, db, links) -> None:
+def _link_pages(conn, db, links) -> bool:
     pi, inds = db.t["page_indicators"], db.t["indicators"]
     links = sorted(set(links))
     existing = set()
@@ -124,13 +128,15 @@ def _link_pages(conn, db, links) -> None:
             sa.tuple_(pi.c.page_id, pi.c.indicator_id).in_(links)))}
     new = [link for link in links if link not in existing]
     if not new:
-        return
+        return False
     _upsert_ignore(conn, db, pi, [{"page_id": p, "indicator_id": i} for p, i in new])
     for ind_id, n in Counter(i for _, i in new).items():
         conn.execute(inds.update().where(inds.c.id == ind_id).values(pages=inds.c.pages + n))
     # an indicator on too many pages is something everyone writes: it stops joining
-    conn.execute(inds.update().where(inds.c.id.in_([i for _, i in new]), inds.c.pages > FANOUT,
-                                     inds.c.common == sa.false()).values(common=True, common_reason="fanout"))
+    flipped = conn.execute(inds.update().where(inds.c.id.in_([i for _, i in new]), inds.c.pages > FANOUT,
+                                               inds.c.common == sa.false())
+                           .values(common=True, common_reason="fanout")).rowcount
+    return bool(flipped)
 
 
 def _join(conn, db, members: set[int], severity_rank: int, received_at: str, page_id: int) -> int:
