@@ -33,11 +33,10 @@ def redact(text: str, names=()) -> str:
     >>> redact("ajoute @kamel.000 ou snap: lina.000, 22 000 123, t.me/+Ab000Cd", ["Sami B."])
     'ajoute [handle] ou snap: [handle], [phone], [link]'
     """
-    out = text
+    out = _PREFIXED.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)].rstrip("@") + "[handle]", text)
+    out = _AT_HANDLE.sub("[handle]", out)  # before links: "@wasit.zone" also reads as an address
     for link in sorted(find_links(out), key=lambda l: -l.start):
         out = out[:link.start] + "[link]" + out[link.end:]
-    out = _PREFIXED.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)].rstrip("@") + "[handle]", out)
-    out = _AT_HANDLE.sub("[handle]", out)
     out = _PHONE.sub("[phone]", out)
     for name in sorted({n for n in names if n and len(n) >= 3}, key=len, reverse=True):
         out = out.replace(name, "[name]")

@@ -89,6 +89,8 @@ def build(info: dict, network_id: int) -> tuple[dict, list[str]]:
     legends = sorted({i["value"] for i in inds if i["kind"] == "legend"})[:12]
     hashed, link_examples = set(), []
     for i in inds:
+        if i["kind"] == "page" and i["value"].startswith("url:"):
+            continue  # a chat or post address, not a page: nothing to recognise elsewhere
         if i["kind"] in ("invite", "page"):
             hashes = _link_hashes(i["display"])
             hashed |= hashes
@@ -221,7 +223,8 @@ def draft_rule(db, network_id: int, actor: str, rules_root: Path | None = None, 
     if info is None:
         raise DraftError("no such network", "not_found")
     rule, positives = build(info, network_id)
-    link_texts = [i["display"] for i in info["indicators"] if i["kind"] in ("invite", "page") and not i["common"]]
+    link_texts = [i["display"] for i in info["indicators"] if i["kind"] in ("invite", "page") and not i["common"]
+                  and not i["value"].startswith("url:")]
     # keep the positives the rule really matches, and benign items it does not
     hits = _matches(rule, rules_root, positives)
     rule["tests"]["positive"] = [{"text": t, "kind": "post"} for t, hit in zip(positives, hits) if hit]
