@@ -56,9 +56,9 @@ def test_tunisian_phone_numbers_in_their_spellings():
 
 
 def test_codes_legends_and_emoji():
-    found = _kinds("🍓=nouvelles 🍒 : 16 jdod = 🍑 code: Zone77 الكود 4455 code promo")
+    found = _kinds("🍓=nouvelles 🍒 : 16 jdod = 🍑 code: Zone77 الكود 4455 code promo, le code c'est menzah77")
     assert {v for k, v in found if k == "legend"} == {"🍓=nouvelles", "🍒=16", "🍑=jdod"}
-    assert {v for k, v in found if k == "code"} == {"zone77", "4455"}  # "code promo" is no code
+    assert {v for k, v in found if k == "code"} == {"zone77", "4455", "menzah77"}  # "code promo" is no code
     assert {v for k, v in found if k == "emoji"} >= {"🍓", "🍒"}
 
 

@@ -41,9 +41,9 @@ def test_a_real_companion_delivers_to_a_real_hub(tmp_path, hub_db_url):
     _companion_cli(companion_home, "config", "set", "intake-url", f"{hub.url}/api/v1/intake")
     _companion_cli(companion_home, "config", "set", "intake-code", code)
     companion = Companion(companion_home, free_port())
+    conn = companion.connection()
     try:
         token = pair(companion)
-        conn = companion.connection()
         made = []
         for i, screenshot in enumerate((True, False)):
             status, body, _ = call(conn, "POST", "/api/v1/reports",
@@ -75,6 +75,7 @@ def test_a_real_companion_delivers_to_a_real_hub(tmp_path, hub_db_url):
         finally:
             db.close()
     finally:
+        conn.close()
         companion.stop()
         hub.stop()
 
@@ -152,3 +153,41 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_report_exactly_once(tmp_pat
         assert all(r.evidence_ok for r in rows)
     finally:
         db.close()
+
+
+def test_two_pages_sharing_a_code_from_a_real_companion_join_one_network(tmp_path, hub_db_url):
+    from companion_helpers import free_port
+    from test_serve_process import Companion, call, pair
+
+    hub_home = tmp_path / "hub"
+    hub_cli(hub_home, "init", "--home", str(hub_home), "--db", hub_db_url)
+    hub = HubProcess(hub_home)
+    companion_home = tmp_path / "companion"
+    _companion_cli(companion_home, "config", "set", "intake-url", f"{hub.url}/api/v1/intake")
+    companion = Companion(companion_home, free_port())
+    conn = companion.connection()
+    try:
+        token = pair(companion)
+        pages = ["https://www.facebook.com/zone.menzah.000", "https://www.instagram.com/menzah.zone.2.000/"]
+        texts = ["🍑 jdod Menzah, le code c'est menzah77, demandez en privé",
+                 "nouvelle page, l'ancienne a sauté. même code: menzah77 🍑"]
+        for url, text in zip(pages, texts):
+            body = {"url": url, "title": "page", "units": [{"kind": "post", "text": text}], "matches": []}
+            status, answer, _ = call(conn, "POST", "/api/v1/reports", body, token=token)
+            assert status == 201, answer
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            status, body, _ = call(conn, "GET", "/api/v1/status", token=token)
+            if json.loads(body)["outbox"]["sent"] == 2:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("not delivered")
+        lines = [json.loads(x) for x in hub_cli(hub_home, "networks", "--json").stdout.splitlines()]
+        assert len(lines) == 1, lines
+        assert sorted(lines[0]["pages"]) == ["facebook:name:zonemenzah000", "instagram:menzah.zone.2.000"]
+        assert "code:menzah77" in lines[0]["indicators"] and lines[0]["reports"] == 2
+    finally:
+        conn.close()
+        companion.stop()
+        hub.stop()

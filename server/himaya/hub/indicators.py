@@ -64,7 +64,8 @@ _AT_HANDLE = re.compile(r"(?<![\w@./])@(" + _HANDLE + r")")
 _PREFIXED = re.compile(r"(?i)\b(?:snap(?:chat)?|sc|insta(?:gram)?|ig|tiktok|tg|telegram|fb|wasit|admin)\s*[:：=]\s*@?("
                        + _HANDLE + r")")
 _PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)\s?216[\s.\-]*)?([2345789]\d(?:[\s.\-]?\d){6})(?![\d])")
-_CODE = re.compile(r"(?i)(?:\bc[o0]de|\bkod|\bk[o0]d|الكود|كود|الرمز)\s*(?:[:=#\-–>]+\s*)?([^\W_][\w\-]{1,23})")
+_CODE = re.compile(r"(?i)(?:\bc[o0]de|\bk[o0]d|الكود|كود|الرمز)\s*(?:[:=#\-–>]+\s*)?"
+                   r"(?:(?:c['’]\s?est|c est|est|is|howa|هو)\s*[:=]?\s+)?([^\W_][\w\-]{1,23})")
 _LEGEND_SEP = r"\s*(?:=|:|->|=>|→|➡️?|⬅️?)\s*"
 _EASTERN = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
