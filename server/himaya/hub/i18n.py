@@ -28,6 +28,7 @@ T = {
     "bad_totp": ("Code à usage unique incorrect.", "الرمز المؤقت غير صحيح.", "Wrong one-time code."),
     "queue": ("File de traitement", "قائمة المعالجة", "Triage queue"),
     "networks": ("Réseaux", "الشبكات", "Networks"),
+    "network": ("Réseau", "الشبكة", "Network"),
     "admin": ("Administration", "الإدارة", "Administration"),
     "account": ("Mon compte", "حسابي", "My account"),
     "filter": ("Filtrer", "تصفية", "Filter"),
