@@ -130,8 +130,11 @@ def _link_pages(conn, db, links) -> bool:
     if not new:
         return False
     _upsert_ignore(conn, db, pi, [{"page_id": p, "indicator_id": i} for p, i in new])
+    by_count: dict[int, list[int]] = defaultdict(list)
     for ind_id, n in Counter(i for _, i in new).items():
-        conn.execute(inds.update().where(inds.c.id == ind_id).values(pages=inds.c.pages + n))
+        by_count[n].append(ind_id)
+    for n, ind_ids in by_count.items():  # one statement in the usual case (each indicator once)
+        conn.execute(inds.update().where(inds.c.id.in_(ind_ids)).values(pages=inds.c.pages + n))
     # an indicator on too many pages is something everyone writes: it stops joining
     flipped = conn.execute(inds.update().where(inds.c.id.in_([i for _, i in new]), inds.c.pages > FANOUT,
                                                inds.c.common == sa.false())
