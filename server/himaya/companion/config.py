@@ -151,7 +151,7 @@ def validate(key: str, value):
     if key == "intake-code":
         if value is None:
             return None
-        if not isinstance(value, str) or not _INTAKE_CODE.match(value):
+        if not isinstance(value, str) or not _INTAKE_CODE.fullmatch(value):
             raise ConfigError(f"{key}: expected the code given by the NGO (letters, digits and dashes)", "code", key)
         return value
     if key == "extension-ids":
