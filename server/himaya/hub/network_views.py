@@ -33,7 +33,7 @@ def network(nid):
         return redirect(url_for("networks.network", nid=live))
     info = networks.detail(g.hub.db, nid)
     audit.record(g.hub.db, g.user["name"], "network.view", target=str(nid), ip=request.remote_addr)
-    others = [r for r in networks.ranked(g.hub.db, limit=200, min_pages=1) if r["id"] != nid]
+    others = [r for r in networks.ranked(g.hub.db, limit=100, min_pages=1) if r["id"] != nid]
     return render_template("network.html", info=info, net=info["network"], others=others,
                            statuses=networks.NETWORK_STATUSES)
 
