@@ -250,22 +250,30 @@ def rebuild(db) -> dict:
         components: dict[int, list[int]] = defaultdict(list)
         for page_id in current:
             components[uf.find(page_id)].append(page_id)
-        # each component keeps the network most of its pages are in (the lowest id on a tie)
-        taken, assign, changed = set(), {}, []
+        # each component keeps the network most of its pages are in (the lowest id on a tie);
+        # components left without one get new networks, made in one batch
+        taken, assign, changed, orphans = set(), {}, [], []
         now = utc_now()
         for members in sorted(components.values(), key=len, reverse=True):
             votes = Counter(current[p] for p in members if current[p] is not None)
             choice = next((nid for nid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
                            if nid not in taken), None)
             if choice is None:
-                choice = conn.execute(networks.insert().values(
-                    status="open", pages=0, reports=0, severity_rank=0, created_at=now,
-                    updated_at=now)).inserted_primary_key[0]
+                orphans.append(members)
+                continue
             taken.add(choice)
             for p in members:
-                if current[p] != choice:
-                    changed.append({"b_id": p, "nid": choice})
                 assign[p] = choice
+        fresh = _new_network_ids(conn, db, len(orphans))
+        if fresh:
+            conn.execute(networks.insert(), [{"id": nid, "status": "open", "pages": 0, "reports": 0,
+                                              "severity_rank": 0, "created_at": now, "updated_at": now}
+                                             for nid in fresh])
+        for nid, members in zip(fresh, orphans):
+            taken.add(nid)
+            for p in members:
+                assign[p] = nid
+        changed = [{"b_id": p, "nid": nid} for p, nid in assign.items() if current[p] != nid]
         if changed:
             conn.execute(pages.update().where(pages.c.id == sa.bindparam("b_id"))
                          .values(network_id=sa.bindparam("nid")), changed)
@@ -276,6 +284,18 @@ def rebuild(db) -> dict:
                          .values(merged_into=0, pages=0, reports=0, updated_at=now))
         refresh_stats(conn, db)
     return {"pages": len(current), "links": links, "networks": len(taken), "changed": len(changed)}
+
+
+def _new_network_ids(conn, db, n: int) -> list[int]:
+    """``n`` fresh network ids: PostgreSQL's sequence, or past the highest id on SQLite (whose
+    writer holds the database's write lock for this whole transaction)."""
+    if n == 0:
+        return []
+    if db.dialect == "postgresql":
+        return [r[0] for r in conn.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('networks', 'id')) FROM generate_series(1, %(n)s)", {"n": n})]
+    top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(db.t["networks"].c.id), 0))).scalar()
+    return list(range(top + 1, top + 1 + n))
 
 
 # -- what staff see and do --------------------------------------------------------------
