@@ -151,7 +151,7 @@ def fill_reports(db, count: int, seed: int = 7) -> None:
         site = rng.choice(SITES)
         received = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now - rng.random() * 90 * 86400)) + ".000Z"
         batch.append({
-            "sha256": f"{i:064x}", "report_id": f"R-{i}", "seq": i + 1, "prev": "0" * 64, "chain_head": "0" * 64,
+            "sha256": f"{i:064x}", "report_id": f"R-{i}", "seq": 2, "prev": f"{i:063x}f", "chain_head": f"{i:064x}",
             "created": received, "received_at": received, "companion_id": None, "priority": rng.random() < 0.3,
             "url": f"https://www.{site}/page.{i % 5000}.000", "url_sha256": f"{i:064x}", "site": site,
             "title": f"Page {i}", "lang": rng.choice(["fr", "ar", "aeb-Latn", "en"]), "categories": f",{category},",
@@ -317,7 +317,8 @@ def fill_graph(db, reports: int, links: int, seed: int = 11) -> dict:
         ties = [p, tie_ids[page_ties[p]], rng.choice(common_ids)][:per_report]
         received = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() - rng.random() * 90 * 86400)) + ".000Z"
         report_rows.append({
-            "id": r, "sha256": f"{r:064x}", "report_id": f"R-{r}", "seq": 1, "prev": "0" * 64, "chain_head": "0" * 64,
+            "id": r, "sha256": f"{r:064x}", "report_id": f"R-{r}", "seq": 2, "prev": f"{r:063x}f",
+            "chain_head": f"{r:064x}",
             "created": received, "received_at": received, "companion_id": None, "priority": 1,
             "url": f"https://www.facebook.com/page.{p}.000", "url_sha256": f"{r:064x}", "site": "facebook.com",
             "title": f"Page {p}", "lang": "fr", "categories": ",network-page,", "severity": "high",

@@ -462,9 +462,4 @@ def witness(conn, db, payload: dict, summary: dict, companion) -> dict:
             chain.append(f"linked_from:{after['id']}")
         else:
             problems.append("next_seq_mismatch")
-    if companion is not None:
-        twin = one(sa.and_(reports.c.companion_id == companion["id"], reports.c.seq == seq,
-                           reports.c.report_id != payload["id"]))
-        if twin is not None:
-            chain.append(f"same_seq_as:{twin['id']}")  # a reset companion starts again at 1
     return summary

@@ -184,8 +184,11 @@ def refresh_stats(conn, db, network_ids=None) -> None:
                     sa.func.max(reports.c.severity_rank))
           .select_from(reports.join(pages, pages.c.id == reports.c.page_id)).group_by(pages.c.network_id))
     if network_ids is not None:
+        # a few networks: their pages first (index on network_id), then those pages' reports
+        # (index on page_id), so neither database walks every report
+        member_pages = sa.select(pages.c.id).where(pages.c.network_id.in_(network_ids)).scalar_subquery()
         pq = pq.where(pages.c.network_id.in_(network_ids))
-        rq = rq.where(pages.c.network_id.in_(network_ids))
+        rq = rq.where(reports.c.page_id.in_(member_pages), pages.c.network_id.in_(network_ids))
     n_pages = dict(conn.execute(pq).all())
     stats = {r[0]: r[1:] for r in conn.execute(rq)}
     ids = network_ids if network_ids is not None else [r[0] for r in conn.execute(
