@@ -138,11 +138,41 @@ def test_cli_networks_json(tmp_path, monkeypatch):
 def test_deleting_reports_updates_their_network(hub_app):
     db = hub_app.extensions["hub"].db
     _send_planted(hub_app, networks=1, pages=3, decoys=0)
-    top = networks.ranked(db)[0]
+    before = sum(r["reports"] for r in networks.ranked(db, min_pages=1))
     from himaya.hub.triage import delete_report
 
     reports = db.t["reports"]
     with db.read() as conn:
         pk = conn.execute(sa.select(reports.c.id).limit(1)).scalar()
     delete_report(db, pk, "amal", "asked")
-    assert networks.ranked(db)[0]["reports"] == top["reports"] - 1
+    assert sum(r["reports"] for r in networks.ranked(db, min_pages=1)) == before - 1
+
+
+def test_a_deletion_on_request_takes_its_indicators_and_links_with_it(hub_app):
+    db = hub_app.extensions["hub"].db
+    client = hub_app.test_client()
+    from himaya.hub.intake import enrol
+    from himaya.hub.triage import delete_report
+
+    _, code = enrol(db, "v")
+    sim = SimCompanion("del")
+    first = post_report(client, sim.report(text="annonce, appelez le 22 000 321", author=None,
+                                           url="https://www.facebook.com/page.a.000"), code=code).json["id"]
+    post_report(client, sim.report(text="même numéro 22 000 321 ici", author=None,
+                                   url="https://www.facebook.com/page.b.000"), code=code)
+    assert len(networks.ranked(db)) == 1  # joined by the number
+    delete_report(db, first, "amal", "the family asked")
+    inds = db.t["indicators"]
+    with db.read() as conn:
+        phones = conn.execute(sa.select(inds.c.value).where(inds.c.kind == "phone")).scalars().all()
+        pages = conn.execute(sa.select(db.t["pages"].c.key)).scalars().all()
+    assert phones == ["+21622000321"]  # still carried by the other report ...
+    assert pages == ["facebook:name:pageb000"]  # ... but page A, named by no report now, is gone
+    assert networks.ranked(db) == []  # and no network is left: one page alone
+    other = networks.ranked(db, min_pages=1)[0]["id"]
+    from himaya.hub.triage import Filters, queue
+
+    delete_report(db, queue(db, Filters())["rows"][0]["id"], "amal", "asked too")
+    with db.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(inds)).scalar() == 0
+    assert networks.resolve(db, other) is None or networks.ranked(db, min_pages=1) == []

@@ -204,6 +204,40 @@ def refresh_stats(conn, db, network_ids=None) -> None:
             severity_rank=sa.bindparam("sev")), rows)
 
 
+def forget(conn, db, page_ids) -> None:
+    """After reports are deleted: drop what only they said (a page's links to indicators no
+    remaining report carries, indicators nothing carries any more, pages nothing names)."""
+    pages, pi, ri, inds, reports = (db.t[n] for n in ("pages", "page_indicators", "report_indicators",
+                                                       "indicators", "reports"))
+    page_ids = sorted(set(page_ids))
+    if not page_ids:
+        return
+    own = dict(conn.execute(sa.select(pages.c.id, inds.c.id).select_from(
+        pages.join(inds, sa.and_(inds.c.kind == "page", inds.c.value == pages.c.key)))
+        .where(pages.c.id.in_(page_ids))).all())
+    for page_id in page_ids:
+        keep = {r[0] for r in conn.execute(sa.select(ri.c.indicator_id).select_from(
+            ri.join(reports, reports.c.id == ri.c.report_pk)).where(reports.c.page_id == page_id))}
+        if page_id in own:
+            keep.add(own[page_id])
+        dropped = [r[0] for r in conn.execute(sa.select(pi.c.indicator_id).where(pi.c.page_id == page_id))
+                   if r[0] not in keep]
+        if dropped:
+            conn.execute(pi.delete().where(pi.c.page_id == page_id, pi.c.indicator_id.in_(dropped)))
+            conn.execute(inds.update().where(inds.c.id.in_(dropped)).values(pages=inds.c.pages - 1))
+    # pages no report is about and no other page's report names
+    named = sa.select(pi.c.page_id).where(pi.c.indicator_id.in_(
+        sa.select(inds.c.id).where(inds.c.kind == "page"))).group_by(pi.c.page_id).having(sa.func.count() > 1)
+    orphan_pages = [r[0] for r in conn.execute(sa.select(pages.c.id).where(
+        pages.c.id.in_(page_ids), pages.c.reports <= 0, pages.c.id.not_in(named)))]
+    if orphan_pages:
+        conn.execute(pi.delete().where(pi.c.page_id.in_(orphan_pages)))
+        conn.execute(pages.delete().where(pages.c.id.in_(orphan_pages)))
+    # indicators nothing carries any more: their values (numbers, handles) leave the database
+    conn.execute(inds.delete().where(
+        inds.c.id.not_in(sa.select(pi.c.indicator_id)), inds.c.id.not_in(sa.select(ri.c.indicator_id))))
+
+
 # -- the whole graph in memory ----------------------------------------------------------
 
 class _UnionFind:

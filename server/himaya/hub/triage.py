@@ -266,15 +266,25 @@ def delete_report(db, report_pk: int, actor: str, reason: str, action: str = "re
         row = conn.execute(sa.select(reports.c.sha256, reports.c.report_id).where(reports.c.id == report_pk)).first()
         if row is None:
             return False
-        _delete_rows(conn, db, [report_pk])
+        regroup = _delete_rows(conn, db, [report_pk])
         audit.log(conn, db, actor, action, report_pk=report_pk, ip=ip,
                   detail={"reason": reason[:500], "sha256": row[0], "report_id": row[1]})
+    if regroup:
+        _regroup(db)
     return True
 
 
-def _delete_rows(conn, db, pks: list[int]) -> None:
+def _regroup(db) -> None:
+    # what the deleted reports said may have been all that held a network together
+    from himaya.hub.networks import rebuild
+
+    rebuild(db)
+
+
+def _delete_rows(conn, db, pks: list[int]) -> bool:
+    """Delete reports and what hangs on them; True when networks must be regrouped."""
     reports = db.t["reports"]
-    touched = []
+    touched, per_page = [], []
     if "pages" in db.t:
         pages = db.t["pages"]
         per_page = conn.execute(sa.select(reports.c.page_id, sa.func.count()).where(
@@ -287,24 +297,29 @@ def _delete_rows(conn, db, pks: list[int]) -> None:
         if name in db.t:
             conn.execute(db.t[name].delete().where(db.t[name].c.report_pk.in_(pks)))
     conn.execute(reports.delete().where(reports.c.id.in_(pks)))
-    if touched:
-        from himaya.hub.networks import refresh_stats
+    if "pages" in db.t:
+        from himaya.hub.networks import forget, refresh_stats
 
-        refresh_stats(conn, db, touched)
+        forget(conn, db, [p for p, _ in per_page])
+        if touched:
+            refresh_stats(conn, db, touched)
+    return bool(touched)
 
 
 def purge_dismissed(db, days: int, actor: str = "retention") -> int:
     """Delete reports dismissed more than ``days`` days ago; one audit entry for the run."""
     reports = db.t["reports"]
     cutoff = utc_now(-timedelta(days=days))
-    removed = 0
+    removed, regroup = 0, False
     while True:
         with db.write() as conn:
             pks = [r[0] for r in conn.execute(sa.select(reports.c.id).where(
                 reports.c.status == "dismissed", reports.c.status_at < cutoff).limit(500))]
             if not pks:
                 break
-            _delete_rows(conn, db, pks)
+            regroup = _delete_rows(conn, db, pks) or regroup
             audit.log(conn, db, actor, "retention.purged", detail={"days": days, "reports": pks})
             removed += len(pks)
+    if regroup:
+        _regroup(db)
     return removed
