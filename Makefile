@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install-parent setup setup-test run test test-python test-extension mutation-check browsers node-check node-deps bench pack rules-bundle clean
+.PHONY: install-parent setup setup-test run test test-python test-extension mutation-check browsers postgres node-check node-deps bench bench-hub pack rules-bundle clean
 
 setup: $(VENV)/.installed
 
@@ -26,12 +26,13 @@ run: setup
 	@echo "'himaya' on PATH and a start at login: sh scripts/install-parent.sh (docs/INSTALL.md)."
 	$(VENV)/bin/himaya serve
 
-## Install everything (Python, Node and browser packages) and run every test, then check
-## that every documented refusal is caught by a test (scripts/mutation_check.py).
-test: setup-test browsers node-deps test-python test-extension mutation-check
+## Install everything (Python, Node and browser packages, PostgreSQL) and run every test, then
+## check that every documented refusal is caught by a test (scripts/mutation_check.py).
+test: setup-test browsers postgres node-deps test-python test-extension mutation-check
 
+## pytest beside a throw-away PostgreSQL cluster (HIMAYA_TEST_PG), so the hub is tested on both databases.
 test-python: setup-test
-	$(PY) -m pytest
+	bash scripts/with-postgres.sh $(PY) -m pytest
 
 test-extension: node-deps
 	node --test tests/extension/
@@ -55,6 +56,9 @@ node-check:
 
 node-deps: node-check node_modules/.installed
 
+postgres:
+	bash scripts/install-postgres.sh
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -62,6 +66,10 @@ node_modules/.installed: package.json package-lock.json
 bench: setup-test
 	$(VENV)/bin/himaya bench
 	$(PY) bench/bench_http.py
+
+## The hub's figures (intake with a SIGKILL, queue and network pages) on SQLite and PostgreSQL.
+bench-hub: setup-test postgres
+	bash scripts/with-postgres.sh $(PY) bench/bench_hub.py --json
 
 ## The extension packages for parents: dist/himaya-chromium.zip and dist/himaya-firefox.xpi
 ## (Node.js 18 or newer, no npm packages).

@@ -79,3 +79,23 @@ def test_update_interval_and_trusted_keys(tmp_path):
     with pytest.raises(ConfigError) as exc:
         set_value(home, "trusted-keys", str(tmp_path / "missing.json"))
     assert exc.value.code == "keys_file" and load(home)["update-interval"] == 3600
+
+
+def test_intake_code_is_checked(tmp_path):
+    from himaya.companion.config import ConfigError, load, set_value
+
+    home = tmp_path / "h"
+    assert load(home)["intake-code"] is None
+    assert set_value(home, "intake-code", "HUB-7KQ2-M9XA-P4TD-3HNE")["intake-code"] == "HUB-7KQ2-M9XA-P4TD-3HNE"
+    for bad in ("short", "HUB 7KQ2 M9XA", "HUB-7KQ2\nX-Evil: 1", "x" * 100):
+        with pytest.raises(ConfigError) as exc:
+            set_value(home, "intake-code", bad)
+        assert exc.value.code == "code"
+    assert set_value(home, "intake-code", "none")["intake-code"] is None
+
+
+@pytest.mark.parametrize("url", ["http://intake.ngo.example/r", "http://10.0.0.5/r", "ftp://127.0.0.1/r",
+                                 "https://user:pw@intake.ngo.example/r"])
+def test_reports_leave_over_https_only_except_to_loopback(url):
+    with pytest.raises(settings_mod.ConfigError):
+        settings_mod.validate("intake-url", url)

@@ -52,6 +52,16 @@ def test_bundles_import_neither_companion_hub_nor_cli():
         assert not bad, f"{name} imports {sorted(bad)}"
 
 
+def test_hub_never_imports_the_companion():
+    # The hub shares the core (evidence, links, rules) and may use bundles, never the companion's
+    # guard, store or outbox: the two ends of the outbox stay independent.
+    found = imports_of_part("hub")
+    assert "app.py" in {Path(name).name for name in found}
+    for name, mods in found.items():
+        bad = {m for m in mods if m.startswith(("himaya.companion", "himaya.cli"))}
+        assert not bad, f"{name} imports {sorted(bad)}"
+
+
 def test_the_checker_sees_a_forbidden_import(tmp_path):
     # The static check above must be able to fail: a core-like file importing flask is caught.
     probe = PACKAGE / "core" / "_purity_probe.py"

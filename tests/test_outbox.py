@@ -27,7 +27,8 @@ class Intake:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                intake.received.append({"path": self.path, "type": self.headers["Content-Type"], "body": body})
+                intake.received.append({"path": self.path, "type": self.headers["Content-Type"], "body": body,
+                                        "code": self.headers.get("X-Himaya-Intake-Code")})
                 status = intake.statuses.pop(0) if intake.statuses else 200
                 self.send_response(status)
                 if status in (301, 302, 307, 308):
@@ -147,3 +148,13 @@ def test_background_loop_wakes_on_new_report(store, intake):
     wakeup.set()
     thread.join(5)
     assert store.outbox_counts()["sent"] == 1 and not thread.is_alive()
+
+
+def test_sends_the_enrolment_code_when_one_is_set(store, intake):
+    store.append_report(report_body(), "v1", queue=True)
+    store.append_report(report_body(screenshot=False), "v1", queue=True)
+    box = Outbox(store, lambda: {"intake-url": intake.url, "intake-code": "HUB-7KQ2-M9XA-P4TD-3HNE"}, timeout=5)
+    assert box.send_due() == 2
+    assert [r["code"] for r in intake.received] == ["HUB-7KQ2-M9XA-P4TD-3HNE"] * 2
+    store.append_report(report_body(), "v1", queue=True)
+    assert _outbox(store, intake.url).send_due() == 1 and intake.received[-1]["code"] is None  # family: no code

@@ -62,4 +62,4 @@ def rules():
 
 # Submodules register their commands on the groups above. (Module names differ
 # from the group names so that importing them does not shadow the groups.)
-from himaya.cli import bundles, checks, model, scan, service  # noqa: E402,F401
+from himaya.cli import bundles, checks, hub, model, scan, service  # noqa: E402,F401

@@ -30,6 +30,7 @@ DEFAULT_PORT = 47615
 
 DEFAULTS = {
     "intake-url": None,
+    "intake-code": None,  # the NGO's enrolment code (himaya hub enrol), sent with each report
     "update-url": None,
     "extension-ids": [],
     "retention-days": 90,
@@ -48,6 +49,8 @@ NEVER_OFF = ("blackmail-threat", "services-ad")
 CONFIG_FILE = "config.json"
 TOKEN_FILE = "token"
 
+# An enrolment code as `himaya hub enrol` prints it (letters, digits, dashes).
+_INTAKE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{7,79}$")
 # Chrome extension ids are 32 letters from a to p.
 _CHROME_ID = re.compile(r"^[a-p]{32}$")
 
@@ -56,7 +59,7 @@ class ConfigError(ValueError):
     """A setting has a value it cannot take; the message names the key.
 
     ``code`` says why (``file``, ``unknown``, ``number``, ``ids``, ``days``,
-    ``port``, ``interval``, ``keys_file``, ``url``, ``url_userinfo``, ``url_scheme``, ``bool``,
+    ``port``, ``interval``, ``keys_file``, ``code``, ``url``, ``url_userinfo``, ``url_scheme``, ``bool``,
     ``minutes``, ``category``, ``level``, ``never_off``) so that the CLI can
     say it in the person's language.
     """
@@ -197,6 +200,12 @@ def validate(key: str, value):
     """Return ``value`` if ``key`` may take it, else raise ConfigError naming the key."""
     if key in ("intake-url", "update-url"):
         return None if value is None else _check_url(key, value)
+    if key == "intake-code":
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _INTAKE_CODE.fullmatch(value):
+            raise ConfigError(f"{key}: expected the code given by the NGO (letters, digits and dashes)", "code", key)
+        return value
     if key == "extension-ids":
         if not isinstance(value, list) or not all(isinstance(v, str) and _CHROME_ID.match(v) for v in value):
             raise ConfigError(f"{key}: expected Chrome extension ids (32 letters a-p), comma-separated", "ids", key)

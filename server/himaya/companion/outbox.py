@@ -29,6 +29,7 @@ from himaya.companion.store import StoreError
 log = logging.getLogger("himaya.companion.outbox")
 
 FORMAT = "himaya-report/1"
+CODE_HEADER = "X-Himaya-Intake-Code"  # the enrolment code (setting intake-code), when one is set
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -72,20 +73,21 @@ class Outbox:
 
     def send_due(self, now: float | None = None) -> int:
         """Try every report whose time has come; return how many were delivered."""
-        url = (self.settings() or {}).get("intake-url")
+        settings = self.settings() or {}
+        url = settings.get("intake-url")
         if not url:
             return 0
         sent = 0
         for report_id in self.store.due_reports(now):
-            sent += self._try(report_id, url, now)
+            sent += self._try(report_id, url, now, settings.get("intake-code"))
         return sent
 
-    def _try(self, report_id: str, url: str, now: float | None) -> int:
+    def _try(self, report_id: str, url: str, now: float | None, code: str | None = None) -> int:
         now = time.time() if now is None else now
         row = self.store.get_report(report_id)
         attempts = row["outbox"]["attempts"] + 1
         try:
-            self._post(url, self.payload(report_id))
+            self._post(url, self.payload(report_id), code)
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = _describe(exc)
             if isinstance(exc, urllib.error.HTTPError):
@@ -98,9 +100,11 @@ class Outbox:
         log.info("report %s delivered to the intake address", report_id)
         return 1
 
-    def _post(self, url: str, body: bytes) -> None:
-        request = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "application/json", "User-Agent": f"himaya/{__version__}"})
+    def _post(self, url: str, body: bytes, code: str | None = None) -> None:
+        headers = {"Content-Type": "application/json", "User-Agent": f"himaya/{__version__}"}
+        if code:
+            headers[CODE_HEADER] = code
+        request = urllib.request.Request(url, data=body, method="POST", headers=headers)
         with self._opener.open(request, timeout=self.timeout) as response:
             if not 200 <= response.status < 300:
                 raise ValueError(f"intake answered {response.status}")
