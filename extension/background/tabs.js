@@ -15,7 +15,7 @@
 const MAX_FINDINGS = 100;
 
 export function emptyTab(page) {
-  return { url: (page && page.url) || "", title: (page && page.title) || "", findings: [], report: null, feedback: null, rulesVersion: null };
+  return { url: (page && page.url) || "", title: (page && page.title) || "", findings: [], report: null, feedback: null, rulesVersion: null, health: null };
 }
 
 export class TabStore {
@@ -51,9 +51,9 @@ export class TabStore {
     return next;
   }
 
-  /** Start afresh: the tab shows a new page. */
+  /** Start afresh: the tab shows a new page (its scanning counts go on: they are the tab's). */
   reset(tabId, page) {
-    return this.update(tabId, (state) => Object.assign(state, emptyTab(page)));
+    return this.update(tabId, (state) => Object.assign(state, emptyTab(page), { health: state.health || null }));
   }
 
   remove(tabId) {

@@ -74,6 +74,10 @@ class Browser:
             {"tabId": tab_id, "info": info},
         )
 
+    def page_state(self, tab_id: int) -> dict:
+        """What the tab's content script reports (the popup asks the same): scanning counts and the warning as rendered."""
+        return self.worker.evaluate("(tabId) => chrome.tabs.sendMessage(tabId, {type: 'state'})", tab_id)
+
     def popup(self, tab_id: int):
         page = self.context.new_page()
         page.goto(f"chrome-extension://{EXTENSION_ID}/ui/popup.html?tabId={tab_id}")
