@@ -82,3 +82,44 @@ def test_cues_of_different_stages_add_up_within_one_message(fx):
     assert both.risk and both.severity == "high"
     assert both.matches[0].rule == CONVERSATION_RULE
     assert {m.category for m in both.matches[1:]} == {"image-request", "closed-group-invite"}
+
+
+def test_a_flood_of_one_stage_cannot_push_an_earlier_stage_out(fx):
+    """Issue 17: a few hundred lines must not end protection. Each stage is kept
+    once, from its first message, so an early stage survives any flood."""
+    conv = fx.conversation("wa:flooded")
+    conv.add("envoie moi une photo")  # image-request, message 0
+    for i in range(300):
+        conv.add(f"rejoins t.me/+Flood{i:03d}000")  # closed-group-invite, again and again
+    late = conv.add("t.me/+Last000")
+    assert late.risk and late.conversation["alert"]
+    assert late.conversation["stages"] == ["image-request", "closed-group-invite"]
+    assert late.conversation["started_at"] == 0 and late.conversation["message_index"] == 301
+    assert len(fx.conversations._states["wa:flooded"].cues) == 2
+
+
+def test_switching_chats_keeps_each_chats_stages(fx):
+    """A single-address site (WhatsApp Web): the person goes from chat to chat
+    and back; each conversation id keeps its own stages."""
+    fx.conversation("whatsapp:21600000001@c.us").add("envoie moi une photo")
+    for other in range(30):
+        fx.conversation(f"whatsapp:2160000{other:04d}@c.us").add("on se voit au match samedi ?")
+    back = fx.conversation("whatsapp:21600000001@c.us").add("et viens ici t.me/+AbCd000")
+    assert back.risk and back.conversation["stages"] == ["image-request", "closed-group-invite"]
+
+
+def test_default_store_is_bounded_in_memory():
+    import tracemalloc
+
+    sc = Scanner.load(FIXTURES)
+    store = ConversationStore()
+    assert store.cap == 2_000
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(store.cap + 500):
+        conv = store.get(f"site:{'x' * 200}{i:06d}", sc)
+        conv.add("envoie moi une photo et viens ici t.me/+AbCd000")
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(store) == store.cap
+    assert used < 4 * 1024 * 1024, f"{used} bytes for {store.cap} conversations"

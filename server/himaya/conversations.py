@@ -2,8 +2,13 @@
 
 One "how old are you?" is ordinary; age probing, flattery, secrecy and a move
 to a private app within one conversation is the pattern (DOMAIN.md). Each
-conversation keeps which stage cues were seen and in which message, never the
-text; state is bounded (a cap on conversations, an idle expiry).
+conversation keeps which stages were seen and in which message each first
+appeared, never the text. State is bounded: one cue per stage (at most a
+dozen, so no flood of messages can push an earlier stage out), at most
+``ConversationStore.cap`` conversations (least recently used forgotten first)
+and an idle expiry of a day. A WhatsApp Web evening switching between chats
+keeps every chat's stages: they are keyed by the extension's conversation id
+(``<site>:<the site's chat id>``), not by the page address.
 
 A conversation warns when the stages seen so far weigh at least `THRESHOLD`
 and at least two different stages are present, even if no single message
@@ -27,6 +32,7 @@ STAGE_WEIGHT = {
     "closed-group-invite": 1.0, "recruitment": 1.0, "services-ad": 1.0, "network-page": 1.0,
 }
 THRESHOLD = 2.0
+MAX_STAGES = 32  # more than there are stages (categories): a bound, never a cut
 SERIOUS = {"image-request", "meeting-request", "blackmail-threat", "secrecy-isolation"}
 CONVERSATION_RULE = "combined-stages"
 
@@ -85,9 +91,12 @@ class Conversation:
             index = st.count
             st.count += 1
             st.touched = now
+            seen = {stage for stage, _, _ in st.cues}
             for m in verdict.matches:
-                st.cues.append((m.category, index, now))
-            del st.cues[:-64]  # bounded: the earliest cues matter less than the stages they name
+                if m.category not in seen:  # a stage counts from its first message; later ones add nothing
+                    seen.add(m.category)
+                    st.cues.append((m.category, index, now))
+            del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
             info = summarize(st.cues)
             if st.alert_at is None and (info["alert"] or verdict.risk):
                 st.alert_at = index
@@ -139,9 +148,14 @@ def _raise_to_warning(verdict: Verdict, info: dict) -> None:
 
 
 class ConversationStore:
-    """Bounded map of conversation id -> state (LRU cap and idle expiry)."""
+    """Bounded map of conversation id -> state (LRU cap and idle expiry).
 
-    def __init__(self, cap: int = 10_000, ttl_seconds: float = 24 * 3600):
+    2 000 conversations of a few hundred bytes each (an id of at most 256
+    characters and one cue per stage): under 2 MB however long the companion
+    runs; a family's chats of a day fit many times over.
+    """
+
+    def __init__(self, cap: int = 2_000, ttl_seconds: float = 24 * 3600):
         self.cap, self.ttl = cap, ttl_seconds
         self._states: OrderedDict[str, _State] = OrderedDict()
         self._lock = threading.Lock()
