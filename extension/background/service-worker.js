@@ -22,7 +22,7 @@ const ext = { id: api.runtime.id, baseUrl: api.runtime.getURL("") };
 // Content scripts need no extension storage: where the browser can (Chromium),
 // only the service worker and extension pages may read it. Firefox cannot
 // restrict storage.local, so the token is kept elsewhere (secrets.js).
-for (const area of [api.storage.local, api.storage.session]) {
+for (const area of [api.storage.local, api.storage.session, api.storage.sync]) {
   if (area && typeof area.setAccessLevel === "function") {
     Promise.resolve(area.setAccessLevel({ accessLevel: "TRUSTED_CONTEXTS" })).catch(() => {});
   }

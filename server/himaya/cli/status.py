@@ -106,29 +106,30 @@ def describe(scanning: dict) -> list[str]:
 
 
 @main.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="The companion's port (default: the port setting).")
 @click.option("--json", "as_json", is_flag=True, help="Print GET /api/v1/status as JSON (or, when no companion answers, the kept scanning history).")
-def status(as_json):
+def status(port, as_json):
     """Is the companion running, its rules, and whether scanning kept up.
 
     Asks the running companion on this account (its port and token come from
     the data folder); exit status 1 when none answers. The scanning history
     (counts the extension reports, never text) is shown either way.
 
-    Example: himaya status --json
+    Example: himaya status --port 47615 --json
     """
     from .. import config as settings_mod
     from ..health import ScanHealth
 
     home = _home()
-    settings = settings_mod.load(home)
+    port = port or settings_mod.load(home)["port"]
     token = settings_mod.load_token(home, create=False) if home.exists() else None
-    data, problem = fetch_status(settings["port"], token)
+    data, problem = fetch_status(port, token)
     if data is None:
         history = ScanHealth(home).summary() if home.exists() else {"sessions": []}
         if as_json:
             click.echo(json.dumps({"ok": False, "error": problem, "scanning": history}, ensure_ascii=False, indent=2))
         else:
-            click.echo(_say("not_running" if problem == "offline" else "refused", port=settings["port"]), err=True)
+            click.echo(_say("not_running" if problem == "offline" else "refused", port=port), err=True)
             for line in describe(history):
                 click.echo(line)
         sys.exit(1)
@@ -136,7 +137,7 @@ def status(as_json):
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     counts = data.get("counts", {})
-    click.echo(_say("running", port=settings["port"], rules=data.get("rules_version") or "?"))
+    click.echo(_say("running", port=port, rules=data.get("rules_version") or "?"))
     click.echo(_say("counts", scans=counts.get("scans", 0), matches=counts.get("matches", 0), reports=counts.get("reports", 0)))
     scanning = data.get("scanning") or {}
     for line in describe(scanning):
