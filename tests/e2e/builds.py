@@ -5,7 +5,12 @@ tests need, so the shipped files carry no test switch.
 - probe_build: one more content script, in the same isolated world as the
   real ones, that reads every extension storage area it can when the page
   asks (a "himaya-probe" DOM event) and writes what it got on <html>: what a
-  content script taken over by a hostile page could learn.
+  content script taken over by a hostile page could learn;
+- add_state_bridge (Firefox): puppeteer cannot reach the background, and an
+  extension page framed in a web page has no tabs API there, so the
+  background of the test build answers {type: "test:state", url} with the
+  tab's content-script state (what the popup asks for), keeping that message
+  away from the real listener.
 
 Playwright cannot click Chromium's native context menu. The menu test build
 starts the service worker through a small entry module that first wraps
@@ -111,3 +116,32 @@ def probe_build(folder: Path) -> Path:
     """A copy of the extension with the storage probe (see PROBE)."""
     shutil.copytree(EXTENSION, folder)
     return add_probe(folder)
+
+
+# Runs before the background (imported first by the entry below).
+STATE_BRIDGE = """\
+const api = globalThis.browser || globalThis.chrome;
+const event = api.runtime.onMessage;
+const register = event.addListener.bind(event);
+event.addListener = (listener) => register((message, sender, sendResponse) =>
+  message && message.type === "test:state" ? false : listener(message, sender, sendResponse));
+register((message, sender, sendResponse) => {
+  if (!message || message.type !== "test:state" || !sender || sender.id !== api.runtime.id) return false;
+  api.tabs.query({ url: message.url })
+    .then(([tab]) => (tab ? api.tabs.sendMessage(tab.id, { type: "state" }) : null))
+    .then(sendResponse, (error) => sendResponse({ error: String(error) }));
+  return true;
+});
+"""
+
+
+def add_state_bridge(folder: Path) -> Path:
+    """Add the test:state bridge to an extension folder's background (see STATE_BRIDGE)."""
+    background = folder / "background"
+    (background / "test-bridge.js").write_text(STATE_BRIDGE)
+    (background / "test-entry.js").write_text('import "./test-bridge.js";\nimport "./service-worker.js";\n')
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["background"] = {"service_worker": "background/test-entry.js", "scripts": ["background/test-entry.js"], "type": "module"}
+    manifest_path.write_text(json.dumps(manifest))
+    return folder
