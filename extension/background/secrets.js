@@ -8,7 +8,9 @@
  * way to restrict it (Chromium can: the service worker also restricts its
  * storage areas to trusted contexts, see service-worker.js). A token left in
  * storage.local by an older version is moved here and removed there on
- * first use.
+ * first use. If this database cannot be opened (a privacy mode), the token
+ * goes to storage.session instead: also out of content scripts' reach in both
+ * browsers, but in memory only, so pairing lasts until the browser closes.
  *
  * Only the service worker imports this file; no message ever carries the
  * token to a page, a content script or the options page.
@@ -57,6 +59,15 @@ export function idbBackend(indexedDB = globalThis.indexedDB) {
   };
 }
 
+/** A backend over a storage area (storage.session: the fallback). */
+export function areaBackend(area) {
+  return {
+    get: async (key) => (await area.get(key))[key],
+    set: (key, value) => area.set({ [key]: value }),
+    delete: (key) => area.remove(key),
+  };
+}
+
 /** A backend in memory (tests, or a browser without IndexedDB for extensions). */
 export function memoryBackend() {
   const data = new Map();
@@ -70,22 +81,36 @@ export function memoryBackend() {
 
 export class TokenStore {
   /**
-   * @param {{backend?: object, legacy?: object}} options `legacy`: the storage
-   *   area older versions kept the token in (moved from there on first use)
+   * @param {{backend?: object, fallback?: object, legacy?: object}} options
+   *   `fallback`: where the token goes when `backend` fails; `legacy`: the
+   *   storage area older versions kept the token in (moved from there on first use)
    */
-  constructor({ backend, legacy = null } = {}) {
-    this.backend = backend || (globalThis.indexedDB ? idbBackend() : memoryBackend());
+  constructor({ backend, fallback = null, legacy = null } = {}) {
+    this.primary = backend || (globalThis.indexedDB ? idbBackend() : memoryBackend());
+    this.backend = this.primary;
+    this.fallback = fallback;
     this.legacy = legacy;
     this.cached = undefined;
   }
 
+  /** `act(backend)`, on the fallback from then on if the backend fails. */
+  async use(act) {
+    try {
+      return await act(this.backend);
+    } catch (error) {
+      if (!this.fallback || this.backend === this.fallback) throw error;
+      this.backend = this.fallback;
+      return act(this.backend);
+    }
+  }
+
   async get() {
     if (this.cached !== undefined) return this.cached;
-    let token = await this.backend.get(KEY);
+    let token = await this.use((b) => b.get(KEY));
     if (!valid(token) && this.legacy) {
       const { token: old } = await this.legacy.get("token");
       if (valid(old)) {
-        await this.backend.set(KEY, old);
+        await this.use((b) => b.set(KEY, old));
         token = old;
       }
       if (old !== undefined) await this.legacy.remove("token");
@@ -95,8 +120,8 @@ export class TokenStore {
   }
 
   async set(token) {
-    if (valid(token)) await this.backend.set(KEY, token);
-    else await this.backend.delete(KEY);
+    if (valid(token)) await this.use((b) => b.set(KEY, token));
+    else await this.use((b) => b.delete(KEY));
     if (this.legacy) await this.legacy.remove("token");
     this.cached = valid(token) ? token : null;
   }

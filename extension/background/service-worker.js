@@ -11,7 +11,7 @@ import { checkMessage } from "./protocol.js";
 import { loadMessages, t, pickLang, LANGS } from "./i18n.js";
 import { loadSettings } from "./settings.js";
 import { TabStore } from "./tabs.js";
-import { TokenStore } from "./secrets.js";
+import { TokenStore, areaBackend } from "./secrets.js";
 import { Companion } from "./companion.js";
 import { SessionHealth } from "./health.js";
 
@@ -29,7 +29,7 @@ for (const area of [api.storage.local, api.storage.session, api.storage.sync]) {
 }
 
 const tabs = new TabStore(api.storage.session);
-const secrets = new TokenStore({ legacy: api.storage.local });
+const secrets = new TokenStore({ fallback: areaBackend(api.storage.session), legacy: api.storage.local });
 const health = new SessionHealth({
   area: api.storage.session,
   send: async (body) => {

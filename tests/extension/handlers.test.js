@@ -425,3 +425,17 @@ test("scanning counts add up per tab (for the popup) and per session, reported t
   await handlers.page({ type: "page", page }, { ...sender, tab: { id: 4 } });
   assert.equal((await handlers["tab:state"]({ type: "tab:state", tabId: 4 })).tab.health.dropped, 30, "a new page on the tab keeps the tab's counts");
 });
+
+test("if the extension's database cannot be opened, the token is kept in session storage (still out of content scripts' reach)", async () => {
+  const { areaBackend } = await import("../../extension/background/secrets.js");
+  const broken = { get: async () => Promise.reject(new Error("IndexedDB unavailable")), set: async () => Promise.reject(new Error("x")), delete: async () => {} };
+  const session = memoryArea();
+  const legacy = memoryArea();
+  legacy.data.set("token", "old");
+  const store = new TokenStore({ backend: broken, fallback: areaBackend(session), legacy });
+  assert.equal(await store.get(), "old");
+  assert.equal(session.data.get("token"), "old");
+  assert.equal(legacy.data.has("token"), false);
+  await store.set("new");
+  assert.equal(await new TokenStore({ backend: broken, fallback: areaBackend(session) }).get(), "new");
+});

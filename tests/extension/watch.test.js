@@ -148,10 +148,10 @@ test("a page that never stops changing is still read (the wait for a quiet momen
   window.document.body.append(ticker);
   let n = 0;
   const busy = setInterval(() => (ticker.textContent = String(n++)), 100); // never quiet for 350 ms
-  const started = Date.now();
-  await until(() => scans().length > before, 3000);
+  await settle(3000);
+  const during = scans().length; // read while the page was still changing
   clearInterval(busy);
-  assert.ok(Date.now() - started < 1600, `read after ${Date.now() - started} ms`);
+  assert.ok(during > before, "never read while the page kept changing");
 });
 
 test("the companion unreachable: units wait and go when it is back (retries space out)", async () => {
