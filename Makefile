@@ -56,9 +56,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-bench: setup-test
+bench: setup-test browsers node-deps
 	$(VENV)/bin/himaya bench
 	$(PY) bench/bench_http.py
+	$(PY) bench/bench_feed.py
 
 ## The extension packages for parents: dist/himaya-chromium.zip and dist/himaya-firefox.xpi
 ## (Node.js 18 or newer, no npm packages).

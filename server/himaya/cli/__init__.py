@@ -3,7 +3,7 @@
 Each submodule registers its commands on the groups defined here:
 ``scan`` (scan, eval, bench), ``checks`` (rules validate, test, lint), ``bundles``
 (rules keygen/build/sign/publish/update/status), ``service`` (serve, token,
-autostart, config, report).
+autostart, config, report), ``status`` (status).
 """
 
 import click
@@ -25,4 +25,4 @@ def rules():
 
 # Submodules register their commands on the groups above. (Module names differ
 # from the group names so that importing them does not shadow the groups.)
-from himaya.cli import bundles, checks, model, scan, service  # noqa: E402,F401
+from himaya.cli import bundles, checks, model, scan, service, status  # noqa: E402,F401

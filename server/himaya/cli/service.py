@@ -1,4 +1,4 @@
-"""Commands of the companion: serve, status, token, pair, autostart, config, report.
+"""Commands of the companion: serve, token, pair, autostart, config, report (status: cli/status.py).
 
 Each is a thin shell over a library call. Messages a person reads exist in
 French, Arabic and English (``HIMAYA_LANG``, else the locale, else English).
@@ -81,23 +81,6 @@ MESSAGES = {
     "bad_url_scheme": {"en": "{key}: the address must start with https:// (http:// only for 127.0.0.1).",
                        "fr": "{key} : l'adresse doit commencer par https:// (http:// seulement pour 127.0.0.1).",
                        "ar": "{key}: يجب أن يبدأ العنوان بـ https://‎ (و http://‎ فقط لـ 127.0.0.1)."},
-    "status_running": {"en": "Companion: running on http://127.0.0.1:{port}",
-                       "fr": "Compagnon : en marche sur http://127.0.0.1:{port}",
-                       "ar": "البرنامج المرافق: يعمل على http://127.0.0.1:{port}"},
-    "status_stopped": {"en": "Companion: not running (port {port})", "fr": "Compagnon : arrêté (port {port})",
-                       "ar": "البرنامج المرافق: متوقف (المنفذ {port})"},
-    "status_reports": {"en": "Reports: {count} ({pending} to send, {failed} failed)",
-                       "fr": "Signalements : {count} ({pending} à envoyer, {failed} en échec)",
-                       "ar": "البلاغات: {count} ({pending} للإرسال، {failed} فشل إرسالها)"},
-    "status_readers": {"en": "Pages a site's reader found nothing on (last 30 days):",
-                       "fr": "Pages où le lecteur d'un site n'a rien trouvé (30 derniers jours) :",
-                       "ar": "صفحات لم يجد فيها قارئ الموقع شيئًا (آخر 30 يومًا):"},
-    "status_reader_miss": {"en": "  reader found nothing on {site}: {pages} page(s) on {day}, last at {last}",
-                           "fr": "  le lecteur n'a rien trouvé sur {site} : {pages} page(s) le {day}, la dernière à {last}",
-                           "ar": "  لم يجد القارئ شيئًا في {site}: {pages} صفحة يوم {day}، آخرها في {last}"},
-    "status_readers_none": {"en": "  none: the readers found what they look for",
-                            "fr": "  aucune : les lecteurs trouvent ce qu'ils cherchent",
-                            "ar": "  لا شيء: القارئات تجد ما تبحث عنه"},
     "on": {"en": "enabled", "fr": "activé", "ar": "مفعّل"},
     "off": {"en": "disabled", "fr": "désactivé", "ar": "غير مفعّل"},
 }
@@ -165,54 +148,6 @@ def serve(port, extension_ids, threads):
     say("stop")
     sys.stdout.flush()
     server.run()
-
-
-def _running(port: int) -> bool:
-    """Does a companion answer on 127.0.0.1:port? (liveness only: no token sent)"""
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/status", timeout=1.5) as response:
-            return bool(json.load(response).get("ok"))
-    except (OSError, ValueError):
-        return False
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-def status(as_json):
-    """Is the companion running; reports; the pages where a site's reader found nothing.
-
-    "Reader found nothing on <site>" means the extension's reader for that site
-    found nothing to read on a page full of text (the site changed its pages)
-    and read it as an ordinary page instead. Only the site, the day and how
-    many pages are kept: no text, no address.
-
-    Example: himaya status
-    """
-    from himaya.companion import config as settings_mod
-
-    home = _home()
-    try:
-        port = settings_mod.load(home)["port"]
-    except settings_mod.ConfigError as exc:
-        raise _config_error(exc) from None
-    store = _store()
-    box = store.outbox_counts()
-    info = {"running": _running(port), "port": port, "home": str(home),
-            "reports": store.counts()["reports"], "outbox": box, "reader_misses": store.reader_misses()}
-    if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False, indent=1))
-        return
-    say("status_running" if info["running"] else "status_stopped", port=port)
-    say("data", home=home)
-    say("status_reports", count=info["reports"], pending=box["pending"], failed=box["failed"])
-    say("status_readers")
-    for miss in info["reader_misses"]:
-        say("status_reader_miss", site=miss["site"], pages=miss["pages"], day=miss["day"],
-            last=miss["last"][11:16] + " UTC")
-    if not info["reader_misses"]:
-        say("status_readers_none")
 
 
 @main.command()

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from himaya import __version__
-from himaya.companion import pairing, payloads
+from himaya.companion import health, pairing, payloads
 from himaya.core.evidence import EvidenceError
 from himaya.companion.export import export_files, zip_files
 from himaya.companion.store import StoreBusy, StoreError, StoreFull
@@ -63,7 +63,9 @@ def status():
             "outbox": {"intake": intake, "pending": box["pending"] + (box["export"] if intake else 0),
                        "sent": box["sent"], "failed": box["failed"],
                        "waiting_export": 0 if intake else box["export"]},
-            "store": {"recovered": store.recovered}}
+            "store": {"recovered": store.recovered},
+            "scanning": {**companion.health.summary(),
+                         "rate_limited": getattr(companion.gate, "rate_limited", 0)}}
 
 
 @bp.post("/pair")
@@ -122,6 +124,13 @@ def scan_batch():
     results = [{"id": unit["id"], **_verdict(companion, scanner, unit)} for unit in units]
     companion.count_scans(len(units))
     return {"results": results, "rules_version": scanner.version}
+
+
+@bp.post("/scan/health")
+def scan_health():
+    """The extension's scanning counts for a browser session (no text): see health.py."""
+    _companion().health.report(health.parse_report(_body()))
+    return {"ok": True}
 
 
 @bp.post("/reports")
