@@ -115,14 +115,16 @@ export class TokenStore {
       }
       if (old !== undefined) await this.legacy.remove("token");
     }
-    this.cached = valid(token) ? token : null;
-    return this.cached;
+    // Only a token is remembered: "no token yet" is asked again next time (the extension
+    // asks at start-up, before it is paired; a token kept meanwhile must be found).
+    this.cached = valid(token) ? token : undefined;
+    return valid(token) ? token : null;
   }
 
   async set(token) {
     if (valid(token)) await this.use((b) => b.set(KEY, token));
     else await this.use((b) => b.delete(KEY));
     if (this.legacy) await this.legacy.remove("token");
-    this.cached = valid(token) ? token : null;
+    this.cached = valid(token) ? token : undefined;
   }
 }
