@@ -13,7 +13,7 @@ import argparse
 import os
 from pathlib import Path
 
-from himaya.companion import pairing
+from himaya.companion import instance, pairing
 from himaya.companion.config import ensure_private_dir
 from himaya.companion.serving import Server, setup_logging
 
@@ -27,10 +27,15 @@ def main() -> None:
     home = Path(os.environ["HIMAYA_HOME"])
     ensure_private_dir(home)
     setup_logging(home)
+    claim = instance.claim(home, args.port)  # as `himaya serve`: `himaya status` finds it by the lock file
     server = Server.open(home, args.port, extension_ids=args.extension_id, app_config={"RATE_LIMIT": tuple(args.rate)})
+    claim.update(server.port)
     print(f"Himaya companion running on http://127.0.0.1:{server.port}")
     print(f"Pairing code: {pairing.pretty(pairing.new_code(home))}", flush=True)
-    server.run()
+    try:
+        server.run()
+    finally:
+        claim.release()
 
 
 if __name__ == "__main__":

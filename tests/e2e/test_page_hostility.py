@@ -34,7 +34,8 @@ def risky_profile(chromium, companion, site):
     page.goto(site.url("www.facebook.com", "/amine.exemple.000"))
     box = Box(page).wait()
     child = companion.api("/scan", {"kind": "message", "text": "Ajoute-moi sur snap : amine_x000, on parle en privé"})
-    return page, box, child["matches"][0]["explain"]["child"]["fr"]
+    # the banner says the reassurance once above the list, not again in each item
+    return page, box, child["matches"][0]["explain"]["child"]["fr"].removeprefix("Tu n'as rien fait de mal. ")
 
 
 def eventually(check, timeout: float = 5.0):
@@ -77,7 +78,9 @@ def test_an_altered_warning_is_drawn_again(chromium, companion, site):
     }""", FAKE)
     restored = eventually(lambda: (t := box.text()) and child_text in t and FAKE not in t and "clique ici" not in t)
     assert restored, f"the altered warning stayed altered: {box.text()!r}"
-    assert box.eval("function () { return this.querySelectorAll('a').length; }") == 0
+    # the only link left is the banner's own (the network's report form)
+    assert box.eval("function () { return this.querySelectorAll('a:not([data-action=platform])').length; }") == 0
+    assert box.attr("a[data-action=platform]", "href") == "https://www.facebook.com/help/181495968648557"
     tab = chromium.tab_id("*://www.facebook.com/*")
     assert chromium.page_state(tab)["banner"]["warning"]["restored"] >= 1
 
