@@ -63,9 +63,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-bench: setup-test
+bench: setup-test browsers node-deps
 	$(VENV)/bin/himaya bench
 	$(PY) bench/bench_http.py
+	$(PY) bench/bench_feed.py
 
 ## The hub's figures (intake with a SIGKILL, queue and network pages) on SQLite and PostgreSQL.
 bench-hub: setup-test postgres

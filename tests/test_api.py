@@ -245,3 +245,77 @@ def test_scan_rate_limit(himaya_home, scanner, rate):
     assert statuses == [200, 200, 429]
     time.sleep(1.05)
     assert api.post("/api/v1/scan", {"kind": "message", "text": "x"}).status_code == 200
+
+
+# -- issue 17: limits sized for bursts, scanning health ------------------------
+
+def _batch(n, prefix="post"):
+    return {"units": [{"id": f"{prefix}-{i}", "kind": "post", "text": f"{prefix} numéro {i}, rien de spécial"} for i in range(n)]}
+
+
+def test_a_batch_costs_one_unit_per_unit_it_holds(himaya_home, scanner):
+    api = Api(make_app(himaya_home, scanner, RATE_LIMIT=(10.0, 250.0)))
+    assert api.post("/api/v1/scan/batch", _batch(200)).status_code == 200
+    refused = api.post("/api/v1/scan/batch", _batch(200))
+    assert refused.status_code == 429 and refused.get_json()["error"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) >= 15  # 150 units missing at 10 a second
+    assert api.post("/api/v1/scan/batch", _batch(40)).status_code == 200, "a refused batch spent nothing"
+    assert api.get("/api/v1/status").get_json()["scanning"]["rate_limited"] == 1
+
+
+def test_the_default_limit_takes_a_feed_of_200_posts_and_a_flood_of_2000_lines_at_once(api):
+    assert api.post("/api/v1/scan/batch", _batch(200, "feed")).status_code == 200
+    for round_ in range(10):
+        assert api.post("/api/v1/scan/batch", _batch(200, f"junk{round_}")).status_code == 200
+    assert api.get("/api/v1/status").get_json()["scanning"]["rate_limited"] == 0
+
+
+def test_scanning_health_is_kept_per_session_and_shown_in_status(himaya_home, scanner):
+    api = Api(make_app(himaya_home, scanner))
+    fresh = api.get("/api/v1/status").get_json()["scanning"]
+    assert fresh == {"behind": False, "dropped": 0, "deferred": 0, "sessions": [], "rate_limited": 0}
+    session = "5b0c6a2e-1d1f-4c53-9a7e-000000000017"
+    body = {"session": session, "started": "2026-12-05T19:00:00Z", "scanned": 2700, "deferred": 300,
+            "dropped": 0, "restored": 0, "max_wait_ms": 900}
+    assert api.post("/api/v1/scan/health", body).get_json() == {"ok": True}
+    later = dict(body, scanned=5200, dropped=230, max_wait_ms=42_000, restored=2)
+    assert api.post("/api/v1/scan/health", later).status_code == 200
+    assert api.post("/api/v1/scan/health", body).status_code == 200  # late, out of order: totals only grow
+    other = dict(body, session="second-session-0001", scanned=10, deferred=0, max_wait_ms=20)
+    assert api.post("/api/v1/scan/health", other).status_code == 200
+    status = api.get("/api/v1/status").get_json()["scanning"]
+    assert status["behind"] is True and status["dropped"] == 230 and status["deferred"] == 300
+    newest, first = status["sessions"]
+    assert newest["session"] == "second-session-0001" and newest["behind"] is False
+    assert {k: first[k] for k in ("session", "started", "scanned", "dropped", "deferred", "restored", "max_wait_ms", "behind")} == {
+        "session": session, "started": "2026-12-05T19:00:00Z", "scanned": 5200, "dropped": 230, "deferred": 300,
+        "restored": 2, "max_wait_ms": 42_000, "behind": True}
+    # kept across a restart, in a private file holding counts only
+    again = Api(make_app(himaya_home, scanner)).get("/api/v1/status").get_json()["scanning"]
+    assert [s["session"] for s in again["sessions"]] == ["second-session-0001", session]
+    saved = himaya_home / "scan-health.json"
+    assert oct(saved.stat().st_mode & 0o777) == "0o600"
+    assert set(json.loads(saved.read_text())["sessions"][0]) <= {"session", "started", "updated", "scanned", "deferred",
+                                                                "dropped", "restored", "max_wait_ms"}
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"session": "short", "scanned": 1, "deferred": 0, "dropped": 0, "restored": 0, "max_wait_ms": 0}, "session"),
+    ({"session": "a-valid-session", "scanned": -1, "deferred": 0, "dropped": 0, "restored": 0, "max_wait_ms": 0}, "scanned"),
+    ({"session": "a-valid-session", "scanned": 1.5, "deferred": 0, "dropped": 0, "restored": 0, "max_wait_ms": 0}, "scanned"),
+    ({"session": "a-valid-session", "scanned": 1, "deferred": 0, "dropped": 0, "restored": 0}, "max_wait_ms"),
+    ({"session": "a-valid-session", "scanned": 1, "deferred": 0, "dropped": 0, "restored": 0, "max_wait_ms": 0,
+      "text": "a message"}, "text"),
+])
+def test_scanning_health_takes_counts_only(api, body, field):
+    refused = api.post("/api/v1/scan/health", body)
+    assert refused.status_code == 400 and refused.get_json()["detail"].startswith(field)
+
+
+def test_a_flood_of_scans_never_holds_back_status_reports_or_feedback(himaya_home, scanner):
+    api = Api(make_app(himaya_home, scanner, RATE_LIMIT=(1.0, 200.0)))
+    assert api.post("/api/v1/scan/batch", _batch(200)).status_code == 200
+    assert api.post("/api/v1/scan/batch", _batch(10)).status_code == 429
+    assert api.get("/api/v1/status").status_code == 200
+    assert api.post("/api/v1/reports", report_body()).status_code == 201
+    assert api.post("/api/v1/feedback", {"rules": ["r"], "verdict": "wrong"}).status_code == 201

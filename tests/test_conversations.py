@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from himaya import Scanner
-from himaya.core.conversations import CONVERSATION_RULE, ConversationStore, summarize
+from himaya.core.conversations import CONVERSATION_RULE, FADE_AFTER, ConversationStore, summarize
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 
@@ -82,3 +82,78 @@ def test_cues_of_different_stages_add_up_within_one_message(fx):
     assert both.risk and both.severity == "high"
     assert both.matches[0].rule == CONVERSATION_RULE
     assert {m.category for m in both.matches[1:]} == {"image-request", "closed-group-invite"}
+
+
+def test_a_flood_of_one_stage_cannot_push_an_earlier_stage_out(fx):
+    """Issue 17: a few hundred lines must not end protection. Each stage is kept
+    once, from its first message, so an early stage survives any flood until it
+    fades (FADE_AFTER messages after it was last seen, as every stage does)."""
+    conv = fx.conversation("wa:flooded")
+    conv.add("envoie moi une photo")  # image-request, message 0
+    for i in range(FADE_AFTER - 1):
+        conv.add(" ".join(f"rejoins t.me/+Flood{i:03d}{k}000" for k in range(4)))  # closed-group-invite, again and again
+    late = conv.add("t.me/+Last000")
+    assert late.risk and late.conversation["alert"]
+    assert late.conversation["stages"] == ["image-request", "closed-group-invite"]
+    assert late.conversation["started_at"] == 0 and late.conversation["message_index"] == FADE_AFTER
+    assert len(fx.conversations._states["wa:flooded"].cues) == 2
+    # hundreds more: the stage that keeps coming stays, the one that stopped fades, one cue each
+    for i in range(300):
+        flood = conv.add(f"rejoins t.me/+More{i:03d}000")
+    assert flood.conversation["stages"] == ["closed-group-invite"] and flood.conversation["started_at"] is None
+    assert len(fx.conversations._states["wa:flooded"].cues) == 2
+    again = conv.add("envoie moi une photo")  # seen again: it counts from this message
+    assert again.conversation["alert"] and again.conversation["stages"] == ["closed-group-invite", "image-request"]
+    assert again.conversation["started_at"] == 1
+
+
+def test_switching_chats_keeps_each_chats_stages(fx):
+    """A single-address site (WhatsApp Web): the person goes from chat to chat
+    and back; each conversation id keeps its own stages."""
+    fx.conversation("whatsapp:21600000001@c.us").add("envoie moi une photo")
+    for other in range(30):
+        fx.conversation(f"whatsapp:2160000{other:04d}@c.us").add("on se voit au match samedi ?")
+    back = fx.conversation("whatsapp:21600000001@c.us").add("et viens ici t.me/+AbCd000")
+    assert back.risk and back.conversation["stages"] == ["image-request", "closed-group-invite"]
+
+
+def test_default_store_is_bounded_in_memory():
+    import tracemalloc
+
+    sc = Scanner.load(FIXTURES)
+    store = ConversationStore()
+    assert store.cap == 2_000
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(store.cap + 500):
+        conv = store.get(f"site:{'x' * 200}{i:06d}", sc)
+        conv.add("envoie moi une photo et viens ici t.me/+AbCd000")
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(store) == store.cap
+    assert used < 4 * 1024 * 1024, f"{used} bytes for {store.cap} conversations"
+
+
+def test_with_the_shipped_model_a_conversation_stays_a_few_kilobytes():
+    """The model's window (the last messages' feature ids) is the largest part of a
+    conversation's state: kept as 4-byte ids, the 2 000 conversations stay under 10 MB."""
+    import tracemalloc
+
+    sc = Scanner.load()  # the shipped rules and model
+    assert sc.model is not None
+    lines = ["Le bus passe à 8h, n'oublie pas ton cartable", "quel âge as-tu ?",
+             "Le cours de maths samedi, merci !", "envoie moi une photo de toi"]
+    warm = ConversationStore().get("warm", sc)
+    for line in lines:  # the normalizer's caches are not the conversations'
+        warm.add(line)
+    store, n = ConversationStore(), 100
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(n):
+        conv = store.get(f"whatsapp:{'x' * 200}{i:06d}", sc)
+        for line in lines:
+            conv.add(line)
+    per_conversation = (tracemalloc.get_traced_memory()[0] - before) / n
+    tracemalloc.stop()
+    assert len(store._states[f"whatsapp:{'x' * 200}{0:06d}"].recent) == len(lines)
+    assert per_conversation * store.cap < 10 * 1024 * 1024, f"{per_conversation:.0f} bytes a conversation"

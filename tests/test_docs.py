@@ -208,8 +208,9 @@ def test_numbers_the_documents_state_are_the_codes(himaya_home):
     code must agree."""
     from himaya.bundles import updater
     from himaya.bundles.manifest import LIMITS
-    from himaya.companion import config, outbox, pairing
+    from himaya.companion import config, health, outbox, pairing
     from himaya.companion.app import create_app
+    from himaya.core.conversations import FADE_AFTER, ConversationStore
 
     box = outbox.Outbox(None, {})
     app = create_app({"HOME": himaya_home, "PORT": 47615, "RULES": _NoRules()})
@@ -225,7 +226,14 @@ def test_numbers_the_documents_state_are_the_codes(himaya_home):
         ("docs/COMPANION.md", "30 s doubling up to 6 h, 20 tries",
          (box.base_delay, box.max_delay, box.max_attempts) == (30.0, 6 * 3600.0, 20)),
         ("docs/COMPANION.md", "1 MB ×", True),
-        ("docs/API.md", "300 requests/s per client, bursts of 600", guard.rate == (300.0, 600.0)),
+        ("docs/API.md", "1 000 units/s per client, bursts of 4 000", guard.rate == (1000.0, 4000.0)),
+        ("docs/COMPANION.md", "(1 000 units/s, bursts of 4 000", guard.rate == (1000.0, 4000.0)),
+        ("docs/API.md", "300 requests/s per client, bursts of 600", guard.request_rate == (300.0, 600.0)),
+        ("docs/API.md", "(600 units/s, bursts of 2 400, shared by all tabs)", _pace() == (600, 2400)),
+        ("docs/COMPANION.md", "(600 units/s, bursts of 2 400)", _pace() == (600, 2400)),
+        ("docs/API.md", "| `scan-health.json` (0600) | the latest 20 browser sessions'", health.MAX_SESSIONS == 20),
+        ("docs/COMPANION.md", "At most 2 000 conversations are kept", ConversationStore().cap == 2000),
+        ("docs/COMPANION.md", "it fades once 40\nmessages have passed without it", FADE_AFTER == 40),
         ("docs/API.md", "(`/pair`: 10 a minute)", guard.pair_rate == (10 / 60, 10.0)),
         ("docs/PUBLISHING.md", "every `update-interval`\nseconds (6 hours by default)", updater.DEFAULT_INTERVAL == 6 * 3600),
         ("docs/PUBLISHING.md", "within 30 seconds", updater.WATCH_SECONDS == 30),
@@ -248,6 +256,13 @@ def test_numbers_the_documents_state_are_the_codes(himaya_home):
         for name in ("himaya", "waitress"):
             logging.getLogger(name).removeHandler(handler)
         handler.close()
+
+
+def _pace() -> tuple:
+    """The extension's own pace toward the companion (extension/background/pacer.js)."""
+    text = (ROOT / "extension" / "background" / "pacer.js").read_text(encoding="utf-8")
+    rate, burst = re.search(r"PACE = Object\.freeze\(\{ rate: (\d+), burst: (\d+) \}\)", text).groups()
+    return int(rate), int(burst)
 
 
 def _refuses(key, value) -> bool:

@@ -144,3 +144,50 @@ def test_serve_with_a_broken_settings_file_says_so(run, himaya_home):
     (himaya_home / "config.json").write_text("{broken")
     result = CliRunner().invoke(main, ["serve", "--port", "47999"])
     assert result.exit_code == 2 and "config.json" in result.output and "Traceback" not in result.output
+
+
+# -- himaya status (issue 17: the parent can see whether scanning kept up) -----
+
+def test_status_without_a_companion_says_so_and_shows_the_kept_history(run, himaya_home):
+    from himaya.companion.health import ScanHealth, parse_report
+
+    ensure_private_dir(himaya_home)
+    ScanHealth(himaya_home).report(parse_report({"session": "evening-session-01", "started": "2026-12-05T19:00:00Z",
+                                                  "scanned": 5200, "deferred": 300, "dropped": 230, "restored": 2,
+                                                  "max_wait_ms": 42000}))
+    result = run("status")
+    assert result.exit_code == 1
+    assert "Companion: not running (port 47615): the browser is NOT protected" in result.output
+    assert "Reports to send: 0 (0 failed)" in result.output and "none: the readers found what they look for" in result.output
+    assert "FELL BEHIND" in result.output
+    assert "2026-12-05 19:00" in result.output and "230 NOT checked" in result.output and "longest wait 42 s" in result.output
+    as_json = json.loads(run("status", "--json").output)
+    assert as_json["running"] is False and as_json["process"] is None
+    assert as_json["scanning"]["dropped"] == 230 and as_json["reader_misses"] == [] and as_json["reports"] == 0
+    fr = run("status", lang="fr").output
+    assert "230 NON vérifiés" in fr and "PRIS DU RETARD" in fr
+    assert "لم يتم فحصها" in run("status", lang="ar").output
+
+
+def test_status_asks_the_running_companion_with_the_token(run, himaya_home, monkeypatch):
+    from himaya.cli import service as service_cli
+    from himaya.companion import instance
+    from himaya.companion.config import load_token
+
+    ensure_private_dir(himaya_home)
+    token = load_token(himaya_home)
+    asked = []
+    answer = {"ok": True, "rules_version": "2026.12.1", "counts": {"scans": 12, "matches": 1, "reports": 0},
+              "scanning": {"behind": False, "dropped": 0, "deferred": 0, "rate_limited": 3,
+                           "sessions": [{"session": "s-000000001", "started": "2026-12-05T19:00:00Z", "updated": "2026-12-05T19:05:00Z",
+                                         "scanned": 12, "deferred": 0, "dropped": 0, "restored": 0, "max_wait_ms": 300,
+                                         "behind": False}]}}
+    monkeypatch.setattr(instance, "running", lambda home: {"pid": 4242, "port": 47615})
+    monkeypatch.setattr(service_cli, "fetch_status", lambda port, tok: (asked.append((port, tok)), (answer, None))[1])
+    result = run("status")
+    assert result.exit_code == 0 and asked == [(47615, token)]
+    assert "Companion: running on http://127.0.0.1:47615 (process 4242)" in result.output
+    assert "kept up" in result.output and "12 checked" in result.output and "fell behind" not in result.output
+    assert "too fast since it started: 3" in result.output
+    as_json = json.loads(run("status", "--json").output)
+    assert as_json["running"] is True and as_json["rate_limited"] == 3 and as_json["scanning"] == answer["scanning"]

@@ -16,12 +16,20 @@
 export const DEFAULT_PORT = 47615;
 
 export class CompanionError extends Error {
-  constructor(code, status = 0, detail = null) {
+  constructor(code, status = 0, detail = null, retryAfterMs = null) {
     super(detail ? `${code}: ${detail}` : code);
     this.code = code;
     this.status = status;
     this.detail = detail;
+    this.retryAfterMs = retryAfterMs; // 429 and 503: how long the companion asks to wait
   }
+}
+
+/** Retry-After (seconds) in milliseconds, or null. */
+function retryAfter(response) {
+  const value = response.headers && typeof response.headers.get === "function" ? response.headers.get("Retry-After") : null;
+  const seconds = Number(value);
+  return value !== null && Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 3600) * 1000 : null;
 }
 
 /** A port the companion can listen on, or null. */
@@ -79,7 +87,7 @@ export class Companion {
     if (code === "unauthorized" || (code === "forbidden" && path !== "/pair" && code !== "pin_required")) {
       throw new CompanionError("unpaired", response.status, data && data.detail);
     }
-    throw new CompanionError(code, response.status, data && data.detail);
+    throw new CompanionError(code, response.status, data && data.detail, retryAfter(response));
   }
 
   /** Trade a pairing code (printed by `himaya serve`) for the token. */
@@ -96,6 +104,11 @@ export class Companion {
 
   scanBatch(units) {
     return this.request("POST", "/scan/batch", { units });
+  }
+
+  /** This browser session's scanning counts (no text): see background/health.js. */
+  health(body) {
+    return this.request("POST", "/scan/health", body);
   }
 
   report(payload) {

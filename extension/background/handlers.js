@@ -6,13 +6,22 @@
  * fakes. Every handler answers; none throws: a companion that is not running
  * gives {state: "offline"} and the page carries on untouched.
  *
+ * A scan answers "ok" with the banner (and the ids of the units it warns
+ * about), or "deferred" with retryAfterMs when the pace toward the companion
+ * (pacer.js) or the companion's own 429 says later: the content script keeps
+ * the units in its bounded queue and sends them again then.
+ *
  * Example:
- *   const h = createHandlers({api: chrome, fetch, local: chrome.storage.local, tabs: new TabStore(chrome.storage.session), ...});
- *   await h.scan({units, page}, sender)   // -> {state: "ok", banner: {...}|null}
+ *   const h = createHandlers({api: chrome, fetch, local: chrome.storage.local, secrets: new TokenStore(...),
+ *                             tabs: new TabStore(chrome.storage.session), ...});
+ *   await h.scan({units, page}, sender)   // -> {state: "ok", banner: {...}|null, risky: ["m-1a2b3c4d"]}
  */
 import { Companion, CompanionError, validPort } from "./companion.js";
 import { pickLang, t, formatTime } from "./i18n.js";
-import { loadSettings, saveSettings, loadToken, saveToken } from "./settings.js";
+import { loadSettings, saveSettings } from "./settings.js";
+import { TokenStore } from "./secrets.js";
+import { Pacer } from "./pacer.js";
+import { addHealth, isEmpty } from "./health.js";
 import { findings, bannerModel, badgeFor, distinctMatches, reportPayload, noticeModel, OFF_BADGE } from "./verdicts.js";
 import { safeText, LIMITS } from "./protocol.js";
 
@@ -24,10 +33,13 @@ export const PREVIEW_CHARS = 120;
 
 export function createHandlers(deps) {
   const { api, local, tabs, loadMessages, uiLanguage, now = () => Date.now() } = deps;
+  const secrets = deps.secrets || new TokenStore({ legacy: local });
+  const pacer = deps.pacer || new Pacer({ now });
+  const session = deps.health || null;
 
   async function context() {
     const settings = await loadSettings(local);
-    const token = await loadToken(local);
+    const token = await secrets.get();
     const lang = pickLang(settings.lang, uiLanguage());
     const companion = new Companion({ port: settings.port, token, fetch: deps.fetch });
     return { settings, token, lang, companion, messages: await loadMessages(lang) };
@@ -93,19 +105,51 @@ export function createHandlers(deps) {
     return { state: "ok" };
   }
 
+  /**
+   * A content script's new counts (deferred, dropped, restored, the longest
+   * wait): added to the tab's (for the popup) and the session's (for the
+   * companion). Units scanned are counted here, when the companion answers
+   * (the tab's `scanned`, and the session's), never taken from the page.
+   */
+  async function recordHealth(tabId, delta) {
+    if (delta) delta = { ...delta, scanned: 0 };
+    if (isEmpty(delta)) return;
+    await Promise.all([
+      tabs.update(tabId, (s) => {
+        s.health = addHealth(s.health, delta);
+        delete s.health.scanned; // the tab's own `scanned` says it
+      }),
+      session ? session.add(delta) : null,
+    ]);
+  }
+
   async function scan(message, sender) {
     const tabId = sender.tab.id;
+    const recording = recordHealth(tabId, message.health).catch(() => {});
     const ctx = await context();
     if (!ctx.token) {
       await showProtection("unpaired", ctx.messages);
       await setBadge(tabId, []);
+      await recording;
       return { state: "unpaired" };
+    }
+    const wait = pacer.take(message.units.length);
+    if (wait > 0) {
+      await recording;
+      return { state: "deferred", retryAfterMs: wait };
     }
     const units = message.units.map((u) => (message.page.url ? { ...u, url: message.page.url } : u));
     let answer;
     try {
       answer = await ctx.companion.scanBatch(units);
     } catch (error) {
+      await recording;
+      if (error instanceof CompanionError && error.code === "rate_limited") {
+        const ms = error.retryAfterMs || 1000;
+        pacer.hold(ms); // every tab waits: the companion's limit is per client, not per tab
+        return { state: "deferred", retryAfterMs: ms };
+      }
+      // not running, refused, an error: the content script keeps the units and tries again later
       await tabs.update(tabId, (s) => { s.unanswered = (s.unanswered || 0) + units.length; });
       await showProtection(stateOf(error), ctx.messages);
       await setBadge(tabId, []);
@@ -119,9 +163,11 @@ export function createHandlers(deps) {
       s.rulesVersion = answer.rules_version || s.rulesVersion;
       s.findings.push(...found);
     });
+    if (session) await session.add({ scanned: units.length }).catch(() => {});
     await setBadge(tabId, state.findings);
+    await recording;
     const banner = found.length ? bannerModel(state.findings, ctx.lang, ctx.messages, message.page.url || state.url) : null;
-    return { state: "ok", banner };
+    return { state: "ok", banner, risky: found.map((f) => f.unit.id) };
   }
 
   /** The tab's screenshot, taken while Himaya's own banner is out of the way (evidence shows the page). */
@@ -249,7 +295,7 @@ export function createHandlers(deps) {
     const settings = port ? await saveSettings(local, { port }) : await loadSettings(local);
     const companion = new Companion({ port: settings.port, fetch: deps.fetch });
     try {
-      await saveToken(local, await companion.pair(message.code));
+      await secrets.set(await companion.pair(message.code));
     } catch (error) {
       return { ok: false, state: stateOf(error), port: settings.port };
     }
@@ -259,7 +305,7 @@ export function createHandlers(deps) {
   async function unpair() {
     const ctx = await context();
     if (!(await parentAllowed(ctx))) return { ok: false, state: "pin_required" };
-    await saveToken(local, null);
+    await secrets.set(null);
     unlock = null;
     await showProtection("unpaired", ctx.messages);
     return { ok: true };
@@ -366,7 +412,7 @@ export function createHandlers(deps) {
 
   async function getSettings() {
     const settings = await loadSettings(local);
-    return { settings, paired: Boolean(await loadToken(local)), lang: pickLang(settings.lang, uiLanguage()) };
+    return { settings, paired: Boolean(await secrets.get()), lang: pickLang(settings.lang, uiLanguage()) };
   }
 
   async function setSettings(message) {
@@ -374,14 +420,29 @@ export function createHandlers(deps) {
     if (!(await parentAllowed(ctx))) return { state: "pin_required", settings: null };
     const settings = await saveSettings(local, message.settings);
     if (deps.onSettings) await deps.onSettings(settings);
-    return { settings, paired: Boolean(await loadToken(local)), lang: pickLang(settings.lang, uiLanguage()) };
+    return { settings, paired: Boolean(await secrets.get()), lang: pickLang(settings.lang, uiLanguage()) };
   }
 
-  /** The popup's view of a tab: only what a banner was shown for, and the last report. */
+  /**
+   * The popup's view of a tab: only what a banner was shown for, the last
+   * report, the tab's scanning counts, and (live, from the content script)
+   * how many units wait and whether the page altered the warning.
+   */
   async function tabState(message) {
     const state = await tabs.get(message.tabId);
     if (state.report && state.report.outbox === "pending") state.report = await refreshOutbox(state.report);
-    return { tab: state, ...(await status()) };
+    return { tab: state, live: await liveState(message.tabId), ...(await status()) };
+  }
+
+  async function liveState(tabId) {
+    try {
+      const answer = await api.tabs.sendMessage(tabId, { type: "state" });
+      if (!answer || !answer.scanning) return null;
+      const restored = answer.banner && answer.banner.warning ? Number(answer.banner.warning.restored) || 0 : 0;
+      return { queued: Number(answer.scanning.queued) || 0, restored };
+    } catch (_) {
+      return null; // no reader in this tab
+    }
   }
 
   async function refreshOutbox(record) {
@@ -484,7 +545,9 @@ export function createHandlers(deps) {
     if (!answer || !Array.isArray(answer.units)) return { state: "no_reader" };
     const reader = answer.reader && typeof answer.reader === "object" ? answer.reader : {};
     const site = typeof reader.site === "string" ? safeText(reader.site, 40) : "";
-    const units = answer.units.slice(-LIMITS.units).map((u) => ({
+    // what the reader read on the page at its last reading, in page order (a report's units are newest first)
+    const read = Array.isArray(answer.read) ? answer.read : answer.units;
+    const units = read.slice(-LIMITS.units).map((u) => ({
       kind: safeText(u.kind, 20),
       site: safeText(u.via || site, 40),
       speaker: ["self", "other", "unknown"].includes(u.speaker) ? u.speaker : "unknown",

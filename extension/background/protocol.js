@@ -84,6 +84,20 @@ function cleanUnits(units, max) {
   return units.slice(0, max).map(cleanUnit).filter(Boolean);
 }
 
+// What a content script counts; the units scanned are counted by the service worker (handlers.js).
+const HEALTH_FIELDS = ["deferred", "dropped", "restored", "maxWaitMs"];
+
+/** A content script's scanning counts (numbers only, whole and bounded), or null. */
+export function cleanHealth(health) {
+  if (!health || typeof health !== "object") return null;
+  const out = {};
+  for (const key of HEALTH_FIELDS) {
+    const n = Number(health[key]);
+    out[key] = Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), 1e9) : 0;
+  }
+  return out;
+}
+
 function tabId(value) {
   return Number.isInteger(value) && value >= 0 ? value : null;
 }
@@ -93,7 +107,7 @@ const CHECKS = {
   page: (m) => ({ type: "page", page: cleanPage(m.page) }),
   scan: (m) => {
     const units = cleanUnits(m.units, LIMITS.units);
-    return units && units.length ? { type: "scan", units, page: cleanPage(m.page) } : null;
+    return units && units.length ? { type: "scan", units, page: cleanPage(m.page), health: cleanHealth(m.health) } : null;
   },
   report: (m) => ({ type: "report", units: cleanUnits(m.units || [], LIMITS.units) || [], page: cleanPage(m.page) }),
   feedback: (m) => (["wrong", "helped"].includes(m.verdict) ? { type: "feedback", verdict: m.verdict, page: cleanPage(m.page) } : null),

@@ -11,11 +11,32 @@ import { checkMessage } from "./protocol.js";
 import { loadMessages, t, pickLang, LANGS } from "./i18n.js";
 import { loadSettings } from "./settings.js";
 import { TabStore } from "./tabs.js";
+import { TokenStore, areaBackend } from "./secrets.js";
+import { Companion } from "./companion.js";
+import { SessionHealth } from "./health.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const MENU_ID = "himaya-report";
 const ext = { id: api.runtime.id, baseUrl: api.runtime.getURL("") };
+
+// Content scripts need no extension storage: where the browser can (Chromium),
+// only the service worker and extension pages may read it. Firefox cannot
+// restrict storage.local, so the token is kept elsewhere (secrets.js).
+for (const area of [api.storage.local, api.storage.session, api.storage.sync]) {
+  if (area && typeof area.setAccessLevel === "function") {
+    Promise.resolve(area.setAccessLevel({ accessLevel: "TRUSTED_CONTEXTS" })).catch(() => {});
+  }
+}
+
 const tabs = new TabStore(api.storage.session);
+const secrets = new TokenStore({ fallback: areaBackend(api.storage.session), legacy: api.storage.local });
+const health = new SessionHealth({
+  area: api.storage.session,
+  send: async (body) => {
+    const settings = await loadSettings(api.storage.local);
+    return new Companion({ port: settings.port, token: await secrets.get(), fetch: (...args) => fetch(...args) }).health(body);
+  },
+});
 
 /**
  * The person's language: the first of the browser's preferred languages that
@@ -31,6 +52,8 @@ const handlers = createHandlers({
   api,
   fetch: (...args) => fetch(...args),
   local: api.storage.local,
+  secrets,
+  health,
   tabs,
   uiLanguage: browserLanguage,
   loadMessages: (lang) => loadMessages(lang, fetch, (path) => api.runtime.getURL(path)),

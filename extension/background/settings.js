@@ -1,9 +1,6 @@
 /*
- * The extension's settings and its pairing token, in extension storage.
- *
- * The token is kept apart from the settings and only this service worker
- * reads it: no message to a content script ever carries it, and the options
- * page only learns whether the extension is paired.
+ * The extension's settings, in extension storage (storage.local). The
+ * pairing token is not here: see secrets.js.
  *
  * Example:
  *   const s = await loadSettings(chrome.storage.local);  // {port: 47615, lang: "auto", ...}
@@ -40,14 +37,4 @@ export async function saveSettings(storage, patch) {
   const next = cleanSettings(patch, await loadSettings(storage));
   await storage.set({ settings: next });
   return next;
-}
-
-export async function loadToken(storage) {
-  const { token } = await storage.get("token");
-  return typeof token === "string" && token ? token : null;
-}
-
-export async function saveToken(storage, token) {
-  if (token) await storage.set({ token });
-  else await storage.remove("token");
 }

@@ -4,10 +4,14 @@
  * memory only (never written to disk) and survives the service worker being
  * stopped between events; content scripts cannot read it.
  *
- * `scanned` counts the units the companion answered for this page and
- * `unanswered` those it could not be asked about (not running, refused): how
- * the browser tests know the extension has read and judged a page before they
- * assert that it stays quiet.
+ * The tab's counts (they go on when the tab shows a new page: they are the
+ * tab's): `scanned`, the units the companion answered (the popup's "checked
+ * on this tab"), `unanswered`, those it could not be asked about at a try (not
+ * running, refused; the content script keeps them and tries again), and
+ * `health`, what the content scripts report (health.js: units deferred,
+ * dropped, the longest wait, the warning restored). `scanned` and
+ * `unanswered` are how the browser tests know the extension has read and
+ * judged a page before they assert that it stays quiet.
  *
  * Updates to one tab are serialised, so two scan answers arriving together
  * cannot overwrite each other's findings.
@@ -20,7 +24,10 @@
 const MAX_FINDINGS = 100;
 
 export function emptyTab(page) {
-  return { url: (page && page.url) || "", title: (page && page.title) || "", findings: [], report: null, feedback: null, rulesVersion: null, readerMissed: null, scanned: 0, unanswered: 0 };
+  return {
+    url: (page && page.url) || "", title: (page && page.title) || "", findings: [], report: null, feedback: null,
+    rulesVersion: null, readerMissed: null, scanned: 0, unanswered: 0, health: null,
+  };
 }
 
 export class TabStore {
@@ -56,9 +63,12 @@ export class TabStore {
     return next;
   }
 
-  /** Start afresh: the tab shows a new page. */
+  /** Start afresh: the tab shows a new page (its scanning counts go on: they are the tab's). */
   reset(tabId, page) {
-    return this.update(tabId, (state) => Object.assign(state, emptyTab(page)));
+    return this.update(tabId, (state) => {
+      const counts = { scanned: state.scanned || 0, unanswered: state.unanswered || 0, health: state.health || null };
+      Object.assign(state, emptyTab(page), counts);
+    });
   }
 
   remove(tabId) {

@@ -19,12 +19,26 @@
   const Himaya = root.Himaya || (root.Himaya = {});
   Himaya.sites = Himaya.sites || [];
 
-  /** Limits that keep one page from flooding the companion. */
+  /**
+   * Bounds on what one page may cost, in memory and toward the companion.
+   * None of them stops the page being followed: past a bound the oldest
+   * entries are forgotten (docs/COMPANION.md, "Long sessions and floods").
+   */
   Himaya.limits = Object.freeze({
     unitChars: 4000, // longest text sent for one unit
-    unitsPerBatch: 40, // units in one scan request
-    unitsPerPage: 600, // units scanned before the page stops being followed
+    unitsPerBatch: 100, // units in one scan request (the companion takes up to 200)
+    seenIds: 10000, // recently seen unit ids kept (LRU) so a re-rendered unit is not scanned twice
+    seenBytes: 1 << 20, // ... and the bytes they may take
+    contextPerConversation: 200, // recent units kept per conversation for a report (the companion takes 200)
+    contextConversations: 40, // conversations whose context is kept (least recently active forgotten first)
+    contextBytes: 4 << 20, // ... and the bytes all of them may take
+    queueUnits: 3000, // units waiting to be scanned; beyond, the oldest of the largest conversation are dropped
+    queueBytes: 4 << 20, // ... and the bytes they may take
     debounceMs: 350, // quiet time after DOM changes before extracting again
+    maxWaitMs: 1000, // ... but never longer than this after the first change (a page that never stops changing)
+    retryMs: 2000, // first retry when the companion cannot be reached; doubles up to retryMaxMs
+    retryMaxMs: 30000,
+    behindMs: 10000, // a unit that waited longer than this to be scanned: scanning fell behind
   });
 
   const SKIP_TAGS = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "SVG", "CANVAS", "IFRAME", "TEXTAREA", "INPUT", "SELECT"]);
@@ -33,7 +47,8 @@
   /** True when the element itself is hidden from the person (not its ancestors). */
   function hiddenSelf(el) {
     if (el.hidden || el.getAttribute("aria-hidden") === "true") return true;
-    if (el.hasAttribute("data-himaya-warning") || el.hasAttribute("data-himaya-notice")) return true; // our own boxes
+    // Our own boxes, known by reference: an attribute the page can set on anything would hide text from scanning.
+    if (Himaya.banner && Himaya.banner.owns(el)) return true;
     const view = el.ownerDocument && el.ownerDocument.defaultView;
     if (!view || !view.getComputedStyle) return false;
     const style = view.getComputedStyle(el);

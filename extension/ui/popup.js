@@ -3,7 +3,10 @@
  * rules version (and is it stale), the warnings shown on this tab with the
  * parent's explanation and what was seen, and Report / This is wrong; a
  * note when the site's reader found nothing on the page; in volunteer mode,
- * "What did Himaya read here?" (reader.html).
+ * "What did Himaya read here?" (reader.html). It also says whether checking
+ * kept up on this tab: how many units were checked (the companion answered),
+ * wait, could not be checked (dropped), how long one waited, and whether the
+ * page altered or hid the warning.
  *
  * It shows only what a banner was shown for on this tab (the service worker
  * keeps nothing else). The tab is the active one, or ?tabId=N when the popup
@@ -96,10 +99,31 @@ function renderTab(tab) {
   $("reader-missed").textContent = missed ? t(messages, "popupReaderMissed", { site: siteName(missed.site) }) : "";
 }
 
+const BEHIND_MS = 10000; // as the content script's limits.behindMs
+
+/** Lines about how checking went on this tab (counts only); the ones that need the parent's eye carry data-alert. */
+function renderHealth(tab, live) {
+  const health = tab && tab.health;
+  const lines = [];
+  const line = (key, values, alert) => {
+    const p = el("p", t(messages, key, values), { "data-key": key });
+    if (alert) p.dataset.alert = "true";
+    lines.push(p);
+  };
+  if (tab && tab.scanned) line("popupScanned", { count: tab.scanned });
+  if (live && live.queued) line("popupQueued", { count: live.queued });
+  if (health && health.dropped) line("popupDropped", { count: health.dropped }, true);
+  if (health && health.maxWaitMs >= BEHIND_MS) line("popupBehind", { seconds: Math.round(health.maxWaitMs / 1000) }, true);
+  const restored = Math.max((health && health.restored) || 0, (live && live.restored) || 0);
+  if (restored) line("popupRestored", { count: restored }, true);
+  $("health").replaceChildren(...lines);
+}
+
 async function refresh() {
   const answer = await ask({ type: "tab:state", tabId: tabId === null ? -1 : tabId });
   renderCompanion(answer.state === "refused" ? { state: (await ask({ type: "status" })).state } : answer);
   renderTab(answer.tab);
+  renderHealth(answer.tab, answer.live);
 }
 
 async function act(message) {

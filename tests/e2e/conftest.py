@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from builds import menu_hook_build
+from builds import menu_hook_build, probe_build
 from e2e_servers import EXTENSION, EXTENSION_ID, HOSTS, WAIT_MS, Companion, FixtureSite
 
 CHROMIUM = "/usr/bin/chromium"
@@ -18,6 +18,7 @@ CHROMIUM = "/usr/bin/chromium"
 def pytest_configure(config):
     config.addinivalue_line("markers", "lang(code): the browser's language for a real-browser test")
     config.addinivalue_line("markers", "menu_hook: load the test build whose menu listener tests can call (builds.py)")
+    config.addinivalue_line("markers", "probe: load the test build with the storage probe content script (builds.py)")
 
 
 def pytest_collection_modifyitems(items):
@@ -97,6 +98,10 @@ class Browser:
             {"tabId": tab_id, "info": info},
         )
 
+    def page_state(self, tab_id: int) -> dict:
+        """What the tab's content script reports (the popup asks the same): scanning counts and the warning as rendered."""
+        return self.worker.evaluate("(tabId) => chrome.tabs.sendMessage(tabId, {type: 'state'})", tab_id)
+
     def popup(self, tab_id: int):
         page = self.context.new_page()
         page.goto(f"chrome-extension://{EXTENSION_ID}/ui/popup.html?tabId={tab_id}")
@@ -110,7 +115,11 @@ def chromium(tmp_path, request):
 
     marker = request.node.get_closest_marker("lang")
     lang = marker.args[0] if marker else "fr"
-    extension = menu_hook_build(tmp_path / "extension") if request.node.get_closest_marker("menu_hook") else EXTENSION
+    extension = EXTENSION
+    if request.node.get_closest_marker("menu_hook"):
+        extension = menu_hook_build(tmp_path / "extension")
+    elif request.node.get_closest_marker("probe"):
+        extension = probe_build(tmp_path / "extension")
     env = {**os.environ, "LANGUAGE": lang, "LANG": f"{lang}_TN.UTF-8" if lang == "ar" else f"{lang}_FR.UTF-8"}
     rules = ", ".join(f"MAP {host} 127.0.0.1" for host in HOSTS) + ", MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
     with sync_playwright() as p:

@@ -44,6 +44,8 @@ PAGES = {
     ("www.facebook.com", "/"): "facebook-2025-feed.html",
     ("www.facebook.com", "/groups/100000555/"): "facebook-unknown-structure.html",  # a structure the reader does not know
     ("www.messenger.com", "/t/100000999"): "messenger-2025-chat.html",
+    ("web.whatsapp.com", "/"): "whatsapp-web.html",  # one address for every chat
+    ("www.facebook.com", "/home.php"): "facebook-feed.html",  # the news feed, loading posts as one scrolls
     ("forum.example", "/t/1"): "generic-page.html",  # any other site: no reader until asked
 }
 HOSTS = sorted({host for host, _ in PAGES})
@@ -84,11 +86,17 @@ class Companion:
         self.env = dict(os.environ, HIMAYA_HOME=str(home))
 
     @classmethod
-    def start(cls, home: Path, extension_id: str = EXTENSION_ID) -> "Companion":
+    def start(cls, home: Path, extension_id: str = EXTENSION_ID, rate: tuple[float, float] | None = None) -> "Companion":
+        """`himaya serve`; with `rate` (per second, burst), the same server with another
+        per-client rate limit (limited_companion.py), to see the companion push back."""
         port = free_port()
         env = dict(os.environ, HIMAYA_HOME=str(home), PYTHONUNBUFFERED="1")
+        if rate:
+            command = [sys.executable, str(Path(__file__).with_name("limited_companion.py")), "--rate", *map(str, rate)]
+        else:
+            command = [*himaya_command(), "serve"]
         process = subprocess.Popen(
-            [*himaya_command(), "serve", "--port", str(port), "--extension-id", extension_id],
+            [*command, "--port", str(port), "--extension-id", extension_id],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )
         code = None

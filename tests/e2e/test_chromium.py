@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from closed_root import Box
 from e2e_servers import EXTENSION_ID, WAIT_MS, shot
 
 BANNER = "[data-himaya-warning]"
@@ -28,9 +29,11 @@ def test_risky_profile_shows_banner_with_the_companions_severity_and_badge(chrom
     assert expected["risk"] is True
     assert banner.get_attribute("data-himaya-warning") == expected["severity"]
     child_text = expected["matches"][0]["explain"]["child"]["fr"]
+    box = Box(page).wait()
+    assert box.mode() == "closed"
     # said once above the list, not again in each item
-    assert child_text.removeprefix("Tu n'as rien fait de mal. ") in banner.locator(".box").inner_text()
-    assert banner.locator("button[data-action=report]").inner_text() == "Signaler"
+    assert child_text.removeprefix("Tu n'as rien fait de mal. ") in box.text()
+    assert box.text("button[data-action=report]") == "Signaler"
     assert chromium.badge(tab) == str(len(findings))
     colour = {"medium": [138, 90, 18, 255], "high": [194, 65, 12, 255], "critical": [155, 28, 28, 255]}[expected["severity"]]
     assert chromium.badge_colour(tab) == colour
@@ -79,12 +82,10 @@ def test_report_creates_evidence_with_a_screenshot_hash(chromium, companion, sit
     page = chromium.context.new_page()
     url = site.url("www.facebook.com", "/amine.exemple.000")
     page.goto(url)
-    banner = page.locator(BANNER)
-    banner.wait_for(state="attached")
-    banner.locator("button[data-action=report]").click()
-    status = banner.locator(".status")
-    status.filter(has_text="Signalement enregistré").wait_for()
-    report_id = status.inner_text().split("n° ")[1].rstrip(").").split(")")[0]
+    box = Box(page).wait()
+    box.click("report")
+    status = box.wait_text("Signalement enregistré", ".status")
+    report_id = status.split("n° ")[1].rstrip(").").split(")")[0]
     listed = companion.api("/reports?limit=50")["reports"]
     assert any(r["id"] == report_id and r["url"] == url for r in listed)
     record = companion.api(f"/reports/{report_id}")
@@ -102,10 +103,9 @@ def test_this_is_wrong_records_feedback(chromium, companion, site):
     before = companion.api("/status")["counts"]["feedback"]
     page = chromium.context.new_page()
     page.goto(site.url("www.instagram.com", "/lina.exemple/"))
-    banner = page.locator(BANNER)
-    banner.wait_for(state="attached")
-    banner.locator("button[data-action=wrong]").click()
-    banner.locator(".status").filter(has_text="Merci").wait_for()
+    box = Box(page).wait()
+    box.click("wrong")
+    box.wait_text("Merci", ".status")
     assert companion.api("/status")["counts"]["feedback"] == before + 1
 
 
@@ -176,11 +176,10 @@ def test_banner_speaks_arabic_right_to_left(chromium, companion, site):
     chromium.configure(companion.port, companion.token_cached)
     page = chromium.context.new_page()
     page.goto(site.url("www.instagram.com", "/lina.exemple/"))
-    box = page.locator(f"{BANNER} .box")
-    box.wait_for()
-    assert box.get_attribute("dir") == "rtl"
-    assert box.get_attribute("lang") == "ar"
-    assert "1809" in box.inner_text() and "إبلاغ" in box.inner_text()
+    box = Box(page).wait()
+    assert box.attr(".box", "dir") == "rtl"
+    assert box.attr(".box", "lang") == "ar"
+    assert "1809" in box.text() and "إبلاغ" in box.text()
     shot(page, "banner-ar.png")
 
 
@@ -189,11 +188,10 @@ def test_banner_speaks_english_in_an_english_browser(chromium, companion, site):
     chromium.configure(companion.port, companion.token_cached)
     page = chromium.context.new_page()
     page.goto(site.url("www.facebook.com", "/amine.exemple.000"))
-    box = page.locator(f"{BANNER} .box")
-    box.wait_for()
-    assert box.get_attribute("dir") == "ltr"
-    assert "You have done nothing wrong and you are not in trouble." in box.inner_text()
-    assert page.locator(f"{BANNER} button[data-action=wrong]").inner_text() == "This is wrong"
+    box = Box(page).wait()
+    assert box.attr(".box", "dir") == "ltr"
+    assert "You have done nothing wrong and you are not in trouble." in box.text()
+    assert box.text("button[data-action=wrong]") == "This is wrong"
     shot(page, "banner-en.png")
     tab = chromium.tab_id("*://www.facebook.com/*")
     popup = chromium.popup(tab)

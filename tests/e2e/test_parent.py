@@ -17,6 +17,7 @@ import urllib.request
 import zipfile
 
 import pytest
+from closed_root import Box
 from e2e_servers import EXTENSION_ID, ROOT, WAIT_MS, Companion, shot
 
 BANNER = "[data-himaya-warning]"
@@ -45,6 +46,28 @@ def axe_violations(page, selector: str | None = None) -> list[dict]:
 def assert_accessible(page, selector=None):
     violations = axe_violations(page, selector)
     assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def assert_banner_accessible(page, attribute: str = "data-himaya-warning"):
+    """axe-core on the banner. Its shadow root is closed (axe cannot enter it): the root's
+    content, read through the DevTools protocol (closed_root.py), is copied into an open
+    root on a blank page of the same browser, with the host's attributes, and checked there."""
+    box = Box(page, attribute).wait()
+    html = box.eval("function () { return this.innerHTML; }")
+    attrs = box.eval("function () { return [...this.host.attributes].filter((a) => a.name !== 'popover')"
+                     ".map((a) => [a.name, a.value]); }")
+    copy = page.context.new_page()
+    try:
+        copy.set_content("<!doctype html><html lang='fr'><head><title>banner</title></head><body><main></main></body></html>")
+        copy.evaluate("""([html, attrs]) => {
+            const host = document.createElement("div");
+            for (const [k, v] of attrs) host.setAttribute(k, v);
+            host.attachShadow({mode: "open"}).innerHTML = html;
+            document.querySelector("main").append(host);
+        }""", [html, attrs])
+        assert_accessible(copy, f"[{attribute}]")
+    finally:
+        copy.close()
 
 
 def wait_scans(companion, at_least: int, timeout: float = 15) -> int:
@@ -120,31 +143,32 @@ def test_banner_items_once_most_serious_first_accessible_with_the_networks_repor
     chromium.configure(companion.port, companion.token_cached)
     page = chromium.context.new_page()
     page.goto(site.url("www.facebook.com", "/amine.exemple.000"))
-    box = page.locator(f"{BANNER} .box")
-    box.wait_for()
-    titles = box.locator("li b").all_inner_texts()
+    box = Box(page).wait()
+    box.wait_text("rien fait de mal")
+    assert box.mode() == "closed"
+    titles = box.eval("function () { return [...this.querySelectorAll('li b')].map((b) => b.innerText); }")
     assert 1 <= len(titles) <= 3 and len(titles) == len(set(titles)), titles
-    text = box.inner_text()
+    text = box.text()
     assert text.count("rien fait de mal") == 1, "the reassurance is said once"
     tab = chromium.tab_id("*://www.facebook.com/*")
     findings = tab_findings(chromium, tab)
     rank = {"low": 1, "medium": 2, "high": 3, "critical": 4}
     worst = max((m for f in findings for m in f["matches"]), key=lambda m: rank[m["severity"]])
     assert titles[0] == worst["title"]["fr"], "the most serious first"
-    link = page.locator(f"{BANNER} a[data-action=platform]")
-    assert link.inner_text() == "Signaler à Facebook"
-    assert link.get_attribute("href") == "https://www.facebook.com/help/181495968648557"
-    assert_accessible(page, BANNER)
+    assert box.text("a[data-action=platform]") == "Signaler à Facebook"
+    assert box.attr("a[data-action=platform]", "href") == "https://www.facebook.com/help/181495968648557"
+    assert_banner_accessible(page)
 
 
 def test_medium_banner_report_button_meets_aa_contrast(chromium, companion, site):
     chromium.configure(companion.port, companion.token_cached)
     page = chromium.context.new_page()
     page.goto(site.url("www.instagram.com", "/lina.exemple/"))
-    page.locator(f"{BANNER} .box").wait_for()
-    button = page.locator(f"{BANNER} button[data-action=report]")
-    colours = button.evaluate("(b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]")
-    assert_accessible(page, BANNER)
+    box = Box(page).wait()
+    box.wait_text(" ")
+    colours = box.eval("function () { const b = this.querySelector('button[data-action=report]');"
+                       " return [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]; }")
+    assert_banner_accessible(page)
     assert colours[1] == "rgb(255, 255, 255)"
 
 
@@ -186,8 +210,8 @@ def test_arabic_popup_and_banner_are_accessible_right_to_left(chromium, companio
     chromium.configure(companion.port, companion.token_cached)
     page = chromium.context.new_page()
     page.goto(site.url("www.instagram.com", "/lina.exemple/"))
-    page.locator(f"{BANNER} .box").wait_for()
-    assert_accessible(page, BANNER)
+    Box(page).wait().wait_text(" ")
+    assert_banner_accessible(page)
     popup = chromium.popup(chromium.tab_id("*://www.instagram.com/*"))
     popup.locator(".finding").first.wait_for()
     assert popup.evaluate("document.documentElement.dir") == "rtl"
@@ -205,8 +229,10 @@ def test_this_is_wrong_then_the_history_behind_the_pin_and_undo(chromium, site, 
         critical = chromium.context.new_page()
         critical.goto(site.url("www.instagram.com", "/lina.exemple/"))
         critical.locator(BANNER).wait_for(state="attached")
-        critical.locator(f"{BANNER} button[data-action=wrong]").click()
-        critical.locator(f"{BANNER} .status").filter(has_text="reste affiché").wait_for()
+        critical_box = Box(critical).wait()
+        critical_box.wait_text(" ")
+        critical_box.click("wrong")
+        critical_box.wait_text("reste affiché", ".status")
         critical.reload()
         critical.locator(BANNER).wait_for(state="attached")
         critical.close()
@@ -214,10 +240,11 @@ def test_this_is_wrong_then_the_history_behind_the_pin_and_undo(chromium, site, 
         url = site.url("www.facebook.com", "/amine.exemple.000")
         page = chromium.context.new_page()
         page.goto(url)
-        banner = page.locator(BANNER)
-        banner.wait_for(state="attached")
-        banner.locator("button[data-action=wrong]").click()
-        banner.locator(".status").filter(has_text="Merci").wait_for()
+        page.locator(BANNER).wait_for(state="attached")
+        banner = Box(page).wait()
+        banner.wait_text(" ")
+        banner.click("wrong")
+        banner.wait_text("Merci", ".status")
         # The same page again: scanned (the companion counts it), and quiet.
         before = own.scans()
         page.reload()
@@ -345,12 +372,13 @@ def test_the_reports_screenshot_is_taken_without_the_banner(chromium, companion,
     banner = page.locator(BANNER)
     banner.wait_for(state="attached")
     accent = {"medium": (138, 90, 18), "high": (194, 65, 12), "critical": (155, 28, 28)}[banner.get_attribute("data-himaya-warning")]
+    box = Box(page).wait()
+    box.wait_text(" ")
     with_banner = base64.b64encode(page.screenshot()).decode()
-    banner.locator("button[data-action=report]").click()
-    status = banner.locator(".status")
-    status.filter(has_text="Signalement enregistré").wait_for()
+    box.click("report")
+    text = box.wait_text("Signalement enregistré", ".status")
     assert banner.is_visible(), "the banner comes back after the capture"
-    report_id = re.search(r"n° (R\d{8}-[0-9a-f]{8})", status.inner_text()).group(1)
+    report_id = re.search(r"n° (R\d{8}-[0-9a-f]{8})", text).group(1)
     request = urllib.request.Request(f"http://127.0.0.1:{companion.port}/api/v1/reports/{report_id}/export",
                                      headers={"X-Himaya-Token": companion.token_cached})
     with urllib.request.urlopen(request, timeout=10) as response:

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from closed_root import Box
 from e2e_servers import WAIT_MS, Companion, free_port
 
 NOTICE = "[data-himaya-notice]"
@@ -36,13 +37,14 @@ def test_menu_report_of_a_selection_is_kept_and_confirmed_in_the_page(chromium, 
         answer = chromium.click_menu(tab, selectionText="Le groupe du club de basket", pageUrl=url)
         assert answer["state"] == "ok" and answer["notice"] is True
         report_id = answer["report"]["id"]
-        notice = page.locator(f"{NOTICE}[data-himaya-notice=saved] .box")
-        notice.wait_for(timeout=WAIT_MS)
-        text = notice.inner_text()
+        page.locator(f"{NOTICE}[data-himaya-notice=saved]").wait_for(state="attached", timeout=WAIT_MS)
+        notice = Box(page, "data-himaya-notice").wait()
+        assert notice.mode() == "closed"
+        text = notice.wait_text(f"n° {report_id}")
         assert f"n° {report_id}" in text and "Signalement enregistré" in text
         assert message("fr", "reportKept") in text, "no association address: kept on this computer"
-        assert notice.get_attribute("dir") == "ltr"
-        assert page.locator(f"{NOTICE} button[data-action=close]").inner_text() == "Fermer"
+        assert notice.attr(".box", "dir") == "ltr"
+        assert notice.text("button[data-action=close]") == "Fermer"
         assert page.locator("[data-himaya-warning]").count() == 0, "a confirmation, not a warning"
 
         # the companion stored the evidence: this page, the selection first, then what the reader saw
@@ -61,8 +63,7 @@ def test_menu_report_of_a_selection_is_kept_and_confirmed_in_the_page(chromium, 
         own.cli("config", "set", "intake-url", f"http://127.0.0.1:{free_port()}/intake")
         again = chromium.click_menu(tab, linkUrl="https://chat.whatsapp.com/AbC000Example")
         assert again["state"] == "ok" and again["report"]["id"] != report_id
-        page.locator(f"{NOTICE} .box").filter(has_text=again["report"]["id"]).wait_for(timeout=WAIT_MS)
-        assert message("fr", "reportQueued") in page.locator(f"{NOTICE} .box").inner_text()
+        assert message("fr", "reportQueued") in notice.wait_text(again["report"]["id"])
         assert page.locator(NOTICE).count() == 1, "one notice, updated in place"
         assert own.api(f"/reports/{again['report']['id']}")["outbox"]["state"] in {"pending", "failed", "sent"}
     finally:
@@ -78,12 +79,12 @@ def test_menu_report_with_the_companion_stopped_says_so_calmly_in_arabic(chromiu
     tab = chromium.tab_id("*://forum.example/*")
     answer = chromium.click_menu(tab, selectionText="نص مختار")
     assert answer["state"] == "offline" and answer["notice"] is True
-    box = page.locator(f"{NOTICE}[data-himaya-notice=not-saved] .box")
-    box.wait_for(timeout=WAIT_MS)
-    assert box.get_attribute("dir") == "rtl" and box.get_attribute("lang") == "ar"
-    assert message("ar", "reportOfflineParent") in box.inner_text()
-    assert message("ar", "menuReport") in box.inner_text()
+    page.locator(f"{NOTICE}[data-himaya-notice=not-saved]").wait_for(state="attached", timeout=WAIT_MS)
+    box = Box(page, "data-himaya-notice").wait()
+    assert box.attr(".box", "dir") == "rtl" and box.attr(".box", "lang") == "ar"
+    assert message("ar", "reportOfflineParent") in box.wait_text(message("ar", "reportOfflineParent"))
+    assert message("ar", "menuReport") in box.text()
     # the page is untouched and the person can close the notice
     assert "Qui joue au basket" in page.inner_text("body")
-    page.locator(f"{NOTICE} button[data-action=close]").click()
+    box.click("close")
     page.locator(NOTICE).wait_for(state="detached", timeout=WAIT_MS)

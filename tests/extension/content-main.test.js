@@ -1,9 +1,11 @@
 // The content script end to end in jsdom, with a fake service worker: it
 // sends new units once, draws the banner it is given, answers "collect", and
 // keeps quiet when the service worker is gone.
-import { test } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { loadPage, fixture, CORE } from "./helpers.js";
+import { loadPage, fixture, CORE, closeWindows, captureShadowRoots } from "./helpers.js";
+
+after(closeWindows);
 
 const FILES = [...CORE, "content/sites/messenger.js", "content/sites/generic.js", "ui/banner.js", "content/main.js"];
 
@@ -12,6 +14,7 @@ function start(answer, { page = "messenger-chat.html", url = "https://www.messen
   let listener = null;
   const html = fixture(page);
   const window = loadPage(html, url, []);
+  const roots = captureShadowRoots(window);
   window.chrome = {
     runtime: {
       id: "ext",
@@ -23,7 +26,8 @@ function start(answer, { page = "messenger-chat.html", url = "https://www.messen
     },
   };
   loadPage.evalInto(window, FILES.map((f) => (f === "content/sites/messenger.js" ? `content/sites/${site}.js` : f)));
-  return { window, sent, listener: () => listener };
+  const rootOf = (host) => (roots.find((r) => r.host === host) || {}).root;
+  return { window, sent, listener: () => listener, rootOf };
 }
 
 const banner = {
@@ -67,11 +71,15 @@ test("new messages are sent once, with the conversation, and the banner drawn", 
 });
 
 test("the service worker can collect the units read so far (and only it)", async () => {
-  const { listener } = start(() => ({ state: "ok", banner: null }));
+  const { listener, sent } = start(() => ({ state: "ok", banner: null }));
   await settle();
   let reply = null;
   listener()({ type: "collect" }, { id: "ext" }, (r) => (reply = r));
   assert.equal(reply.units.length, 3);
+  // the volunteer's view: the last reading of the page, in page order; a report's units: newest first
+  const pageOrder = Array.from(sent.find((m) => m.type === "scan").units, (u) => u.id);
+  assert.deepEqual(Array.from(reply.read, (u) => u.id), pageOrder);
+  assert.deepEqual(Array.from(reply.units, (u) => u.id), [...pageOrder].reverse());
   assert.deepEqual({ ...reply.reader }, { site: "messenger", fallback: false });
   reply = null;
   listener()({ type: "collect" }, { id: "another-extension" }, (r) => (reply = r));
@@ -89,7 +97,7 @@ test("a missing service worker never breaks the page", async () => {
 const savedNotice = { kind: "saved", lang: "fr", dir: "ltr", strings: { heading: "Signaler avec Himaya", text: "Signalement enregistré (n° R1).", close: "Fermer" } };
 
 test("a menu report's notice from the service worker is shown; one from elsewhere is ignored", async () => {
-  const { window, listener } = start(() => ({ state: "ok", banner: null }));
+  const { window, listener, rootOf } = start(() => ({ state: "ok", banner: null }));
   await settle();
   let reply = null;
   listener()({ type: "notice", notice: savedNotice }, { id: "another-extension" }, (r) => (reply = r));
@@ -99,18 +107,18 @@ test("a menu report's notice from the service worker is shown; one from elsewher
   assert.equal(reply.shown, true);
   const host = window.document.querySelector("[data-himaya-notice]");
   assert.equal(host.getAttribute("data-himaya-notice"), "saved");
-  assert.equal(host.shadowRoot.querySelector("p").textContent, "Signalement enregistré (n° R1).");
+  assert.equal(rootOf(host).querySelector("p").textContent, "Signalement enregistré (n° R1).");
 });
 
 test("with a warning on screen, the notice goes in the warning's status line instead of a second box", async () => {
-  const { window, listener } = start(() => ({ state: "ok", banner }));
+  const { window, listener, rootOf } = start(() => ({ state: "ok", banner }));
   await settle();
   assert.ok(window.document.querySelector("[data-himaya-warning]"));
   let reply = null;
   listener()({ type: "notice", notice: savedNotice }, { id: "ext" }, (r) => (reply = r));
   assert.equal(reply.shown, true);
   assert.equal(window.document.querySelector("[data-himaya-notice]"), null);
-  const status = window.document.querySelector("[data-himaya-warning]").shadowRoot.querySelector(".status");
+  const status = rootOf(window.document.querySelector("[data-himaya-warning]")).querySelector(".status");
   assert.equal(status.textContent, "Signalement enregistré (n° R1).");
 });
 

@@ -5,6 +5,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHandlers } from "../../extension/background/handlers.js";
 import { TabStore } from "../../extension/background/tabs.js";
+import { TokenStore, memoryBackend } from "../../extension/background/secrets.js";
+import { Pacer } from "../../extension/background/pacer.js";
+import { SessionHealth } from "../../extension/background/health.js";
 import { fakeFetch, memoryArea, messagesOf } from "./helpers.js";
 
 const TITLE = { fr: "Demande de continuer sur une application privée", ar: "طلب مواصلة الحديث على تطبيق خاص", en: "Asking to continue on a private app" };
@@ -22,12 +25,14 @@ const match = (severity = "medium") => ({
 const verdict = (id, severity) =>
   severity === "none" ? { id, risk: false, severity: "none", score: 0, matches: [] } : { id, risk: true, severity, score: 0.7, matches: [match(severity)] };
 
-function setup({ routes = {}, settings, token = "tok", uiLang = "fr-FR", activeTab = true } = {}) {
+function setup({ routes = {}, settings, token = "tok", uiLang = "fr-FR", activeTab = true, pacer, live = null, healthDelayMs = 60000 } = {}) {
   const log = [];
   const badges = [];
   const local = memoryArea();
-  if (token) local.data.set("token", token);
+  const backend = memoryBackend();
+  if (token) backend.data.set("token", token);
   if (settings) local.data.set("settings", settings);
+  const session = memoryArea();
   const api = {
     action: {
       setBadgeText: async (b) => badges.push(["text", b.tabId, b.text]),
@@ -40,21 +45,35 @@ function setup({ routes = {}, settings, token = "tok", uiLang = "fr-FR", activeT
       sendMessage: async (tabId, message) => {
         log.push({ key: "tab message", body: message });
         if (message.type === "conceal") return { concealed: true };
+        if (message.type === "state") return live;
         return { page: { url: "https://www.facebook.com/x", title: "X" }, units: [{ id: "p-1", kind: "post", text: "hello" }] };
       },
     },
     scripting: { executeScript: async () => [] },
   };
+  const fetch = fakeFetch(routes, log);
+  const secrets = new TokenStore({ backend, legacy: local });
+  const health = new SessionHealth({
+    area: session,
+    delayMs: healthDelayMs,
+    send: async (body) => {
+      const response = await fetch("http://127.0.0.1:47615/api/v1/scan/health", { method: "POST", body: JSON.stringify(body) });
+      if (!response.ok) throw new Error("refused");
+    },
+  });
   const handlers = createHandlers({
     api,
-    fetch: fakeFetch(routes, log),
+    fetch,
     local,
+    secrets,
+    pacer,
+    health,
     tabs: new TabStore(memoryArea()),
     uiLanguage: () => uiLang,
     loadMessages: async (lang) => messagesOf(lang),
     now: () => Date.parse("2026-01-10T10:00:00Z"),
   });
-  return { handlers, log, badges, local };
+  return { handlers, log, badges, local, backend, health, session };
 }
 
 const sender = { id: "ext", url: "https://www.facebook.com/x", tab: { id: 3, windowId: 9 } };
@@ -171,11 +190,12 @@ test("This is wrong sends the rules that warned on the tab", async () => {
 
 test("pairing stores the token and the port; the options page only learns 'paired'", async () => {
   const routes = { "POST /pair": (b) => (b.code === "1234-5678" ? [200, { token: "secret-token" }] : [403, { error: "pairing_failed" }]), "GET /status": () => [200, { ok: true }] };
-  const { handlers, local, log } = setup({ token: null, routes });
+  const { handlers, local, log, backend } = setup({ token: null, routes });
   assert.deepEqual(await handlers.pair({ type: "pair", code: "0000-0000", port: 50001 }), { ok: false, state: "pairing_failed", port: 50001 });
   const answer = await handlers.pair({ type: "pair", code: "1234-5678", port: 50001 });
   assert.equal(answer.ok, true);
-  assert.equal(local.data.get("token"), "secret-token");
+  assert.equal(backend.data.get("token"), "secret-token", "in the extension's own database");
+  assert.equal(local.data.has("token"), false, "not in storage.local, which Firefox's content scripts can read");
   assert.match(log.at(-1).url, /^http:\/\/127\.0\.0\.1:50001\//);
   const settings = await handlers["settings:get"]({ type: "settings:get" });
   assert.equal(settings.paired, true);
@@ -430,10 +450,10 @@ test("with a PIN set, options and unpairing need it; a right PIN opens them for 
     "POST /unlock": (b) => (b.pin === "2468" ? ((pinOk = true), [200, { unlock: "u-1", expires: "2026-01-10T10:10:00.000Z" }]) : [403, { error: "pin_wrong" }]),
     "GET /history": (_, headers) => (headers["X-Himaya-Unlock"] === "u-1" ? [200, { warnings: [], allowed: [], extension: {} }] : [403, { error: "pin_required" }]),
   };
-  const { handlers, local } = setup({ routes });
+  const { handlers, backend } = setup({ routes });
   assert.equal((await handlers["settings:set"]({ type: "settings:set", settings: { lang: "ar" } })).state, "pin_required");
   assert.equal((await handlers.unpair({ type: "unpair" })).ok, false);
-  assert.equal(local.data.get("token"), "tok");
+  assert.equal(backend.data.get("token"), "tok");
   assert.equal((await handlers["history:get"]({ type: "history:get" })).state, "pin_required");
   const wrong = await handlers["pin:unlock"]({ type: "pin:unlock", pin: "1111" });
   assert.equal(wrong.ok, false);
@@ -451,4 +471,87 @@ test("the report's screenshot is taken with the banner concealed, then it comes 
   await handlers.report({ type: "report", page, units: [] }, sender);
   const order = log.filter((l) => l.key === "tab message" || l.key === "POST /reports").map((l) => (l.body.type === "conceal" ? `conceal:${l.body.conceal}` : l.key));
   assert.deepEqual(order, ["conceal:true", "conceal:false", "POST /reports"]);
+});
+
+test("a token left in storage.local by an older version moves to the service worker's database", async () => {
+  const { handlers, local, backend, log } = setup({ token: null, routes: { ...batch(() => [verdict("m-1", "none")]), "GET /pin": () => [200, { set: false }] } });
+  local.data.set("token", "old-token");
+  await handlers.scan({ type: "scan", units: units.slice(0, 1), page }, sender);
+  assert.equal(log[0].headers["X-Himaya-Token"], "old-token");
+  assert.equal(backend.data.get("token"), "old-token");
+  assert.equal(local.data.has("token"), false);
+  await handlers.unpair({ type: "unpair" });
+  assert.equal(backend.data.has("token"), false);
+  assert.equal((await handlers["settings:get"]({ type: "settings:get" })).paired, false);
+});
+
+test("a scan answers the ids of the units it warns about (the content script reads them again on a new address)", async () => {
+  const { handlers } = setup({ routes: batch(() => [verdict("m-1", "high"), verdict("m-2", "none")]) });
+  const answer = await handlers.scan({ type: "scan", units, page }, sender);
+  assert.deepEqual(answer.risky, ["m-1"]);
+});
+
+test("the extension keeps its own pace: past the burst, 'deferred' with the wait, and nothing sent", async () => {
+  let clock = 0;
+  const pacer = new Pacer({ rate: 100, burst: 150, now: () => clock });
+  const { handlers, log } = setup({ routes: batch((b) => b.units.map((u) => verdict(u.id, "none"))), pacer });
+  const many = Array.from({ length: 100 }, (_, i) => ({ id: `m-${i}`, kind: "message", text: `x ${i}` }));
+  assert.equal((await handlers.scan({ type: "scan", units: many, page }, sender)).state, "ok");
+  const later = await handlers.scan({ type: "scan", units: many, page }, sender);
+  assert.deepEqual(later, { state: "deferred", retryAfterMs: 500 });
+  assert.equal(log.filter((l) => l.key === "POST /scan/batch").length, 1);
+  clock += 500;
+  assert.equal((await handlers.scan({ type: "scan", units: many, page }, sender)).state, "ok");
+});
+
+test("the companion's 429: 'deferred' for its Retry-After, and every tab holds until then", async () => {
+  let clock = 0;
+  let limited = true;
+  const routes = {
+    "POST /scan/batch": (b) => (limited ? [429, { error: "rate_limited", detail: "retry in 3 s" }, { "Retry-After": "3" }] : [200, { results: b.units.map((u) => verdict(u.id, "none")) }]),
+  };
+  const { handlers, log } = setup({ routes, pacer: new Pacer({ now: () => clock }) });
+  assert.deepEqual(await handlers.scan({ type: "scan", units, page }, sender), { state: "deferred", retryAfterMs: 3000 });
+  limited = false;
+  const otherTab = { ...sender, tab: { id: 4, windowId: 9 } };
+  assert.deepEqual(await handlers.scan({ type: "scan", units, page }, otherTab), { state: "deferred", retryAfterMs: 3000 });
+  assert.equal(log.length, 1, "held: nothing sent");
+  clock += 3000;
+  assert.equal((await handlers.scan({ type: "scan", units, page }, otherTab)).state, "ok");
+});
+
+test("scanning counts add up per tab (for the popup) and per session, reported to the companion without text; units scanned are the service worker's own count", async () => {
+  const routes = { ...batch(() => [verdict("m-1", "none"), verdict("m-2", "none")]), "POST /scan/health": () => [200, { ok: true }] };
+  const { handlers, log, health } = setup({ routes, live: { scanning: { queued: 7 }, banner: { warning: { restored: 2 } } } });
+  await handlers.scan({ type: "scan", units, page, health: { scanned: 100, deferred: 5, dropped: 0, restored: 0, maxWaitMs: 120 } }, sender);
+  await handlers.scan({ type: "scan", units, page, health: { scanned: 40, deferred: 0, dropped: 30, restored: 2, maxWaitMs: 12000 } }, { ...sender, tab: { id: 4 } });
+  await handlers.scan({ type: "scan", units, page: { url: "", title: "" }, health: null }, sender);
+  const tab = await handlers["tab:state"]({ type: "tab:state", tabId: 4 });
+  assert.deepEqual(tab.tab.health, { deferred: 0, dropped: 30, restored: 2, maxWaitMs: 12000 });
+  assert.deepEqual([tab.tab.scanned, tab.tab.unanswered], [units.length, 0], "what the companion answered, not what the page claims");
+  assert.deepEqual(tab.live, { queued: 7, restored: 2 });
+  assert.equal(await health.flush(), true);
+  const sentHealth = log.filter((l) => l.key === "POST /scan/health");
+  assert.equal(sentHealth.length, 1);
+  const body = sentHealth[0].body;
+  assert.match(body.session, /^[0-9a-f-]{36}$/);
+  assert.deepEqual({ ...body, session: null, started: null }, { session: null, started: null, scanned: 3 * units.length, deferred: 5, dropped: 30, restored: 2, max_wait_ms: 12000 });
+  assert.equal(await health.flush(), false, "nothing new: not sent again");
+  await handlers.page({ type: "page", page }, { ...sender, tab: { id: 4 } });
+  const next = (await handlers["tab:state"]({ type: "tab:state", tabId: 4 })).tab;
+  assert.deepEqual([next.health.dropped, next.scanned, next.findings.length], [30, units.length, 0], "a new page on the tab keeps the tab's counts");
+});
+
+test("if the extension's database cannot be opened, the token is kept in session storage (still out of content scripts' reach)", async () => {
+  const { areaBackend } = await import("../../extension/background/secrets.js");
+  const broken = { get: async () => Promise.reject(new Error("IndexedDB unavailable")), set: async () => Promise.reject(new Error("x")), delete: async () => {} };
+  const session = memoryArea();
+  const legacy = memoryArea();
+  legacy.data.set("token", "old");
+  const store = new TokenStore({ backend: broken, fallback: areaBackend(session), legacy });
+  assert.equal(await store.get(), "old");
+  assert.equal(session.data.get("token"), "old");
+  assert.equal(legacy.data.has("token"), false);
+  await store.set("new");
+  assert.equal(await new TokenStore({ backend: broken, fallback: areaBackend(session) }).get(), "new");
 });

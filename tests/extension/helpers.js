@@ -13,11 +13,36 @@ export function fixture(name) {
   return readFileSync(join(FIXTURES, name), "utf8");
 }
 
+const windows = [];
+
 /** A jsdom window at `url` with the given extension files evaluated in it (page scripts do not run). */
 export function loadPage(html, url, files) {
   const dom = new JSDOM(html, { url, runScripts: "outside-only", pretendToBeVisual: true });
+  windows.push(dom.window);
   for (const file of files) dom.window.eval(readFileSync(join(EXT, file), "utf8"));
   return dom.window;
+}
+
+/** Close every window made so far (their timers would keep the test process alive): `after(closeWindows)`. */
+export function closeWindows() {
+  for (const window of windows.splice(0)) window.close();
+}
+
+/**
+ * Shadow roots attached in `window` from now on, closed ones included: what a
+ * privileged observer (the browser's devtools, as the browser tests use) sees.
+ * The page's own scripts get nothing of the kind.
+ */
+export function captureShadowRoots(window) {
+  const roots = [];
+  const proto = window.Element.prototype;
+  const attach = proto.attachShadow;
+  proto.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    roots.push({ host: this, root, mode: init.mode });
+    return root;
+  };
+  return roots;
 }
 
 /** Evaluate extension files in an existing jsdom window (after faking the browser API on it). */
@@ -69,7 +94,8 @@ export function fakeFetch(routes, log = []) {
     log.push({ key, body, headers: init.headers, url });
     const route = routes[key];
     if (route === "offline" || !route) throw new TypeError("Failed to fetch");
-    const [status, json] = route(body, init.headers);
-    return { ok: status >= 200 && status < 300, status, json: async () => json };
+    const [status, json, headers = {}] = route(body, init.headers);
+    const named = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    return { ok: status >= 200 && status < 300, status, json: async () => json, headers: { get: (name) => named.get(name.toLowerCase()) ?? null } };
   };
 }

@@ -31,7 +31,13 @@ test("a scan is copied field by field: unknown fields and malformed units droppe
   );
   assert.equal(checked.ok, true);
   assert.equal(checked.from, "content");
-  assert.deepEqual(checked.message, { type: "scan", units: [unit], page: { url: "https://www.facebook.com/x", title: "t" } });
+  assert.deepEqual(checked.message, { type: "scan", units: [unit], page: { url: "https://www.facebook.com/x", title: "t" }, health: null });
+  const counted = checkMessage(
+    { type: "scan", units: [unit], health: { scanned: 40, dropped: "3", deferred: -1, maxWaitMs: 12.7, restored: 1e12, text: "no" } },
+    content,
+    ext
+  );
+  assert.deepEqual(counted.message.health, { deferred: 0, dropped: 3, restored: 1e9, maxWaitMs: 12 }, "numbers only, whole, bounded; units scanned are the service worker's own count");
   assert.equal(checkMessage({ type: "scan", units: [] }, content, ext).error, "bad_fields");
 });
 

@@ -3,7 +3,7 @@
 Each submodule registers its commands on the groups defined here:
 ``scan`` (scan, eval, bench), ``checks`` (rules validate, test, lint), ``bundles``
 (rules keygen/build/sign/publish/update/status), ``service`` (serve, token,
-autostart, config, report).
+autostart, config, report), ``status`` (status).
 """
 
 import os

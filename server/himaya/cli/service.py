@@ -1,4 +1,4 @@
-"""Commands of the companion: serve, status, token, pair, autostart, config, report.
+"""Commands of the companion: serve, status, token, pair, pin, autostart, config, report.
 
 Each is a thin shell over a library call. Messages a person reads exist in
 French, Arabic and English (``HIMAYA_LANG``, else the locale, else English).
@@ -195,11 +195,59 @@ def serve(port, extension_ids, threads):
         claim.release()
 
 
+def fetch_status(port: int, token: str | None, timeout: float = 3.0):
+    """The running companion's GET /api/v1/status: (dict, None), or (None, "offline" | "refused")."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/status")
+    if token:
+        request.add_header("X-Himaya-Token", token)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.load(response), None
+    except urllib.error.HTTPError:
+        return None, "refused"
+    except (OSError, ValueError):
+        return None, "offline"
+
+
+def _when(iso: str | None) -> str:
+    return (iso or "?").replace("T", " ")[:16]
+
+
+def describe_scanning(scanning: dict) -> list[str]:
+    """The scanning history in the person's language, one line per browser session."""
+    t = STATUS[lang()]
+    sessions = scanning.get("sessions") or []
+    if not sessions:
+        return [t["no_sessions"]]
+    troubled = scanning.get("behind") or scanning.get("dropped")
+    lines = [t["fell_behind" if troubled else "kept_up"]]
+    for s in sessions:
+        parts = [t["session"].format(started=_when(s.get("started")), updated=_when(s.get("updated")),
+                                     scanned=s.get("scanned", 0))]
+        if s.get("dropped"):
+            parts.append(t["dropped"].format(n=s["dropped"]))
+        if s.get("max_wait_ms"):
+            parts.append(t["waited"].format(s=round(s["max_wait_ms"] / 1000)))
+        if s.get("behind"):
+            parts.append(t["behind"])
+        if s.get("restored"):
+            parts.append(t["restored"].format(n=s["restored"]))
+        lines.append(", ".join(parts))
+    return lines
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status(as_json):
     """Is the companion running, which list, is the extension talking to it, the parent's
-    settings, reports, and the pages where a site's reader found nothing.
+    settings, reports, whether scanning kept up (units not checked, longest wait, requests
+    refused for coming too fast), and the pages where a site's reader found nothing.
+
+    Exit status 1 when no companion runs on this data folder (the rest is still
+    shown, from the data folder).
 
     "Reader found nothing on <site>" means the extension's reader for that site
     found nothing to read on a page full of text (the site changed its pages)
@@ -227,6 +275,16 @@ def status(as_json):
     extension = companion.extension_state()
     box = store.outbox_counts()
     counts = store.counts()
+    # Scanning health: live from the running companion (with the 429 count since it started),
+    # else the history it keeps in the data folder (scan-health.json, counts only).
+    answer = None
+    if process is not None:
+        answer, _problem = fetch_status((process or {}).get("port", settings["port"]),
+                                        settings_mod.load_token(home, create=False))
+    if answer is not None and "scanning" in answer:
+        scanning = answer["scanning"]
+    else:
+        scanning = {**companion.health.summary(), "rate_limited": None}
     data = {"running": process is not None, "process": process,
             "port": (process or {}).get("port", settings["port"]),
             "rules": {"label": label(info), **({k: v for k, v in info.items() if k != "files"} if info else {})},
@@ -234,9 +292,12 @@ def status(as_json):
             "pin": pin_mod.is_set(home), "extension": extension, "sensitivity": settings["sensitivity"],
             "share_feedback": settings["share-feedback"], "intake": bool(settings["intake-url"]),
             "counts": counts, "reports": counts["reports"], "outbox": box,
+            "scanning": scanning, "rate_limited": scanning.get("rate_limited"),
             "reader_misses": store.reader_misses(), "home": str(home)}
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        if process is None:
+            sys.exit(1)
         return
     t = STATUS[lang()]
     click.echo(t["running"].format(pid=process.get("pid", "?"), port=data["port"])
@@ -256,6 +317,10 @@ def status(as_json):
     click.echo(t["share_on"] if data["share_feedback"] else t["share_off"])
     click.echo(t["counts"].format(**counts))
     click.echo(t["outbox"].format(pending=box["pending"], failed=box["failed"]))
+    for line in describe_scanning(scanning):
+        click.echo(line)
+    if scanning.get("rate_limited") is not None:
+        click.echo(t["rate_limited"].format(n=scanning["rate_limited"]))
     click.echo(t["readers"])
     for miss in data["reader_misses"]:
         click.echo(t["reader_miss"].format(site=miss["site"], pages=miss["pages"], day=miss["day"],
@@ -263,6 +328,8 @@ def status(as_json):
     if not data["reader_misses"]:
         click.echo(t["readers_none"])
     click.echo(t["data"].format(home=home))
+    if process is None:
+        sys.exit(1)
 
 
 STATUS = {
@@ -276,6 +343,13 @@ STATUS = {
            "share_off": "Weekly feedback counts to the association: off.",
            "counts": "Warnings kept: {matches}; reports: {reports}; feedback: {feedback}.",
            "outbox": "Reports to send: {pending} ({failed} failed).",
+           "no_sessions": "Scanning: no browser has reported yet.",
+           "kept_up": "Scanning kept up in every browser session listed below.",
+           "fell_behind": "Scanning FELL BEHIND or missed messages in at least one browser session:",
+           "session": "- browser session started {started} (last news {updated}): {scanned} checked",
+           "dropped": "{n} NOT checked (too many at once)", "waited": "longest wait {s} s", "behind": "fell behind",
+           "restored": "a page altered or hid the warning {n} times (put back)",
+           "rate_limited": "Requests refused for coming too fast since it started: {n}",
            "readers": "Pages a site's reader found nothing on (last 30 days):",
            "reader_miss": "  reader found nothing on {site}: {pages} page(s) on {day}, last at {last}",
            "readers_none": "  none: the readers found what they look for",
@@ -291,6 +365,13 @@ STATUS = {
            "share_off": "Comptes hebdomadaires des avis envoyés à l'association : non.",
            "counts": "Avertissements gardés : {matches} ; signalements : {reports} ; avis : {feedback}.",
            "outbox": "Signalements à envoyer : {pending} ({failed} en échec).",
+           "no_sessions": "Analyse : aucun navigateur n'a encore donné de nouvelles.",
+           "kept_up": "L'analyse a suivi dans toutes les sessions de navigateur ci-dessous.",
+           "fell_behind": "L'analyse a PRIS DU RETARD ou manqué des messages dans au moins une session de navigateur :",
+           "session": "- session de navigateur commencée le {started} (dernières nouvelles {updated}) : {scanned} vérifiés",
+           "dropped": "{n} NON vérifiés (trop à la fois)", "waited": "attente la plus longue {s} s", "behind": "en retard",
+           "restored": "une page a modifié ou caché l'avertissement {n} fois (remis)",
+           "rate_limited": "Requêtes refusées car trop rapides depuis son démarrage : {n}",
            "readers": "Pages où le lecteur d'un site n'a rien trouvé (30 derniers jours) :",
            "reader_miss": "  le lecteur n'a rien trouvé sur {site} : {pages} page(s) le {day}, la dernière à {last}",
            "readers_none": "  aucune : les lecteurs trouvent ce qu'ils cherchent",
@@ -305,6 +386,13 @@ STATUS = {
            "share_off": "إرسال أعداد الآراء الأسبوعية إلى الجمعية: لا.",
            "counts": "التنبيهات المحفوظة: {matches}؛ البلاغات: {reports}؛ الآراء: {feedback}.",
            "outbox": "بلاغات للإرسال: {pending} ({failed} فشل إرسالها).",
+           "no_sessions": "الفحص: لم يرسل أي متصفح معلومات بعد.",
+           "kept_up": "واكب الفحص كل جلسات المتصفح المذكورة أدناه.",
+           "fell_behind": "تأخّر الفحص أو فاتته رسائل في جلسة متصفح واحدة على الأقل:",
+           "session": "- جلسة متصفح بدأت {started} (آخر أخبار {updated}): تم فحص {scanned}",
+           "dropped": "{n} لم يتم فحصها (الكثير في وقت واحد)", "waited": "أطول انتظار {s} ثانية", "behind": "متأخر",
+           "restored": "غيّرت صفحة التحذير أو أخفته {n} مرة (أعيد)",
+           "rate_limited": "طلبات رُفضت لأنها جاءت بسرعة كبيرة منذ تشغيله: {n}",
            "readers": "صفحات لم يجد فيها قارئ الموقع شيئًا (آخر 30 يومًا):",
            "reader_miss": "  لم يجد القارئ شيئًا في {site}: {pages} صفحة يوم {day}، آخرها في {last}",
            "readers_none": "  لا شيء: القارئات تجد ما تبحث عنه",

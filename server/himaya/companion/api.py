@@ -21,7 +21,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from himaya import __version__
-from himaya.companion import pairing, payloads, pin as pin_mod, preferences
+from himaya.companion import health, pairing, payloads, pin as pin_mod, preferences
 from himaya.core.evidence import EvidenceError
 from himaya.listinfo import label
 from himaya.companion.export import export_files, zip_files
@@ -87,7 +87,9 @@ def status():
             "extension": companion.extension_state(),
             "sensitivity": companion.settings()["sensitivity"],
             "share_feedback": bool(companion.settings()["share-feedback"]),
-            "pin": pin_mod.is_set(companion.home)}
+            "pin": pin_mod.is_set(companion.home),
+            "scanning": {**companion.health.summary(),
+                         "rate_limited": getattr(companion.gate, "rate_limited", 0)}}
 
 
 @bp.post("/pair")
@@ -149,6 +151,13 @@ def scan_batch():
     results = [{"id": unit["id"], **_verdict(companion, scanner, unit)} for unit in units]
     companion.count_scans(len(units))
     return {"results": results, "rules_version": scanner.version}
+
+
+@bp.post("/scan/health")
+def scan_health():
+    """The extension's scanning counts for a browser session (no text): see health.py."""
+    _companion().health.report(health.parse_report(_body()))
+    return {"ok": True}
 
 
 @bp.post("/reports")

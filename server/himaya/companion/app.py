@@ -7,7 +7,8 @@
 ``RULES`` (any object with ``.scanner`` and ``.status()``; default the bundled
 rules), ``RULES_PATH``, ``PORT`` (the port the Host check expects; default the
 ``port`` setting), ``EXTENSION_IDS`` (Chrome ids added to the setting),
-``TOKEN``, ``RATE_LIMIT`` and ``PAIR_RATE_LIMIT`` ((per second, burst)),
+``TOKEN``, ``RATE_LIMIT`` (scan units), ``REQUEST_RATE_LIMIT`` (other requests)
+and ``PAIR_RATE_LIMIT`` ((per second, burst); see guard.py),
 ``BUSY_TIMEOUT_MS`` (how long a write waits for a locked database),
 ``TESTING``. ``DEBUG`` is refused outside tests: the debugger would hand any
 local page a Python shell.
@@ -25,7 +26,8 @@ from pathlib import Path
 from flask import Flask
 
 from himaya.companion import config as settings_mod
-from himaya.companion.guard import BODY_CAPS, Guard, GuardSettings
+from himaya.companion.guard import BODY_CAPS, PAIR_RATE, RATE, REQUEST_RATE, Guard, GuardSettings
+from himaya.companion.health import ScanHealth
 from himaya.companion.pin import Unlocks
 from himaya.companion.store import Store, StoreError
 
@@ -96,6 +98,8 @@ class Companion:
         self.store = store
         self.guard = guard
         self.outbox_wakeup = threading.Event()
+        self.health = ScanHealth(home)  # did the extension keep up (counts it reports, no text)
+        self.gate = None  # the Guard in front of the app (its 429 count)
         self.scans = 0
         self._scan_lock = threading.Lock()
         self._settings_cache = (None, None)
@@ -201,8 +205,9 @@ def create_app(config: dict | None = None) -> Flask:
         port=int(config.get("PORT") or settings["port"]),
         token=config.get("TOKEN") or settings_mod.load_token(home),
         extension_ids=set(),  # TrustedIds below, once the settings can be read live
-        rate=tuple(config.get("RATE_LIMIT", (300.0, 600.0))),
-        pair_rate=tuple(config.get("PAIR_RATE_LIMIT", (10 / 60, 10.0))),
+        rate=tuple(config.get("RATE_LIMIT", RATE)),
+        request_rate=tuple(config.get("REQUEST_RATE_LIMIT", REQUEST_RATE)),
+        pair_rate=tuple(config.get("PAIR_RATE_LIMIT", PAIR_RATE)),
     )
 
     # No static files, no automatic OPTIONS: every route is an API route, every answer JSON.
@@ -221,5 +226,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     api.register_errors(app)
-    app.wsgi_app = Guard(app.wsgi_app, guard)
+    app.extensions["himaya"].gate = app.wsgi_app = Guard(app.wsgi_app, guard)
     return app

@@ -2,8 +2,15 @@
 
 One "how old are you?" is ordinary; age probing, flattery, secrecy and a move
 to a private app within one conversation is the pattern (docs/DESIGN.md). Each
-conversation keeps which stage cues were seen and in which message, never the
-text; state is bounded (a cap on conversations, an idle expiry).
+conversation keeps which stages were seen and in which message each first
+appeared, never the text. State is bounded: one cue per stage (at most a
+dozen, so no flood of messages can push an earlier stage out), at most
+``ConversationStore.cap`` conversations (least recently used forgotten first)
+and an idle expiry of a day. A stage fades once ``FADE_AFTER`` messages have
+passed since it was last seen; seen again after that, it counts from its new
+first message. A WhatsApp Web evening switching between chats keeps every
+chat's stages: they are keyed by the extension's conversation id
+(``<site>:<the site's chat id>``), not by the page address.
 
 A conversation warns when the stages seen so far weigh at least `THRESHOLD`
 and at least two different stages are present, even if no single message
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from array import array
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
@@ -33,6 +41,7 @@ STAGE_WEIGHT = {
     "closed-group-invite": 1.0, "recruitment": 1.0, "services-ad": 1.0, "network-page": 1.0,
 }
 THRESHOLD = 2.0
+MAX_STAGES = 32  # more than there are stages (categories): a bound, never a cut
 SERIOUS = {"image-request", "meeting-request", "blackmail-threat", "secrecy-isolation"}
 CONVERSATION_RULE = "combined-stages"
 
@@ -74,7 +83,10 @@ FADE_AFTER = 40  # cues older than this many messages no longer count
 
 @dataclass
 class _State:
-    cues: list[tuple[str, int, float]] = field(default_factory=list)  # (stage, message index, time)
+    # One cue per stage: (stage, the message where it first appeared, time), so a
+    # flood of one stage cannot push an earlier stage out.
+    cues: list[tuple[str, int, float]] = field(default_factory=list)
+    last_seen: dict = field(default_factory=dict)  # stage -> the last message that showed it (for fading)
     # The model's feature ids of the last few messages (numbers, not words), so
     # the model can read a conversation as a whole, the way it was trained.
     recent: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
@@ -83,6 +95,16 @@ class _State:
     count: int = 0
     alert_at: int | None = None
     touched: float = 0.0
+
+
+def _seen(st: _State, stage: str, index: int, now: float) -> None:
+    """Note a stage cue in message ``index``: a stage counts from its first message;
+    later ones only keep it from fading. Once faded, it starts again from this message."""
+    last = st.last_seen.get(stage)
+    if last is None or index - last > FADE_AFTER:
+        st.cues = [c for c in st.cues if c[0] != stage]
+        st.cues.append((stage, index, now))
+    st.last_seen[stage] = index
 
 
 class Conversation:
@@ -115,7 +137,7 @@ class Conversation:
             st.count += 1
             st.touched = now
             if ids is not None:
-                st.recent.append(ids)
+                st.recent.append(array("I", ids))  # 4 bytes an id, not a set's: 2 000 windows stay small
             window = frozenset().union(*st.recent) if ids is not None and len(st.recent) > 1 else None
             if speaker == "child":
                 asked = index - st.last_age_question <= 2
@@ -126,11 +148,12 @@ class Conversation:
         with self._lock:
             if speaker != "child":
                 for m in verdict.matches:
-                    st.cues.append((m.category, index, now))
+                    _seen(st, m.category, index, now)
                     if m.category == "age-probe":
                         st.last_age_question = index
-                del st.cues[:-64]  # bounded: the earliest cues matter less than the stages they name
-            info = summarize([c for c in st.cues if index - c[1] <= FADE_AFTER], st.disclosures)
+                del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
+            live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER]
+            info = summarize(live, st.disclosures)
             if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
                 st.alert_at = index
             info["message_index"] = index
@@ -189,9 +212,15 @@ def _raise_to_warning(verdict: Verdict, info: dict) -> None:
 
 
 class ConversationStore:
-    """Bounded map of conversation id -> state (LRU cap and idle expiry)."""
+    """Bounded map of conversation id -> state (LRU cap and idle expiry).
 
-    def __init__(self, cap: int = 10_000, ttl_seconds: float = 24 * 3600):
+    2 000 conversations of a few kilobytes each (an id of at most 256
+    characters, one cue per stage and the model's window: the feature ids of
+    the last few messages, 4 bytes each): under 10 MB however long the
+    companion runs; a family's chats of a day fit many times over.
+    """
+
+    def __init__(self, cap: int = 2_000, ttl_seconds: float = 24 * 3600):
         self.cap, self.ttl = cap, ttl_seconds
         self._states: OrderedDict[str, _State] = OrderedDict()
         self._lock = threading.Lock()
