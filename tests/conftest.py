@@ -5,6 +5,7 @@ phone home; docs/DESIGN.md)."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from pathlib import Path
 
@@ -24,6 +25,21 @@ def _is_loopback(address) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_data_folder(tmp_path_factory):
+    """No test reads or writes the data folder of the account that runs them (its
+    compiled-list cache above all: another checkout's code may have written it).
+    One folder for the session, so the cache still saves the compile between tests;
+    tests that need their own use the `himaya_home` fixture."""
+    previous = os.environ.get("HIMAYA_HOME")
+    os.environ["HIMAYA_HOME"] = str(tmp_path_factory.mktemp("himaya-session-home"))
+    yield
+    if previous is None:
+        os.environ.pop("HIMAYA_HOME", None)
+    else:
+        os.environ["HIMAYA_HOME"] = previous
 
 
 @pytest.fixture(autouse=True)

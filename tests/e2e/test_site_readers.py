@@ -59,7 +59,7 @@ def test_unknown_structure_falls_back_to_the_generic_reader_and_is_recorded(chro
     missed = wait_for(lambda: companion.api("/readers/missed")["missed"])
     assert [(m["site"], m["pages"]) for m in missed] == [("facebook", 1)]
     assert set(missed[0]) == {"site", "day", "pages", "last"}
-    status = companion.cli("status", "--port", str(companion.port))
+    status = companion.cli("status")
     assert "facebook" in status and "1 page(s)" in status, status
     assert "groups" not in status and "snap" not in status
 
