@@ -27,14 +27,17 @@ Views (all token-aligned, so a hit maps back to original spans):
 
 from __future__ import annotations
 
+import bisect
+import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
-from typing import NamedTuple
 
 import re2
 from rapidfuzz.distance import Levenshtein
 
+from himaya.core import normalize as normalize_mod
 from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
 from himaya.core.normalize import (
     Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
@@ -47,20 +50,18 @@ V_LOOSE, V_ALT, V_FUZZY = 1, 2, 4
 LEET_LANGS = ("fr", "en", "any")
 SEVERITY_WEIGHT = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
 RISK_FROM = SEVERITY_RANK["medium"]  # a lone low-severity cue is reported, not alarmed on
-MAX_TEXT = 200_000  # characters scanned in one unit; the companion caps input well below this
+# A longer unit is scanned in overlapping pieces of MAX_TEXT characters (a rule's
+# condition holds within one piece); the companion caps a unit well below this.
+MAX_TEXT = 200_000
+PIECE_OVERLAP = 4_000
+# Seconds of a thread's CPU time one scan may take before it judges on what it has
+# found so far (`Verdict.partial`): a 50 KB page takes about 20 ms, a message 50 µs.
+SCAN_BUDGET = 0.5
 
 
 def fuzzy_distance(n: int) -> int:
     """Edits allowed for a word of n letters: short words are never fuzzy."""
     return 0 if n < 5 else 1 if n < 9 else 2
-
-
-class Hit(NamedTuple):  # a tuple: made by the thousand on a large page
-    group: str
-    first: int  # word positions [first, last] (Normalized.position), for windows
-    last: int
-    start: int  # span in the original text
-    end: int
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Verdict:
     matches: list[Match] = field(default_factory=list)
     experimental: list[Match] = field(default_factory=list)
     conversation: dict | None = None
+    partial: bool = False  # the scan's time budget ran out: judged on part of the text
 
     @classmethod
     def from_matches(cls, found: list[Match]) -> "Verdict":
@@ -113,6 +115,8 @@ class Verdict:
         }
         if self.conversation is not None:
             out["conversation"] = self.conversation
+        if self.partial:
+            out["partial"] = True
         return out
 
 
@@ -168,11 +172,8 @@ class Index:
         self.skel = TokenAutomaton(c.skeletons) if c.skeletons else None
         self.regex_set = None
         if c.regexes:
-            self.regex_set = re2.Set.SearchSet()
+            self.regex_set = _RegexSets(list(c.regexes))
             self.regex_refs = list(c.regexes.values())
-            for pat in c.regexes:
-                self.regex_set.Add(pat)
-            self.regex_set.Compile()
             self.regex_compiled = [re2.compile(p) for p in c.regexes]
         self.domain_checks = [(domain, re2.compile(path) if path else None, refs)
                               for (domain, path), refs in c.domains.items()]
@@ -210,40 +211,78 @@ class Index:
                     c.emoji.setdefault(fold_emoji(v), []).append((ri, g))
 
     # -- scanning --------------------------------------------------------------
-    def scan(self, text: str, kind: str = "message", url: str | None = None) -> Verdict:
-        text = text[:MAX_TEXT]
+    def scan(self, text: str, kind: str = "message", url: str | None = None,
+             budget: float | None = SCAN_BUDGET) -> Verdict:
+        """The verdict for one unit. `budget`: seconds of this thread's CPU time
+        after which the scan stops looking and judges on what it found so far
+        (the verdict then says `partial`); None for no limit."""
+        if len(text) > MAX_TEXT:
+            return self._scan_pieces(text, kind, url, budget)
+        clock = _Budget(budget)
         allowed = self.kinds.get(kind, self.kinds["message"])
         n = normalize(text)
-        hits: dict[int, list[Hit]] = {}
+        found = _Found()
+        for phase in (self._words, self._regexes, self._emoji):
+            if clock.spent():
+                break
+            phase(n, found, clock)
+        if not clock.spent():
+            self._links(n, url, kind, found)
+        rules = self._by_rule(found, allowed, n)
+        matches = [m for ri in sorted(rules) if (m := self._evaluate(ri, rules[ri]))]
+        verdict = Verdict.from_matches(matches)
+        verdict.partial = clock.stopped
+        return verdict
 
-        def add(ri: int, hit: Hit) -> None:
-            if ri in allowed:
-                hits.setdefault(ri, []).append(hit)
+    def _scan_pieces(self, text: str, kind: str, url: str | None, budget: float | None) -> Verdict:
+        """A unit longer than MAX_TEXT, scanned whole in overlapping pieces (never
+        cut): each piece is judged as a unit, the matches of all pieces are merged.
+        The budget covers the whole text."""
+        clock = _Budget(budget)
+        by_rule: dict[str, Match] = {}
+        partial = False
+        for offset, piece in _pieces(text):
+            if clock.spent():
+                partial = True
+                break
+            left = None if clock.end is None else max(clock.end - time.thread_time(), 0.0)
+            verdict = self.scan(piece, kind, url, left)
+            partial = partial or verdict.partial
+            for m in (*verdict.matches, *verdict.experimental):
+                spans = tuple((s + offset, e + offset) for s, e in m.spans)
+                seen = by_rule.get(m.rule)
+                if seen is not None:  # the same rule in two pieces: one match, its spans together
+                    severity = max(seen.severity, m.severity, key=SEVERITY_RANK.__getitem__)
+                    m = Match(m.rule, m.category, severity, m.status, _merge_spans(seen.spans + spans),
+                              m.title, m.explain)
+                else:
+                    m = Match(m.rule, m.category, m.severity, m.status, spans, m.title, m.explain)
+                by_rule[m.rule] = m
+        verdict = Verdict.from_matches(list(by_rule.values()))
+        verdict.partial = partial
+        return verdict
 
-        self._words(n, add)
-        self._regexes(n, add)
-        self._links(n, url, kind, add)
-        self._emoji(n, add)
-        found = [m for ri, hs in hits.items() if (m := self._evaluate(ri, hs))]
-        return Verdict.from_matches(found)
-
-    def _words(self, n: Normalized, add) -> None:
+    def _words(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
         toks, clitic, skel = n.forms()
-        self._emit(self.words.find(toks), V_LOOSE, None, n, add)
+        self._emit(self.words.find(toks), V_LOOSE, None, n, found)
         # The other views differ from the loose one in a few tokens: search only
         # around those, not the whole text again.
         changed = changed_indexes(clitic, toks)
         if changed:
-            self._emit(self.words.find_near(clitic, changed), V_LOOSE, None, n, add)
+            self._emit(self.words.find_near(clitic, changed), V_LOOSE, None, n, found)
+        if clock.spent():
+            return
         alt = alt_view(n, self._c.leet_vocab, self._c.words)
         if alt is not None:
             alt_toks, cover, changed = alt
             alt_toks = list(map(loose, alt_toks))
-            self._emit(self.words.find_near(alt_toks, changed), V_ALT, cover, n, add)
-            self._fuzzy_views(alt_toks, None, changed, cover, n, add)
-        self._fuzzy_views(toks, skel, None, None, n, add)
+            self._emit(self.words.find_near(alt_toks, changed), V_ALT, cover, n, found)
+            self._fuzzy_views(alt_toks, None, changed, cover, n, found)
+        if clock.spent():
+            return
+        self._fuzzy_views(toks, skel, None, None, n, found)
 
-    def _fuzzy_views(self, toks: list[str], skel, changed, cover, n: Normalized, add) -> None:
+    def _fuzzy_views(self, toks: list[str], skel, changed, cover, n: Normalized, found: "_Found") -> None:
         """Near spellings and Arabizi skeletons, over all tokens (changed=None) or
         only around the changed ones (a joined or leet-read word)."""
         if self._fuzzy:
@@ -258,31 +297,37 @@ class Index:
                     if fz[i] is not toks[i]:
                         moved.append(i)
             if moved:
-                self._emit(self.words.find_near(fz, moved), V_FUZZY, cover, n, add)
+                self._emit(self.words.find_near(fz, moved), V_FUZZY, cover, n, found)
         if self.skel is not None:
             if skel is None:
                 skel = list(map(skeleton, toks))
-            found = self.skel.find(skel) if changed is None else self.skel.find_near(skel, changed)
-            self._emit(found, V_LOOSE, cover, n, add)
+            hits = self.skel.find(skel) if changed is None else self.skel.find_near(skel, changed)
+            self._emit(hits, V_LOOSE, cover, n, found)
 
-    def _emit(self, found, flag: int, cover, n: Normalized, add) -> None:
+    def _emit(self, hits, flag: int, cover, n: Normalized, found: "_Found") -> None:
+        """Keep each occurrence under its pattern (rules are looked up later, once
+        per pattern: a lexicon word shared by many rules is not copied to each)."""
         starts, ends = n.starts_ends()
         position = n.positions()
-        guards = self._c.guards
-        for pat_refs, a, b in found:
+        words = found.words
+        for pat_refs, a, b in hits:
             if cover is not None:
                 a, b = cover[a][0], cover[b][1]
-            start, end = starts[a], ends[b]
-            pa, pb = (position[a], position[b]) if position else (a, b)
-            for ri, g, allowed_views in pat_refs:
-                if allowed_views & flag and not (guards and _guarded(guards.get((ri, g)), n, a)):
-                    add(ri, Hit(g, pa, pb, start, end))
+            key = (id(pat_refs), flag)
+            got = words.get(key)
+            if got is None:
+                got = words[key] = (pat_refs, flag, [])
+            got[2].append((position[a], position[b], starts[a], ends[b], a) if position
+                          else (a, b, starts[a], ends[b], a))
 
-    def _regexes(self, n: Normalized, add) -> None:
+    def _regexes(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
         if self.regex_set is None or not n.tokens:
             return
         full = n.full()
-        for i in self.regex_set.Match(full) or ():
+        for i in self._regex_candidates(full):
+            if clock.spent():
+                return
+            occs = []
             for m in self.regex_compiled[i].finditer(full):
                 s, e = m.span()
                 if e <= s:
@@ -290,10 +335,15 @@ class Index:
                 os_ = n.full_to_original(s)
                 oe = n.full_to_original(e - 1) + 1
                 first, last = n.position(n.token_at(os_)), n.position(n.token_at(max(oe - 1, os_)))
-                for ri, g in self.regex_refs[i]:
-                    add(ri, Hit(g, first, last, os_, oe))
+                occs.append((first, last, os_, oe, -1))
+            if occs:
+                found.add(self.regex_refs[i], occs)
 
-    def _links(self, n: Normalized, url: str | None, kind: str, add) -> None:
+    def _regex_candidates(self, full: str) -> list[int]:
+        """Indexes of the rule regexes that match somewhere in `full` (see _RegexSets)."""
+        return self.regex_set.matching(full)
+
+    def _links(self, n: Normalized, url: str | None, kind: str, found: "_Found") -> None:
         c = self._c
         if not (c.domains or c.hashes):
             return
@@ -307,52 +357,151 @@ class Index:
         for link in links:
             first = n.position(n.token_at(link.start)) if n.tokens else 0
             last = n.position(n.token_at(max(link.end - 1, link.start))) if n.tokens else 0
+            occ = [(first, last, link.start, link.end, -1)]
             for domain, path, refs in self.domain_checks:
                 if host_matches(link.host, link.registrable, domain) and (path is None or path.search(link.path)):
-                    for ri, g in refs:
-                        add(ri, Hit(g, first, last, link.start, link.end))
-            for ri, g in c.hashes.get(link_hash(link.host, link.path), ()):
-                add(ri, Hit(g, first, last, link.start, link.end))
+                    found.add(refs, occ)
+            refs = c.hashes.get(link_hash(link.host, link.path))
+            if refs:
+                found.add(refs, occ)
 
-    def _emoji(self, n: Normalized, add) -> None:
+    def _emoji(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
         if not self._c.emoji:
             return
         for ch, off in find_emoji(n.original):
             refs = self._c.emoji.get(fold_emoji(ch))
             if refs:
                 tok = n.position(n.token_at(off)) if n.tokens else 0
-                for ri, g in refs:
-                    add(ri, Hit(g, tok, tok, off, off + len(ch)))
+                found.add(refs, [(tok, tok, off, off + len(ch), -1)])
 
     # -- evaluating ------------------------------------------------------------
-    def _evaluate(self, ri: int, hits: list[Hit]) -> Match | None:
+    def _by_rule(self, found: "_Found", allowed: set[int], n: Normalized) -> dict[int, dict[str, list[list]]]:
+        """rule index -> group -> lists of occurrences (shared with `found`, not copied)."""
+        rules: dict[int, dict[str, list[list]]] = {}
+        guards = self._c.guards
+        for pat_refs, flag, occs in found.words.values():
+            for ri, g, views in pat_refs:
+                if not (views & flag) or ri not in allowed:
+                    continue
+                guard = guards.get((ri, g)) if guards else None
+                kept = occs if guard is None else [o for o in occs if not _guarded(guard, n, o[4])]
+                if kept:
+                    rules.setdefault(ri, {}).setdefault(g, []).append(kept)
+        for refs, occs in found.other:
+            for ri, g in refs:
+                if ri in allowed:
+                    rules.setdefault(ri, {}).setdefault(g, []).append(occs)
+        return rules
+
+    def _evaluate(self, ri: int, groups: dict[str, list[list]]) -> Match | None:
         rule, positive = self.rules[ri], self.positive[ri]
-        unit = {h.group for h in hits}
-        if not unit & positive:
+        unit = set(groups)
+        # A window only narrows what the condition sees (`not` groups always look at
+        # the whole unit): a condition false on the whole unit is false in any window.
+        if unit.isdisjoint(positive) or not rule.condition.evaluate(unit, unit):
             return None
-        chosen = _satisfy(rule, hits, unit, positive)
-        if chosen is None:
-            return None
+        shown = unit & positive
+        if rule.window is None:
+            spans = [(o[2], o[3]) for g in shown for occs in groups[g] for o in occs]
+        else:
+            spans = _in_window(rule, groups, shown, unit)
+            if spans is None:
+                return None
         severity = rule.severity
         for cond, sev in rule.escalate:
             if SEVERITY_RANK[sev] > SEVERITY_RANK[severity] and cond.evaluate(unit, unit):
                 severity = sev
-        spans = _merge_spans((h.start, h.end) for h in chosen)
-        return Match(rule.id, rule.category, severity, rule.status, spans, rule.title, rule.explain)
+        return Match(rule.id, rule.category, severity, rule.status, _merge_spans(spans), rule.title, rule.explain)
 
 
-def _satisfy(rule: Rule, hits: list[Hit], unit: set[str], positive: set[str]) -> list[Hit] | None:
-    """The hits of a satisfied condition: within the window, if the rule has one."""
-    if rule.window is None:
-        return [h for h in hits if h.group in positive] if rule.condition.evaluate(unit, unit) else None
-    relevant = sorted((h for h in hits if h.group in positive), key=lambda h: h.first)
-    for i, anchor in enumerate(relevant):
-        end = anchor.first + rule.window
-        # Hits that start inside the window count: spaced-out words (`t.e.l.e.g.r.a.m`)
-        # are many tokens long but one word.
-        inside = [h for h in relevant[i:] if h.first < end]
-        if rule.condition.evaluate({h.group for h in inside}, unit):
-            return inside
+class _Found:
+    """What one scan found, per pattern, before any rule is looked at.
+
+    words: (pattern refs id, view) -> (refs, view, occurrences); other: (refs,
+    occurrences) for regexes, links and emoji. An occurrence is a tuple
+    (first word position, last word position, start, end, first token index).
+    """
+
+    __slots__ = ("words", "other")
+
+    def __init__(self):
+        self.words: dict[tuple[int, int], tuple[list, int, list]] = {}
+        self.other: list[tuple[list, list]] = []
+
+    def add(self, refs: list, occurrences: list) -> None:
+        self.other.append((refs, occurrences))
+
+
+class _Budget:
+    """A scan's allowance of this thread's CPU time (a busy machine or other
+    threads do not eat into it; one unit that costs too much is stopped)."""
+
+    __slots__ = ("end", "stopped")
+
+    def __init__(self, seconds: float | None):
+        self.end = None if seconds is None else time.thread_time() + seconds
+        self.stopped = False
+
+    def spent(self) -> bool:
+        if self.end is not None and not self.stopped and time.thread_time() > self.end:
+            self.stopped = True
+        return self.stopped
+
+
+def _pieces(text: str):
+    """(offset, piece) over a long text: pieces of MAX_TEXT characters, each
+    starting PIECE_OVERLAP characters before the previous one ended (at a space
+    when there is one nearby), so that nothing near a cut is missed."""
+    start = 0
+    while True:
+        end = min(start + MAX_TEXT, len(text))
+        if end < len(text):
+            space = text.rfind(" ", end - PIECE_OVERLAP // 2, end)
+            end = space if space > start else end
+        yield start, text[start:end]
+        if end >= len(text):
+            return
+        nxt = end - PIECE_OVERLAP
+        space = text.find(" ", nxt, end)
+        start = space + 1 if space != -1 else nxt
+
+
+def _in_window(rule: Rule, groups: dict[str, list[list]], shown: set[str], unit: set[str]):
+    """Spans of the first window (in word positions) where the condition holds, or None.
+
+    The windows start at each distinct first position f and hold every hit that
+    starts in [f, f + window): one sorted pass with two pointers and a count per
+    group, the condition evaluated only when the set of groups inside changed
+    (linear in hits, where a list per anchor was quadratic).
+    """
+    items = sorted({(o[0], o[2], o[3], g) for g in shown for occs in groups[g] for o in occs})
+    firsts = [it[0] for it in items]
+    window, cond = rule.window, rule.condition
+    count = dict.fromkeys(shown, 0)
+    inside: set[str] = set()
+    i = j = 0
+    changed, total = True, len(items)
+    while i < total:
+        f = firsts[i]
+        end = bisect.bisect_left(firsts, f + window, j)
+        for k in range(j, end):
+            g = items[k][3]
+            count[g] += 1
+            if count[g] == 1:
+                inside.add(g)
+                changed = True
+        j = max(j, end)
+        if changed:
+            if cond.evaluate(inside, unit):
+                return [(it[1], it[2]) for it in items[i:j]]
+            changed = False
+        while i < total and firsts[i] == f:
+            g = items[i][3]
+            count[g] -= 1
+            if count[g] == 0:
+                inside.discard(g)
+                changed = True
+            i += 1
     return None
 
 
@@ -363,8 +512,6 @@ def _add_ref(refs: list, ref) -> None:
 
 def _guarded(guard, n: Normalized, first: int) -> bool:
     """Does one of the group's `unless_after` words stand right before token `first`?"""
-    if not guard:
-        return False
     for words in guard:
         k = len(words)
         if first >= k and tuple(loose(t) for t in n.tokens[first - k:first]) == words:
@@ -384,15 +531,84 @@ def _merge_spans(spans) -> tuple[tuple[int, int], ...]:
     return tuple((s, e) for s, e in out)
 
 
+class _RegexSets:
+    """Which rule regexes match a text, from a few RE2 Sets of SET_SIZE patterns.
+
+    One Set of every pattern is exact but its lazily built DFA needs more states
+    than RE2's memory allows and keeps flushing them (90 ms on a 50 KB page);
+    Sets of 16 stay small and warm (0.3 ms each). A Set only tells which patterns
+    can match, so it holds a relaxed copy of each: a counted repeat with a large
+    bound (`.{0,120}`) becomes open (`.*`), which accepts more and keeps the DFA
+    small; the exact pattern then finds the matches.
+    """
+
+    SET_SIZE = 16
+
+    def __init__(self, patterns: list[str]):
+        self.sets = []
+        for a in range(0, len(patterns), self.SET_SIZE):
+            rs = re2.Set.SearchSet()
+            for p in patterns[a:a + self.SET_SIZE]:
+                rs.Add(_relax(p))
+            rs.Compile()
+            self.sets.append((a, rs))
+
+    def matching(self, text: str) -> list[int]:
+        data = text.encode("utf-8")  # once, not once per Set
+        return [a + i for a, rs in self.sets for i in sorted(rs.Match(data) or ())]
+
+
+_COUNTED = re.compile(r"\{(\d*),(\d+)\}")
+
+
+def _relax(pattern: str) -> str:
+    """A pattern that matches wherever `pattern` does: counted repeats with an
+    upper bound of 8 or more made open (outside character classes and escapes).
+
+    >>> _relax(r"(a|b).{0,120}c[{]{0,9}\\{1,20}")
+    '(a|b).{0,}c[{]{0,}\\\\{1,20}'
+    """
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "{":
+            m = _COUNTED.match(pattern, i)
+            if m and int(m.group(2)) >= 8:
+                out.append("{%s,}" % (m.group(1) or "0"))
+                i = m.end()
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 class _FuzzyIndex:
-    """Nearest fuzzy-term word within its edit budget, through a deletion index."""
+    """Nearest fuzzy-term word within its edit budget, through a deletion index.
+
+    The work per token is bounded: a token longer than the longest word plus 2
+    can be no word's near spelling (an edit changes the length by at most one)
+    and is not searched; a token of 5 to 8 letters has a budget of 1 edit, so one
+    deletion of it is enough to meet a word's deletions (2 only from 9 letters).
+    So a token costs at most about (longest word + 2)^3 / 2 characters of work,
+    never the cube of whatever a text holds.
+    """
 
     def __init__(self, vocab: set[str]):
         self.vocab = frozenset(vocab)
         self.deletes: dict[str, list[str]] = {}
+        self.longest = 0
         for word in vocab:
             if not fuzzy_distance(len(word)):
                 continue  # short words: only exact (and Arabic clitic) matches
+            self.longest = max(self.longest, len(word))
             for variant in _deletions(word, fuzzy_distance(len(word))):
                 self.deletes.setdefault(variant, []).append(word)
         self.nearest = lru_cache(maxsize=1 << 15)(self._nearest)
@@ -406,10 +622,10 @@ class _FuzzyIndex:
         bare = strip_clitic(token)  # Arabic: وسناب, بالواتساب
         if bare is not token and bare in self.vocab:
             return bare
-        if len(token) < 5:
+        if len(token) < 5 or len(token) > self.longest + 2:
             return token
         best, best_d = token, 99
-        for variant in _deletions(token, 2):
+        for variant in _deletions(token, fuzzy_distance(len(token))):
             for word in self.deletes.get(variant, ()):
                 budget = fuzzy_distance(min(len(word), len(token)))
                 d = Levenshtein.distance(token, word, score_cutoff=budget)
@@ -419,8 +635,19 @@ class _FuzzyIndex:
 
 
 def _deletions(word: str, k: int) -> set[str]:
-    out = {word}
-    for d in range(1, min(k, len(word) - 1) + 1):
-        for idx in combinations(range(len(word)), d):
-            out.add("".join(ch for i, ch in enumerate(word) if i not in idx))
+    """Every string made by deleting up to k letters of word (never all of them)."""
+    out, level = {word}, {word}
+    for _ in range(min(k, len(word) - 1)):
+        level = {w[:i] + w[i + 1:] for w in level for i in range(len(w))}
+        out |= level
     return out
+
+
+def clear_caches(index: "Index | None" = None) -> None:
+    """Forget every word a scan has cached (for cold-cache benchmarks and tests)."""
+    normalize_mod._CACHE.clear()
+    normalize_mod._FORMS.clear()
+    for fn in (loose, normalize_mod.leet, skeleton, strip_clitic):
+        fn.cache_clear()
+    if index is not None:
+        index._fuzzy.nearest.cache_clear()

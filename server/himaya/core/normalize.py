@@ -48,6 +48,7 @@ _MARKS_AND_FORMAT = (
 _FAST_SPLIT = re.compile(r"([^\W_]+)")
 _FULL_SPLIT = re.compile(rf"((?:[^\W_]|[{_MARKS_AND_FORMAT}])+)")
 _MARK_IN_GAP = re.compile(rf"[{_MARKS_AND_FORMAT}]")
+_MARK_BY_TOKEN = re.compile(rf"[^\W_][{_MARKS_AND_FORMAT}]|[{_MARKS_AND_FORMAT}][^\W_]")
 _TOKEN_RE = re.compile(_FULL_SPLIT.pattern[1:-1])
 _DROP_FORMAT = {
     cp: None
@@ -87,6 +88,9 @@ _CONFUSABLES = {
 }
 _CONFUSE_TABLE = str.maketrans(_CONFUSABLES)
 _RUN3 = re.compile(r"(\D)\1{2,}")
+# The longest normalized token: no rule word comes near it, and it bounds the work
+# per token of every later step whatever a token expands to (see normalize_token).
+MAX_TOKEN = 256
 _RUN2 = re.compile(r"(\D)\1+")
 
 # Leetspeak (step 9), applied only where the folded word is a known rule word of
@@ -110,7 +114,15 @@ def normalize_token(raw: str) -> str:
     >>> normalize_token("Ｂｏｎｊｏｕｒ"), normalize_token("قَدَّاشْ"), normalize_token("соmmе")
     ('bonjour', 'قداش', 'comme')
     """
+    if raw.isascii() and raw.isalnum():  # most words: NFKC, marks, Arabic and look-alikes change nothing
+        return _RUN3.sub(r"\1\1", raw.lower())
     t = unicodedata.normalize("NFKC", raw).translate(_DROP_FORMAT)
+    if len(t) > MAX_TOKEN:
+        # NFKC may expand a character 18 times (U+FDFA) and a token may be a run of
+        # thousands of letters: bound what the per-character steps below (and every
+        # view after them) can be handed. Stretched letters are collapsed first so
+        # that a long `saluuu...ut` still reads `saluut`.
+        t = _RUN3.sub(r"\1\1", t)[:MAX_TOKEN]
     t = unicodedata.normalize("NFKD", t)
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
     t = unicodedata.normalize("NFC", t).translate(_ARABIC_FOLD).casefold()
@@ -245,7 +257,10 @@ class Normalized:
 
     def token_at(self, offset: int) -> int:
         """Index of the token at or before an original offset (0 when none)."""
-        j = bisect.bisect_right(self._bounds()[0::2], offset) - 1  # raw token index
+        starts = self._cache.get("raw_starts")
+        if starts is None:  # once per text, not once per regex, link or emoji hit
+            starts = self._cache["raw_starts"] = self._bounds()[0::2]
+        j = bisect.bisect_right(starts, offset) - 1  # raw token index
         if self.keep is not None:
             j = bisect.bisect_right(self.keep, j) - 1
         return min(max(j, 0), max(len(self.tokens) - 1, 0))
@@ -322,7 +337,7 @@ def normalize(text: str) -> Normalized:
     """Tokenize and normalize `text`; every token keeps its original span."""
     parts = _FAST_SPLIT.split(text)
     gaps = "".join(parts[0::2])
-    if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(parts):
+    if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(text):
         parts = _FULL_SPLIT.split(text)
     raw = parts[1::2]
     get = _CACHE.get
@@ -334,15 +349,11 @@ def normalize(text: str) -> Normalized:
     return Normalized(text, parts, tokens, keep)
 
 
-def _mark_touches_token(parts: list[str]) -> bool:
+def _mark_touches_token(text: str) -> bool:
     """Does a mark or format character stand right before or after a token?
-    (Elsewhere, as the variation selector of an emoji, it changes nothing.)"""
-    last = len(parts) - 1
-    for i in range(0, len(parts), 2):
-        g = parts[i]
-        if g and ((i > 0 and _MARK_IN_GAP.match(g)) or (i < last and _MARK_IN_GAP.match(g[-1]))):
-            return True
-    return False
+    (Elsewhere, as the variation selector of an emoji, it changes nothing.)
+    One C-level search: a page of emoji with variation selectors costs no loop."""
+    return _MARK_BY_TOKEN.search(text) is not None
 
 
 _HARD_GAP = re.compile(r"[?!,;:()\"\n\u061f\u060c\u061b]")  # sentence punctuation, Arabic too
@@ -486,6 +497,7 @@ def strip_clitic(token: str) -> str:
 
 _CACHE: dict[str, str] = {}
 _CACHE_MAX = 200_000
+_CACHE_KEY_MAX = 64
 
 
 _FORMS: dict[str, tuple[str, str, str]] = {}
@@ -513,9 +525,11 @@ _ONE = re.compile(rb"\x01")
 
 def _remember(raw: str) -> str:
     """Normalize and cache one raw token (a plain dict: faster than lru_cache in the hot loop)."""
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    norm = _CACHE[raw] = normalize_token(raw)
+    norm = normalize_token(raw)
+    if len(raw) <= _CACHE_KEY_MAX:  # a long token is rare and would fill memory as a key
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[raw] = norm
     return norm
 
 

@@ -46,9 +46,12 @@ class TokenAutomaton:
         for pi, s, e in self._search(text):
             key = self.keys[pi]
             a = s + 1 if key[0] == " " else s
+            # Matches come by end: a longer one may start before the previous
+            # start; count back from there rather than from the text's start.
             if a < pos:
-                pos, spaces = 0, 0
-            spaces += text.count(" ", pos, a)
+                spaces -= text.count(" ", a, pos)
+            else:
+                spaces += text.count(" ", pos, a)
             pos = a
             first = spaces - 1
             last = first + key.count(" ", 1, len(key) - 1)
