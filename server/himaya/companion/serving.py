@@ -30,6 +30,7 @@ from waitress.task import ErrorTask
 from himaya.companion.app import create_app
 from himaya.companion.guard import BODY_CAPS
 from himaya.companion.outbox import Outbox
+from himaya.core.scanner import settle_memory
 
 HOST = "127.0.0.1"
 LOG_FILE = "companion.log"
@@ -134,6 +135,7 @@ class Server:
         except BaseException:
             sock.close()
             raise
+        settle_memory()  # the compiled rules out of the collector's way (see scanner.py)
         return cls(sock, app, threads)
 
     def _background(self, target, name):

@@ -31,7 +31,7 @@ import bisect
 import re
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import combinations
 
 import re2
@@ -40,7 +40,7 @@ from rapidfuzz.distance import Levenshtein
 from himaya.core import normalize as normalize_mod
 from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
 from himaya.core.normalize import (
-    Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
+    WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
 )
 from himaya.core.rules.schema import SEVERITY_RANK, Rule
 from himaya.core.textindex import TokenAutomaton
@@ -174,11 +174,17 @@ class Index:
         if c.regexes:
             self.regex_set = _RegexSets(list(c.regexes))
             self.regex_refs = list(c.regexes.values())
-            self.regex_compiled = [re2.compile(p) for p in c.regexes]
+            self.regex_compiled = [re2.compile(p.encode("utf-8")) for p in c.regexes]
         self.domain_checks = [(domain, re2.compile(path) if path else None, refs)
                               for (domain, path), refs in c.domains.items()]
         self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
         self.positive = [frozenset(r.condition.names(True)) for r in self.rules]
+        self.least = [r.condition.least() for r in self.rules]
+        # For each word pattern and view: the (rule, group, unless_after guard) it
+        # counts for, resolved once here rather than on every occurrence.
+        self._fan = {(id(refs), flag): [(ri, g, c.guards.get((ri, g))) for ri, g, views in refs if views & flag]
+                     for table in (c.patterns, c.skeletons) for refs in table.values()
+                     for flag in (V_LOOSE, V_ALT, V_FUZZY)}
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
 
     # -- compiling -------------------------------------------------------------
@@ -220,6 +226,7 @@ class Index:
             return self._scan_pieces(text, kind, url, budget)
         clock = _Budget(budget)
         allowed = self.kinds.get(kind, self.kinds["message"])
+        self._fuzzy.trim()
         n = normalize(text)
         found = _Found()
         for phase in (self._words, self._regexes, self._emoji):
@@ -324,24 +331,29 @@ class Index:
         if self.regex_set is None or not n.tokens:
             return
         full = n.full()
-        for i in self._regex_candidates(full):
+        # RE2 reads UTF-8: encode once and search bytes (the str API encodes the
+        # whole text again and converts offsets on every match).
+        data = full.encode("utf-8")
+        spans: list[tuple[int, list[tuple[int, int]]]] = []
+        for i in self.regex_set.matching(data):
             if clock.spent():
-                return
+                break
+            got = list(_find_all(self.regex_compiled[i], data))
+            if got:
+                spans.append((i, got))
+        if not spans:
+            return
+        to_char = _char_offsets(data, spans) if len(data) != len(full) else None
+        for i, got in spans:
             occs = []
-            for m in self.regex_compiled[i].finditer(full):
-                s, e = m.span()
-                if e <= s:
-                    continue
+            for s, e in got:
+                if to_char is not None:
+                    s, e = to_char[s], to_char[e]
                 os_ = n.full_to_original(s)
                 oe = n.full_to_original(e - 1) + 1
                 first, last = n.position(n.token_at(os_)), n.position(n.token_at(max(oe - 1, os_)))
                 occs.append((first, last, os_, oe, -1))
-            if occs:
-                found.add(self.regex_refs[i], occs)
-
-    def _regex_candidates(self, full: str) -> list[int]:
-        """Indexes of the rule regexes that match somewhere in `full` (see _RegexSets)."""
-        return self.regex_set.matching(full)
+            found.add(self.regex_refs[i], occs)
 
     def _links(self, n: Normalized, url: str | None, kind: str, found: "_Found") -> None:
         c = self._c
@@ -349,7 +361,8 @@ class Index:
             return
         # A `url` unit is one address: parsed whole, never searched for links inside
         # (`javascript:...//t.me/+x` is not a t.me link).
-        links = [] if kind == "url" else find_links(n.original)
+        # (a link has a dot: most messages need no search)
+        links = [] if kind == "url" or "." not in n.original else find_links(n.original)
         if url:  # the page address: spans the text only when the text is that address
             page = parse_link(url, 0, len(url) if url == n.original else 0)
             if page is not None:
@@ -366,7 +379,7 @@ class Index:
                 found.add(refs, occ)
 
     def _emoji(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
-        if not self._c.emoji:
+        if not self._c.emoji or n.original.isascii():
             return
         for ch, off in find_emoji(n.original):
             refs = self._c.emoji.get(fold_emoji(ch))
@@ -378,15 +391,20 @@ class Index:
     def _by_rule(self, found: "_Found", allowed: set[int], n: Normalized) -> dict[int, dict[str, list[list]]]:
         """rule index -> group -> lists of occurrences (shared with `found`, not copied)."""
         rules: dict[int, dict[str, list[list]]] = {}
-        guards = self._c.guards
-        for pat_refs, flag, occs in found.words.values():
-            for ri, g, views in pat_refs:
-                if not (views & flag) or ri not in allowed:
+        fan = self._fan
+        for key, (_refs, _flag, occs) in found.words.items():
+            for ri, g, guard in fan[key]:
+                if ri not in allowed:
                     continue
-                guard = guards.get((ri, g)) if guards else None
                 kept = occs if guard is None else [o for o in occs if not _guarded(guard, n, o[4])]
                 if kept:
-                    rules.setdefault(ri, {}).setdefault(g, []).append(kept)
+                    groups = rules.get(ri)
+                    if groups is None:
+                        rules[ri] = {g: [kept]}
+                    elif g in groups:
+                        groups[g].append(kept)
+                    else:
+                        groups[g] = [kept]
         for refs, occs in found.other:
             for ri, g in refs:
                 if ri in allowed:
@@ -394,13 +412,15 @@ class Index:
         return rules
 
     def _evaluate(self, ri: int, groups: dict[str, list[list]]) -> Match | None:
-        rule, positive = self.rules[ri], self.positive[ri]
+        rule = self.rules[ri]
         unit = set(groups)
-        # A window only narrows what the condition sees (`not` groups always look at
-        # the whole unit): a condition false on the whole unit is false in any window.
-        if unit.isdisjoint(positive) or not rule.condition.evaluate(unit, unit):
+        shown = unit & self.positive[ri]
+        # Too few different groups for the condition (most rules a common word
+        # reaches), then the condition on the whole unit: a window only narrows
+        # what it sees (`not` groups always look at the whole unit), so a condition
+        # false on the whole unit is false in any window.
+        if not shown or len(shown) < self.least[ri] or not rule.condition.evaluate(unit, unit):
             return None
-        shown = unit & positive
         if rule.window is None:
             spans = [(o[2], o[3]) for g in shown for occs in groups[g] for o in occs]
         else:
@@ -434,17 +454,33 @@ class _Found:
 
 class _Budget:
     """A scan's allowance of this thread's CPU time (a busy machine or other
-    threads do not eat into it; one unit that costs too much is stopped)."""
+    threads do not eat into it; one unit that costs too much is stopped).
 
-    __slots__ = ("end", "stopped")
+    Reading a thread's CPU clock is a system call (about 2 µs); the wall clock
+    is not, and CPU time never runs ahead of it, so `spent()` reads the CPU
+    clock only once the wall clock says the budget could be used up.
+    """
+
+    __slots__ = ("end", "seconds", "cpu_start", "wall_end", "stopped")
 
     def __init__(self, seconds: float | None):
-        self.end = None if seconds is None else time.thread_time() + seconds
+        self.seconds = seconds
         self.stopped = False
+        if seconds is None:
+            self.end = self.wall_end = None
+        else:
+            self.cpu_start = time.thread_time()
+            self.end = self.cpu_start + seconds  # on the CPU clock
+            self.wall_end = time.perf_counter() + seconds
 
     def spent(self) -> bool:
-        if self.end is not None and not self.stopped and time.thread_time() > self.end:
+        if self.stopped or self.wall_end is None or time.perf_counter() < self.wall_end:
+            return self.stopped
+        left = self.end - time.thread_time()
+        if left <= 0:
             self.stopped = True
+        else:  # waited, not worked: look again when the rest could be used up
+            self.wall_end = time.perf_counter() + left
         return self.stopped
 
 
@@ -553,9 +589,37 @@ class _RegexSets:
             rs.Compile()
             self.sets.append((a, rs))
 
-    def matching(self, text: str) -> list[int]:
-        data = text.encode("utf-8")  # once, not once per Set
+    def matching(self, data: bytes) -> list[int]:
+        """Indexes of the patterns that match somewhere in UTF-8 `data`, in order."""
         return [a + i for a, rs in self.sets for i in sorted(rs.Match(data) or ())]
+
+
+def _find_all(rx, data: bytes):
+    """(start, end) byte spans of the non-empty matches of a compiled bytes
+    pattern, left to right, as `finditer` on the text would give them."""
+    pos, end = 0, len(data)
+    while pos <= end:
+        m = rx.search(data, pos)
+        if m is None:
+            return
+        s, e = m.span()
+        if e > s:
+            yield s, e
+            pos = e
+        else:  # an empty match: step over one character (its UTF-8 continuation bytes too)
+            pos = s + 1
+            while pos < end and 0x80 <= data[pos] < 0xC0:
+                pos += 1
+
+
+def _char_offsets(data: bytes, spans) -> dict[int, int]:
+    """Character offset of every byte offset the spans use: one pass over the text."""
+    offsets = sorted({o for _, got in spans for se in got for o in se})
+    out, last, chars = {}, 0, 0
+    for off in offsets:
+        chars += len(data[last:off].decode("utf-8"))
+        out[off], last = chars, off
+    return out
 
 
 _COUNTED = re.compile(r"\{(\d*),(\d+)\}")
@@ -603,35 +667,50 @@ class _FuzzyIndex:
 
     def __init__(self, vocab: set[str]):
         self.vocab = frozenset(vocab)
-        self.deletes: dict[str, list[str]] = {}
+        deletes: dict[str, list[str]] = {}
         self.longest = 0
         for word in vocab:
             if not fuzzy_distance(len(word)):
                 continue  # short words: only exact (and Arabic clitic) matches
             self.longest = max(self.longest, len(word))
             for variant in _deletions(word, fuzzy_distance(len(word))):
-                self.deletes.setdefault(variant, []).append(word)
-        self.nearest = lru_cache(maxsize=1 << 15)(self._nearest)
+                deletes.setdefault(variant, []).append(word)
+        # Tuples of strings: the garbage collector stops tracking them (lists it
+        # would walk on every full collection, tens of thousands of them).
+        self.deletes = {k: tuple(v) for k, v in deletes.items()}
+        # An unbounded lru_cache is a plain dict (see normalize.word_cache), trimmed
+        # by trim(); it wraps a function of the tables, not a method, so that no
+        # reference cycle keeps an old index alive after a rules update.
+        self.nearest = lru_cache(maxsize=None)(partial(_nearest, self.vocab, self.deletes, self.longest))
+        self._calls = 0
+
+    def trim(self) -> None:
+        """Bound the cache of nearest words (called every so many scans)."""
+        self._calls += 1
+        if not self._calls & 255 and self.nearest.cache_info().currsize > WORD_CACHE_MAX:
+            self.nearest.cache_clear()
 
     def __bool__(self) -> bool:
         return bool(self.vocab)
 
-    def _nearest(self, token: str) -> str:
-        if token in self.vocab or not token.isalnum():
-            return token
-        bare = strip_clitic(token)  # Arabic: وسناب, بالواتساب
-        if bare is not token and bare in self.vocab:
-            return bare
-        if len(token) < 5 or len(token) > self.longest + 2:
-            return token
-        best, best_d = token, 99
-        for variant in _deletions(token, fuzzy_distance(len(token))):
-            for word in self.deletes.get(variant, ()):
-                budget = fuzzy_distance(min(len(word), len(token)))
-                d = Levenshtein.distance(token, word, score_cutoff=budget)
-                if d <= budget and (d, word) < (best_d, best):
-                    best, best_d = word, d
-        return best
+
+def _nearest(vocab: frozenset, deletes: dict, longest: int, token: str) -> str:
+    """The vocabulary word nearest to token within its edit budget, else token."""
+    if token in vocab or not token.isalnum():
+        return token
+    bare = strip_clitic(token)  # Arabic: وسناب, بالواتساب
+    if bare is not token and bare in vocab:
+        return bare
+    if len(token) < 5 or len(token) > longest + 2:
+        return token
+    best, best_d = token, 99
+    for variant in _deletions(token, fuzzy_distance(len(token))):
+        for word in deletes.get(variant, ()):
+            budget = fuzzy_distance(min(len(word), len(token)))
+            d = Levenshtein.distance(token, word, score_cutoff=budget)
+            if d <= budget and (d, word) < (best_d, best):
+                best, best_d = word, d
+    return best
 
 
 def _deletions(word: str, k: int) -> set[str]:

@@ -139,19 +139,41 @@ def normalize_token(raw: str) -> str:
     return t
 
 
-@lru_cache(maxsize=1 << 16)
+_WORD_CACHES: list = []
+WORD_CACHE_MAX = 1 << 16
+
+
+def word_cache(fn):
+    """Cache a function of one word in a plain dict, emptied past WORD_CACHE_MAX
+    entries (by `trim_word_caches`). Not an LRU: its bookkeeping is one tracked
+    list per entry, and with a few hundred thousand of them every full pass of
+    Python's garbage collector took milliseconds out of a page scan; a dict of
+    str -> str is never walked."""
+    cached = lru_cache(maxsize=None)(fn)
+    _WORD_CACHES.append(cached)
+    return cached
+
+
+def trim_word_caches(limit: int = WORD_CACHE_MAX) -> None:
+    """Empty the word caches that grew past `limit` (bounded memory)."""
+    for cached in _WORD_CACHES:
+        if cached.cache_info().currsize > limit:
+            cached.cache_clear()
+
+
+@word_cache
 def loose(token: str) -> str:
     """Every doubled letter single: `trooop` and `trop` meet, `9addeh` and `9adeh`."""
     return _RUN2.sub(r"\1", token)
 
 
-@lru_cache(maxsize=1 << 16)
+@word_cache
 def leet(token: str) -> str:
     """The leetspeak reading of a token (`t3l3gr4m` -> `telegram`)."""
     return token.translate(_LEET)
 
 
-@lru_cache(maxsize=1 << 16)
+@word_cache
 def skeleton(token: str) -> str:
     """Consonant skeleton of a Latin-script (Arabizi) token; others unchanged.
 
@@ -335,6 +357,10 @@ def _norm_gap(gap: str) -> str:
 
 def normalize(text: str) -> Normalized:
     """Tokenize and normalize `text`; every token keeps its original span."""
+    global _CALLS
+    _CALLS += 1
+    if not _CALLS & 255:
+        trim_word_caches()
     parts = _FAST_SPLIT.split(text)
     gaps = "".join(parts[0::2])
     if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(text):
@@ -480,7 +506,7 @@ ARABIC_PROCLITICS = ("وبال", "وعال", "وال", "بال", "فال", "عا
 _SHORT_AFTER_WA = frozenset(("لا", "ما", "لن", "لم"))
 
 
-@lru_cache(maxsize=1 << 16)
+@word_cache
 def strip_clitic(token: str) -> str:
     """An Arabic-script word without its proclitics (the word itself otherwise).
 
@@ -495,6 +521,7 @@ def strip_clitic(token: str) -> str:
     return token
 
 
+_CALLS = 0
 _CACHE: dict[str, str] = {}
 _CACHE_MAX = 200_000
 _CACHE_KEY_MAX = 64
