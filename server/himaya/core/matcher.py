@@ -301,7 +301,7 @@ class Index:
                 fz, moved = list(toks), []
                 for i in changed:
                     fz[i] = nearest(toks[i])
-                    if fz[i] is not toks[i]:
+                    if fz[i] != toks[i]:
                         moved.append(i)
             if moved:
                 self._emit(self.words.find_near(fz, moved), V_FUZZY, cover, n, found)

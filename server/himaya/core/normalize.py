@@ -544,7 +544,9 @@ def changed_indexes(a: list[str], b: list[str]) -> list[int]:
     the differences are visited)."""
     if a == b:
         return []
-    return [m.start() for m in _ONE.finditer(bytes(map(operator.is_not, a, b)))]
+    # By value: caches hand back equal strings that are not the same object, and
+    # a token counted as changed when it is not makes a view search it again.
+    return [m.start() for m in _ONE.finditer(bytes(map(operator.ne, a, b)))]
 
 
 _ONE = re.compile(rb"\x01")
