@@ -175,6 +175,10 @@ class Index:
             self.regex_set = _RegexSets(list(c.regexes))
             self.regex_refs = list(c.regexes.values())
             self.regex_compiled = [re2.compile(p.encode("utf-8")) for p in c.regexes]
+            # A Set's word is final for a pattern unless its Set holds a relaxed copy
+            # or it may match the empty string (which counts for nothing): those
+            # are checked with one search.
+            self.regex_unsure = [_relax(p) != p or _may_match_empty(p) for p in c.regexes]
         self.domain_checks = [(domain, re2.compile(path) if path else None, refs)
                               for (domain, path), refs in c.domains.items()]
         self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
@@ -328,32 +332,21 @@ class Index:
                           else (a, b, starts[a], ends[b], a))
 
     def _regexes(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
+        """Which rule regexes match, from the RE2 Sets; where they match is worked
+        out only for the rules that get as far as needing it (few: a page hits ~20
+        regexes and needs the places of ~3, a message almost never)."""
         if self.regex_set is None or not n.tokens:
             return
-        full = n.full()
         # RE2 reads UTF-8: encode once and search bytes (the str API encodes the
         # whole text again and converts offsets on every match).
-        data = full.encode("utf-8")
-        spans: list[tuple[int, list[tuple[int, int]]]] = []
+        data = n.full().encode("utf-8")
         for i in self.regex_set.matching(data):
             if clock.spent():
-                break
-            got = list(_find_all(self.regex_compiled[i], data))
-            if got:
-                spans.append((i, got))
-        if not spans:
-            return
-        to_char = _char_offsets(data, spans) if len(data) != len(full) else None
-        for i, got in spans:
-            occs = []
-            for s, e in got:
-                if to_char is not None:
-                    s, e = to_char[s], to_char[e]
-                os_ = n.full_to_original(s)
-                oe = n.full_to_original(e - 1) + 1
-                first, last = n.position(n.token_at(os_)), n.position(n.token_at(max(oe - 1, os_)))
-                occs.append((first, last, os_, oe, -1))
-            found.add(self.regex_refs[i], occs)
+                return
+            rx = self.regex_compiled[i]
+            if self.regex_unsure[i] and next(_find_all(rx, data), None) is None:
+                continue  # the relaxed copy matched, or only an empty match: not a hit
+            found.add(self.regex_refs[i], _Lazy(partial(_regex_occurrences, n, data, rx)))
 
     def _links(self, n: Normalized, url: str | None, kind: str, found: "_Found") -> None:
         c = self._c
@@ -594,6 +587,38 @@ class _RegexSets:
         return [a + i for a, rs in self.sets for i in sorted(rs.Match(data) or ())]
 
 
+class _Lazy:
+    """Occurrences worked out on first use (a hit whose places no rule may need)."""
+
+    __slots__ = ("_make", "_items")
+
+    def __init__(self, make):
+        self._make, self._items = make, None
+
+    def __iter__(self):
+        if self._items is None:
+            self._items, self._make = self._make(), None
+        return iter(self._items)
+
+    def __bool__(self) -> bool:
+        return True  # made only for a pattern known to match
+
+
+def _regex_occurrences(n: Normalized, data: bytes, rx) -> list[tuple]:
+    """Every non-empty match of rx in n.full() (encoded as `data`), as occurrences."""
+    spans = list(_find_all(rx, data))
+    if len(data) != len(n.full()):  # not ASCII: byte offsets to character offsets
+        to_char = _char_offsets(data, spans)
+        spans = [(to_char[s], to_char[e]) for s, e in spans]
+    occs = []
+    for s, e in spans:
+        os_ = n.full_to_original(s)
+        oe = n.full_to_original(e - 1) + 1
+        first, last = n.position(n.token_at(os_)), n.position(n.token_at(max(oe - 1, os_)))
+        occs.append((first, last, os_, oe, -1))
+    return occs
+
+
 def _find_all(rx, data: bytes):
     """(start, end) byte spans of the non-empty matches of a compiled bytes
     pattern, left to right, as `finditer` on the text would give them."""
@@ -614,7 +639,7 @@ def _find_all(rx, data: bytes):
 
 def _char_offsets(data: bytes, spans) -> dict[int, int]:
     """Character offset of every byte offset the spans use: one pass over the text."""
-    offsets = sorted({o for _, got in spans for se in got for o in se})
+    offsets = sorted({o for se in spans for o in se})
     out, last, chars = {}, 0, 0
     for off in offsets:
         chars += len(data[last:off].decode("utf-8"))
@@ -625,6 +650,33 @@ def _char_offsets(data: bytes, spans) -> dict[int, int]:
 _COUNTED = re.compile(r"\{(\d*),(\d+)\}")
 
 
+def _outside_classes(pattern: str):
+    """(index, piece, outside) over a pattern: escapes come whole (`\\b`), and
+    `outside` is False within a character class (where `^ $ {` are letters;
+    a `]` right after `[` or `[^` is one too)."""
+    i, in_class, n = 0, False, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            yield i, pattern[i:i + 2], not in_class
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            yield i, ch, False
+        elif ch == "[":
+            head = 2 if pattern[i + 1:i + 2] == "^" else 1
+            if pattern[i + head:i + head + 1] == "]":
+                head += 1
+            in_class = True
+            yield i, pattern[i:i + head], False
+            i += head
+            continue
+        else:
+            yield i, ch, True
+        i += 1
+
+
 def _relax(pattern: str) -> str:
     """A pattern that matches wherever `pattern` does: counted repeats with an
     upper bound of 8 or more made open (outside character classes and escapes).
@@ -632,26 +684,30 @@ def _relax(pattern: str) -> str:
     >>> _relax(r"(a|b).{0,120}c[{]{0,9}\\{1,20}")
     '(a|b).{0,}c[{]{0,}\\\\{1,20}'
     """
-    out, i, in_class = [], 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i:i + 2])
-            i += 2
+    out, skip = [], -1
+    for i, piece, outside in _outside_classes(pattern):
+        if i < skip:
             continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "{":
+        if outside and piece == "{":
             m = _COUNTED.match(pattern, i)
             if m and int(m.group(2)) >= 8:
                 out.append("{%s,}" % (m.group(1) or "0"))
-                i = m.end()
+                skip = m.end()
                 continue
-        out.append(ch)
-        i += 1
+        out.append(piece)
     return "".join(out)
+
+
+def _may_match_empty(pattern: str) -> bool:
+    """Could the pattern match an empty string anywhere? Its zero-width
+    assertions (^ $ \\b \\B \\A \\z) dropped, does it match ""? (An empty match
+    consumes nothing, so it needs no more than that: a safe over-estimate.)"""
+    kept = [piece for _i, piece, outside in _outside_classes(pattern)
+            if not (outside and piece in ("^", "$", "\\b", "\\B", "\\A", "\\z"))]
+    try:
+        return re2.compile("".join(kept)).fullmatch("") is not None
+    except re2.error:
+        return True
 
 
 class _FuzzyIndex:
