@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import os
 import socket
 import stat
 import threading
@@ -46,6 +47,27 @@ def test_log_file_is_private_and_rotates(himaya_home):
         handler.flush()
         assert "x" * 1000 in path.read_text()
     finally:
+        for name in ("himaya", "waitress"):
+            logging.getLogger(name).removeHandler(handler)
+        handler.close()
+
+
+def test_log_files_stay_private_after_rotation(himaya_home):
+    himaya_home.mkdir(mode=0o700)
+    previous = os.umask(0o022)  # the usual umask: new files would be 0644
+    handler = setup_logging(himaya_home)
+    try:
+        handler.maxBytes = 2000
+        log = logging.getLogger("himaya.test")
+        for i in range(20):
+            log.info("line %d %s", i, "y" * 200)
+        handler.flush()
+        folder = himaya_home / "logs"
+        files = sorted(folder.glob("companion.log*"))
+        assert len(files) >= 3  # rotated at least twice
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o600 for f in files}
+    finally:
+        os.umask(previous)
         for name in ("himaya", "waitress"):
             logging.getLogger(name).removeHandler(handler)
         handler.close()

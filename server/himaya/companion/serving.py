@@ -65,14 +65,21 @@ def bind(port: int, host: str = HOST) -> socket.socket:
     return sock
 
 
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file is created 0600, the first one and each
+    one started after a rotation (the standard handler leaves that to the umask)."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(home: Path, level=logging.INFO) -> logging.Handler:
     """Log to ``home/logs/companion.log``, rotated at 1 MB, five files kept, mode 0600."""
     folder = Path(home) / "logs"
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / LOG_FILE
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler = _PrivateLog(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for name in ("himaya", "waitress"):
         logger = logging.getLogger(name)
