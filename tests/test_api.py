@@ -156,6 +156,23 @@ def test_report_is_stored_as_chained_evidence(api, himaya_home):
     assert api.app.extensions["himaya"].store.verify_chain()["ok"]
 
 
+def test_the_extension_keeps_the_head_and_hands_it_back(api):
+    """Issue 14.3: each stored report returns the chain's head; the kept head verifies
+    while the chain holds it, and a removed newest record shows."""
+    made = [api.post("/api/v1/reports", report_body(screenshot=False)).get_json() for _ in range(2)]
+    assert made[1]["chain"] == {"count": 2, "head": made[1]["sha256"]}
+    answer = api.post("/api/v1/reports/verify", made[1]["chain"])
+    assert answer.status_code == 200 and answer.get_json()["ok"] and answer.get_json()["count"] == 2
+    store = api.app.extensions["himaya"].store
+    store.conn.execute("DROP TRIGGER evidence_no_delete")
+    for sql in ("DELETE FROM outbox WHERE report_id = ?", "DELETE FROM evidence WHERE id = ?"):
+        store.conn.execute(sql, [made[1]["id"]])
+    broken = api.post("/api/v1/reports/verify", made[1]["chain"]).get_json()
+    assert broken["ok"] is False and broken["count"] == 1 and "removed" in broken["broken"]["reason"]
+    bad = api.post("/api/v1/reports/verify", {"count": 2, "head": "xyz"})
+    assert bad.status_code == 400 and bad.get_json()["detail"].startswith("head:")
+
+
 def test_report_is_queued_when_an_intake_is_configured(api, himaya_home):
     settings_mod.set_value(himaya_home, "intake-url", "https://intake.ngo.example/reports")
     made = api.post("/api/v1/reports", report_body()).get_json()

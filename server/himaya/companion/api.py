@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from himaya import __version__
 from himaya.companion import pairing, payloads
-from himaya.core.evidence import EvidenceError
+from himaya.core.evidence import Anchor, EvidenceError
 from himaya.companion.export import export_files, zip_files
 from himaya.companion.store import StoreBusy, StoreError, StoreFull
 
@@ -129,8 +129,17 @@ def create_report():
     saved = companion.store.append_report(report, companion.rules.scanner.version, queue=queue)
     companion.outbox_wakeup.set()
     log.info("report %s stored (%d units)", saved["id"], len(report["units"]))
+    # The chain's head with this record on it: the extension keeps the last one
+    # it got and can hand it back (POST /reports/verify) to show nothing was removed.
     return {"id": saved["id"], "sha256": saved["sha256"], "created": saved["created"],
-            "outbox": "pending" if queue else "none"}, 201
+            "outbox": "pending" if queue else "none", "chain": {"count": saved["seq"], "head": saved["sha256"]}}, 201
+
+
+@bp.post("/reports/verify")
+def verify_reports():
+    given = payloads.head_request(_body())
+    anchor = Anchor(given["count"], given["head"], "the extension's head")
+    return _companion().store.verify_chain([anchor])
 
 
 @bp.get("/reports")

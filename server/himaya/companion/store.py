@@ -85,6 +85,25 @@ def _m001_tables(db: sqlite_utils.Database) -> None:
 MIGRATIONS = [("001_tables", _m001_tables)]
 
 
+def _stray_rows(conn) -> dict | None:
+    """Rows that a removed record leaves behind (its captures, its outbox row),
+    or a record whose outbox row was removed (it would never be sent)."""
+    checks = (
+        ("SELECT evidence_id FROM captures WHERE evidence_id NOT IN (SELECT id FROM evidence) LIMIT 1",
+         "captures of a record that is not in the chain (the record was removed)"),
+        ("SELECT report_id FROM outbox WHERE report_id NOT IN (SELECT id FROM evidence) LIMIT 1",
+         "an outbox row of a record that is not in the chain (the record was removed)"),
+        ("SELECT id FROM evidence WHERE id NOT IN (SELECT report_id FROM outbox) LIMIT 1",
+         "the record's outbox row was removed (it would never be sent)"),
+    )
+    for sql, reason in checks:
+        row = conn.execute(sql).fetchone()
+        if row:
+            seq = conn.execute("SELECT seq FROM evidence WHERE id = ?", [row[0]]).fetchone()
+            return {"seq": seq[0] if seq else None, "id": row[0], "reason": reason}
+    return None
+
+
 class Store:
     """One database file, one connection per thread, WAL and a busy timeout."""
 
@@ -259,15 +278,27 @@ class Store:
                                  [report_id])
         return [{"name": n, "mime": m, "sha256": s, "data": bytes(d)} for n, m, s, d in rows]
 
-    def verify_chain(self) -> dict:
-        """Walk every record in order; see evidence.verify_rows."""
+    def verify_chain(self, anchors=()) -> dict:
+        """Walk every record in order (see evidence.verify_rows), compare the
+        chain with heads kept outside the database (``anchors``: evidence.Anchor,
+        from the extension, ``himaya report verify --head`` or an NGO's hub), and
+        check that every capture and outbox row belongs to a record of the chain
+        and every record has its outbox row.
+
+        A hub witness calls ``store.verify_chain([Anchor(count, head, "the hub")])``.
+        """
         # One read transaction, so a writer cannot slip a record in mid-walk.
         conn = self._connect()
         try:
             conn.execute("BEGIN")
             rows = ({"seq": r[0], "id": r[1], "sha256": r[2], "prev": r[3], "record": r[4]}
                     for r in conn.execute("SELECT seq, id, sha256, prev, record FROM evidence ORDER BY seq"))
-            return evidence.verify_rows(rows, self.captures)
+            outcome = evidence.verify_rows(rows, self.captures, anchors)
+            if outcome["ok"]:
+                problem = _stray_rows(conn)
+                if problem:
+                    outcome = {"ok": False, "count": outcome["count"], "broken": problem}
+            return outcome
         finally:
             conn.close()
 
