@@ -83,10 +83,34 @@ def test_scan_warns_and_keeps_only_metadata(api, himaya_home, scanner):
     assert verdict["risk"] is True and verdict["rules_version"] == scanner.version
     assert rule_id in [m["rule"] for m in verdict["matches"]]
     assert set(verdict["matches"][0]["title"]) == {"fr", "ar", "en"}
+    api.app.extensions["himaya"].store.flush()  # the row is written off the request path
     rows = snapshot(himaya_home)["matches"]
     assert len(rows) == 1 and rule_id in rows[0][4]
     assert text.encode() not in _db_bytes(himaya_home)
     assert b"social.example" not in _db_bytes(himaya_home)
+
+
+def test_warning_metadata_is_written_off_the_request_path_in_order(api, himaya_home, scanner):
+    """Issue 15: a warning does not wait for the disk; its row follows, durably and in order."""
+    import sqlite3
+    import time
+
+    _, text = risky_text(scanner)
+    blocker = sqlite3.connect(himaya_home / "himaya.db", timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")  # the database is busy: a synchronous write would wait 5 s
+    try:
+        start = time.monotonic()
+        urls = [f"https://social.example/m/{i}" for i in range(3)]
+        for url in urls:
+            assert api.post("/api/v1/scan", {"kind": "message", "text": text, "url": url}).status_code == 200
+        assert time.monotonic() - start < 2.0
+    finally:
+        blocker.rollback()
+        blocker.close()
+    store = api.app.extensions["himaya"].store
+    assert store.flush()
+    hashes = [row[5] for row in snapshot(himaya_home)["matches"]]
+    assert hashes == [store.url_hash(u) for u in urls]
 
 
 def test_harmless_scan_stores_nothing(api, himaya_home):

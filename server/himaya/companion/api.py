@@ -90,13 +90,9 @@ def _verdict(companion, scanner, unit: dict) -> dict:
     else:
         verdict = scanner.scan(unit["text"], kind=unit["kind"], url=unit.get("url"))
     result = verdict.to_dict()
-    if result["matches"]:
-        try:
-            companion.store.record_match(unit["kind"], result["severity"],
-                                         [match["rule"] for match in result["matches"]], unit.get("url"))
-        except StoreError as exc:
-            # Warnings come first: a busy or full disk must not silence them.
-            log.warning("match metadata not stored: %s", exc.__class__.__name__)
+    if result["matches"]:  # queued, written off the request path (store._MatchQueue)
+        companion.store.record_match(unit["kind"], result["severity"],
+                                     [match["rule"] for match in result["matches"]], unit.get("url"))
     return result
 
 

@@ -149,6 +149,10 @@ class GuardSettings:
     port: int
     token: str
     extension_ids: set = field(default_factory=set)
+    # Requests per second and burst per client (address + origin). Sized for the
+    # extension's real bursts: it follows a page for at most 600 units and sends
+    # them 40 to a batch, so a feed that loads 200 posts at once is 15 requests,
+    # or 600 sent one by one: either fits in one burst (docs/API.md, Limits).
     rate: tuple = (300.0, 600.0)
     pair_rate: tuple = (10 / 60, 10.0)
 

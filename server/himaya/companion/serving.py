@@ -316,6 +316,7 @@ class Server:
         self._stop.set()
         self.companion.outbox_wakeup.set()
         self._waitress.close()
+        self.companion.store.flush(5.0)  # warnings' metadata still queued
         stop = getattr(self.companion.rules, "stop", None)
         if stop:
             stop()

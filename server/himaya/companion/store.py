@@ -17,17 +17,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import sqlite3
 import threading
 import time
+import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlite_utils
 
 from himaya.core import evidence
+
+log = logging.getLogger("himaya.companion.store")
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -104,6 +108,77 @@ def _stray_rows(conn) -> dict | None:
     return None
 
 
+class _MatchQueue:
+    """Match rows written off the request path, durably and in order.
+
+    A scan that warns answers at once; its row waits here and one writer thread
+    writes everything waiting in one transaction (one disk sync for many rows,
+    where each warning paid its own sync before). The thread stops when idle and
+    starts again with the next row. Reports do not go through here: they are
+    written, and synced, before they are acknowledged. What this can lose is the
+    metadata of warnings given in the last moment before a crash (SIGKILL,
+    power loss), never a report.
+    """
+
+    MAX_WAITING = 10_000  # past this (a disk that stopped answering) rows are dropped and counted
+    IDLE_S = 2.0
+
+    _by_file: "weakref.WeakValueDictionary[str, _MatchQueue]" = weakref.WeakValueDictionary()
+    _registry_lock = threading.Lock()
+
+    @classmethod
+    def of(cls, store: "Store") -> "_MatchQueue":
+        """One queue per database file in a process, whichever Store opened it."""
+        key = str(store.path.resolve())
+        with cls._registry_lock:
+            queue = cls._by_file.get(key)
+            if queue is None:
+                queue = cls._by_file[key] = cls(store)
+            return queue
+
+    def __init__(self, store: "Store"):
+        self.store = store
+        self.rows: list[tuple] = []
+        self.writing = 0
+        self.dropped = 0
+        self.cond = threading.Condition()
+        self.thread: threading.Thread | None = None
+
+    def put(self, row: tuple) -> None:
+        with self.cond:
+            if len(self.rows) >= self.MAX_WAITING:
+                self.dropped += 1
+                return
+            self.rows.append(row)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="himaya-matches", daemon=True)
+                self.thread.start()
+            self.cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self.cond:
+                if not self.rows:
+                    self.cond.wait(self.IDLE_S)
+                if not self.rows:
+                    self.thread = None
+                    return
+                batch, self.rows = self.rows, []
+                self.writing = len(batch)
+            try:
+                self.store._insert_matches(batch)
+            except Exception as exc:  # metadata only: a busy or full disk must not stop warnings
+                log.warning("%d match row(s) not stored: %s", len(batch), exc.__class__.__name__)
+            finally:
+                with self.cond:
+                    self.writing = 0
+                    self.cond.notify_all()
+
+    def flush(self, timeout: float) -> bool:
+        with self.cond:
+            return self.cond.wait_for(lambda: not self.rows and not self.writing, timeout)
+
+
 class Store:
     """One database file, one connection per thread, WAL and a busy timeout."""
 
@@ -113,6 +188,7 @@ class Store:
         self.recovered: str | None = None
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._matches = _MatchQueue.of(self)
         self._open_checked()
         self._url_key = bytes.fromhex(self.db.execute("SELECT value FROM meta WHERE key='url_key'").fetchone()[0])
 
@@ -205,9 +281,28 @@ class Store:
             raise _translate(exc) from None
 
     def record_match(self, kind: str, severity: str, rules: list[str], url: str | None) -> None:
-        """Keep the metadata of a warning: never the text."""
-        self._write("INSERT INTO matches (created, kind, severity, rules, url_hash) VALUES (?, ?, ?, ?, ?)",
-                    [utc_now(), kind, severity, json.dumps(rules), self.url_hash(url)])
+        """Keep the metadata of a warning (never the text), off the request path:
+        the row is queued and written by the store's writer thread (see _MatchQueue)."""
+        self._matches.put((utc_now(), kind, severity, json.dumps(rules), self.url_hash(url)))
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued match row is written (or failed); False on timeout."""
+        return self._matches.flush(timeout)
+
+    def _insert_matches(self, rows: list[tuple]) -> None:
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("INSERT INTO matches (created, kind, severity, rules, url_hash) VALUES (?, ?, ?, ?, ?)",
+                                 rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc) from None
 
     def add_feedback(self, verdict: str, rules: list[str], url: str | None) -> int:
         return self._write("INSERT INTO feedback (created, verdict, rules, url_hash) VALUES (?, ?, ?, ?)",
@@ -307,6 +402,7 @@ class Store:
         return row[0] if row else evidence.GENESIS
 
     def counts(self) -> dict:
+        self.flush(2.0)  # rows of warnings already answered are counted
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         return {"matches": one("SELECT count(*) FROM matches"), "reports": one("SELECT count(*) FROM evidence"),
                 "feedback": one("SELECT count(*) FROM feedback")}
@@ -321,6 +417,7 @@ class Store:
 
     def purge(self, days: int, now: datetime | None = None) -> int:
         """Delete scan metadata and feedback older than ``days``; evidence stays."""
+        self.flush(2.0)
         now = now or datetime.now(timezone.utc)
         cutoff = (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         removed = 0
