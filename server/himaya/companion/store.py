@@ -112,8 +112,8 @@ class _MatchQueue:
     """Match rows written off the request path, durably and in order.
 
     A scan that warns answers at once; its row waits here and one writer thread
-    writes everything waiting in one transaction (one disk sync for many rows,
-    where each warning paid its own sync before). The thread stops when idle and
+    writes, every BATCH_S seconds, everything waiting in one transaction (one disk
+    sync for many rows, where each warning paid its own sync before). The thread stops when idle and
     starts again with the next row. Reports do not go through here: they are
     written, and synced, before they are acknowledged. What this can lose is the
     metadata of warnings given in the last moment before a crash (SIGKILL,
@@ -121,6 +121,7 @@ class _MatchQueue:
     """
 
     MAX_WAITING = 10_000  # past this (a disk that stopped answering) rows are dropped and counted
+    BATCH_S = 0.2  # the writer writes what waits every BATCH_S seconds
     IDLE_S = 2.0
 
     _by_file: "weakref.WeakValueDictionary[str, _MatchQueue]" = weakref.WeakValueDictionary()
@@ -141,6 +142,7 @@ class _MatchQueue:
         self.rows: list[tuple] = []
         self.writing = 0
         self.dropped = 0
+        self.hurry = False
         self.cond = threading.Condition()
         self.thread: threading.Thread | None = None
 
@@ -153,16 +155,23 @@ class _MatchQueue:
             if self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="himaya-matches", daemon=True)
                 self.thread.start()
-            self.cond.notify_all()
+            # No wake-up per row: the writer looks every BATCH_S. Waking it for
+            # each warning made it fight the scanning threads for the GIL.
 
     def _run(self) -> None:
+        idle = 0.0
         while True:
             with self.cond:
+                if not self.hurry:
+                    self.cond.wait(self.BATCH_S)
+                self.hurry = False
                 if not self.rows:
-                    self.cond.wait(self.IDLE_S)
-                if not self.rows:
-                    self.thread = None
-                    return
+                    idle += self.BATCH_S
+                    if idle >= self.IDLE_S:
+                        self.thread = None
+                        return
+                    continue
+                idle = 0.0
                 batch, self.rows = self.rows, []
                 self.writing = len(batch)
             try:
@@ -176,6 +185,8 @@ class _MatchQueue:
 
     def flush(self, timeout: float) -> bool:
         with self.cond:
+            self.hurry = True
+            self.cond.notify_all()
             return self.cond.wait_for(lambda: not self.rows and not self.writing, timeout)
 
 
