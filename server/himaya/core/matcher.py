@@ -184,9 +184,15 @@ class Index:
         self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
         self.positive = [frozenset(r.condition.names(True)) for r in self.rules]
         self.least = [r.condition.least() for r in self.rules]
+        self.conditions = [r.condition.compile() for r in self.rules]
+        self.escalations = [[(c.compile(), sev) for c, sev in r.escalate] for r in self.rules]
         # For each word pattern and view: the (rule, group, unless_after guard) it
         # counts for, resolved once here rather than on every occurrence.
-        self._fan = {(id(refs), flag): [(ri, g, c.guards.get((ri, g))) for ri, g, views in refs if views & flag]
+        # A bit per group of each rule: a text's groups for a rule are one int.
+        self.bits = [{g: 1 << k for k, g in enumerate(sorted(r.terms))} for r in self.rules]
+        self.positive_bits = [sum(self.bits[ri][g] for g in pos) for ri, pos in enumerate(self.positive)]
+        self._fan = {(id(refs), flag): [(ri, g, self.bits[ri][g], c.guards.get((ri, g)))
+                                        for ri, g, views in refs if views & flag]
                      for table in (c.patterns, c.skeletons) for refs in table.values()
                      for flag in (V_LOOSE, V_ALT, V_FUZZY)}
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
@@ -382,47 +388,58 @@ class Index:
 
     # -- evaluating ------------------------------------------------------------
     def _by_rule(self, found: "_Found", allowed: set[int], n: Normalized) -> dict[int, dict[str, list[list]]]:
-        """rule index -> group -> lists of occurrences (shared with `found`, not copied)."""
-        rules: dict[int, dict[str, list[list]]] = {}
+        """The rules the text reaches that have enough groups for their condition,
+        each with group -> lists of occurrences (shared with `found`, not copied).
+
+        A common word reaches many rules and few of them can match: one bit mask
+        per rule (its groups present) sorts them out before any list is built.
+        """
+        masks: dict[int, int] = {}
+        pairs: list[tuple[int, str, list]] = []
         fan = self._fan
         for key, (_refs, _flag, occs) in found.words.items():
-            for ri, g, guard in fan[key]:
-                if ri not in allowed:
-                    continue
-                kept = occs if guard is None else [o for o in occs if not _guarded(guard, n, o[4])]
-                if kept:
-                    groups = rules.get(ri)
-                    if groups is None:
-                        rules[ri] = {g: [kept]}
-                    elif g in groups:
-                        groups[g].append(kept)
-                    else:
-                        groups[g] = [kept]
+            for ri, g, bit, guard in fan[key]:
+                if guard is not None:  # `unless_after`: the occurrences right after those words do not count
+                    kept = [o for o in occs if not _guarded(guard, n, o[4])]
+                    if not kept:
+                        continue
+                    pairs.append((ri, g, kept))
+                else:
+                    pairs.append((ri, g, occs))
+                masks[ri] = masks.get(ri, 0) | bit
+        bits = self.bits
         for refs, occs in found.other:
             for ri, g in refs:
-                if ri in allowed:
-                    rules.setdefault(ri, {}).setdefault(g, []).append(occs)
+                masks[ri] = masks.get(ri, 0) | bits[ri][g]
+                pairs.append((ri, g, occs))
+        positive, least = self.positive_bits, self.least
+        live = {ri for ri, mask in masks.items()
+                if ri in allowed and (mask & positive[ri]).bit_count() >= max(least[ri], 1)}
+        rules: dict[int, dict[str, list[list]]] = {}
+        for ri, g, occs in pairs:
+            if ri in live:
+                rules.setdefault(ri, {}).setdefault(g, []).append(occs)
         return rules
 
     def _evaluate(self, ri: int, groups: dict[str, list[list]]) -> Match | None:
-        rule = self.rules[ri]
+        rule, condition = self.rules[ri], self.conditions[ri]
         unit = set(groups)
         shown = unit & self.positive[ri]
         # Too few different groups for the condition (most rules a common word
         # reaches), then the condition on the whole unit: a window only narrows
         # what it sees (`not` groups always look at the whole unit), so a condition
         # false on the whole unit is false in any window.
-        if not shown or len(shown) < self.least[ri] or not rule.condition.evaluate(unit, unit):
+        if not shown or len(shown) < self.least[ri] or not condition(unit, unit):
             return None
         if rule.window is None:
             spans = [(o[2], o[3]) for g in shown for occs in groups[g] for o in occs]
         else:
-            spans = _in_window(rule, groups, shown, unit)
+            spans = _in_window(condition, rule.window, groups, shown, unit)
             if spans is None:
                 return None
         severity = rule.severity
-        for cond, sev in rule.escalate:
-            if SEVERITY_RANK[sev] > SEVERITY_RANK[severity] and cond.evaluate(unit, unit):
+        for escalated, sev in self.escalations[ri]:
+            if SEVERITY_RANK[sev] > SEVERITY_RANK[severity] and escalated(unit, unit):
                 severity = sev
         return Match(rule.id, rule.category, severity, rule.status, _merge_spans(spans), rule.title, rule.explain)
 
@@ -495,7 +512,7 @@ def _pieces(text: str):
         start = space + 1 if space != -1 else nxt
 
 
-def _in_window(rule: Rule, groups: dict[str, list[list]], shown: set[str], unit: set[str]):
+def _in_window(cond, window: int, groups: dict[str, list[list]], shown: set[str], unit: set[str]):
     """Spans of the first window (in word positions) where the condition holds, or None.
 
     The windows start at each distinct first position f and hold every hit that
@@ -505,7 +522,6 @@ def _in_window(rule: Rule, groups: dict[str, list[list]], shown: set[str], unit:
     """
     items = sorted({(o[0], o[2], o[3], g) for g in shown for occs in groups[g] for o in occs})
     firsts = [it[0] for it in items]
-    window, cond = rule.window, rule.condition
     count = dict.fromkeys(shown, 0)
     inside: set[str] = set()
     i = j = 0
@@ -521,7 +537,7 @@ def _in_window(rule: Rule, groups: dict[str, list[list]], shown: set[str], unit:
                 changed = True
         j = max(j, end)
         if changed:
-            if cond.evaluate(inside, unit):
+            if cond(inside, unit):
                 return [(it[1], it[2]) for it in items[i:j]]
             changed = False
         while i < total and firsts[i] == f:

@@ -55,6 +55,35 @@ class Node:
         # count: N of (names)
         return sum(1 for a in self.args if a.evaluate(window, unit)) >= self.n
 
+    def compile(self):
+        """The same test as `evaluate`, as one function ``f(window, unit) -> bool``
+        built once per rule: the matcher calls it for every rule a text reaches,
+        and walking the tree with generators cost more than the test itself.
+        (tests/test_condition.py checks the two agree.)
+
+        >>> f = parse("a and (b or c) and not d", {"a", "b", "c", "d"}).compile()
+        >>> f({"a", "c"}, {"a", "c"}), f({"a", "c"}, {"a", "c", "d"})
+        (True, False)
+        """
+        if self.op == "name":
+            name = self.name
+            return lambda window, unit: name in window
+        if self.op == "not":
+            inner = self.args[0].compile()
+            return lambda window, unit: not inner(unit, unit)
+        if self.op == "count":  # args are group names; a name given twice counts twice
+            names, n = tuple(a.name for a in self.args), self.n
+            return lambda window, unit: sum(map(window.__contains__, names)) >= n
+        if all(a.op == "name" for a in self.args):  # a flat and/or of names: one set operation
+            names = frozenset(a.name for a in self.args)
+            if self.op == "and":
+                return lambda window, unit: names <= window
+            return lambda window, unit: not names.isdisjoint(window)
+        parts = tuple(a.compile() for a in self.args)
+        if self.op == "and":
+            return lambda window, unit: all(f(window, unit) for f in parts)
+        return lambda window, unit: any(f(window, unit) for f in parts)
+
     def least(self) -> int:
         """A lower bound on how many different positive groups must be present for
         the condition to hold (the matcher skips a rule with fewer, unevaluated).
