@@ -147,7 +147,7 @@ def bench_list(scanner, literals: list[str], *, messages: int, pages: int, seed:
     out: dict = {}
 
     # messages: warm (after a warm-up on other messages), then cold
-    for m in [gen.message() for _ in range(2000)]:
+    for m in [gen.message() for _ in range(min(2000, 2 * messages))]:
         scanner.scan(m, kind="message")
     msgs = [gen.message() for _ in range(messages)]
     walls, cpus = [], []

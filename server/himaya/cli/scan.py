@@ -134,15 +134,17 @@ def eval_(corpus, as_json, show_errors, rules_path):
 
 
 @main.command()
-@click.option("--signatures", default=10_000, show_default=True, help="Number of synthetic signature terms.")
-@click.option("--messages", default=10_000, show_default=True, help="Number of chat messages to scan.")
+@click.option("--signatures", default=10_000, show_default=True, help="Terms in the synthetic list.")
+@click.option("--messages", default=3_000, show_default=True, help="Chat messages timed warm, per list.")
+@click.option("--pages", default=9, show_default=True, help="50 KB pages timed, per list (interleaved with the references).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def bench(signatures, messages, as_json):
-    """Measure scanner speed on a synthetic signature set (bench/scanner_bench.py).
+def bench(signatures, messages, pages, as_json):
+    """Measure scanner speed with the shipped list and a synthetic one, on realistic
+    mixed-language text, beside flashtext and ahocorasick-rs (bench/scanner_bench.py).
 
     Example:
 
-        himaya bench --signatures 10000
+        himaya bench --json
     """
     import runpy
 
@@ -150,7 +152,7 @@ def bench(signatures, messages, as_json):
     if not script.is_file():
         raise click.ClickException("the benchmarks live in bench/ of a source checkout; run this from one")
     module = runpy.run_path(str(script))
-    figures = module["run"](signatures=signatures, messages=messages)
+    figures = module["run"](signatures=signatures, messages=messages, pages=pages)
     if as_json:
         click.echo(json.dumps(figures))
     else:
