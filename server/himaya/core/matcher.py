@@ -577,29 +577,43 @@ def _merge_spans(spans) -> tuple[tuple[int, int], ...]:
 
 
 class _RegexSets:
-    """Which rule regexes match a text, from a few RE2 Sets of SET_SIZE patterns.
+    """Which rule regexes match a text, from RE2 Sets.
 
-    One Set of every pattern is exact but its lazily built DFA needs more states
-    than RE2's memory allows and keeps flushing them (90 ms on a 50 KB page);
-    Sets of 16 stay small and warm (0.3 ms each). A Set only tells which patterns
-    can match, so it holds a relaxed copy of each: a counted repeat with a large
-    bound (`.{0,120}`) becomes open (`.*`), which accepts more and keeps the DFA
-    small; the exact pattern then finds the matches.
+    A Set holds a relaxed copy of each pattern: a counted repeat with a large
+    bound (`.{0,120}`) becomes open (`.*`), which accepts more and keeps the
+    lazily built DFA small; the exact pattern then finds the matches. Two ways:
+
+    - short texts (messages) go to one Set of every pattern, with room for a
+      large DFA: warm, it answers in 1-2 µs where several Sets take 10-15;
+    - long texts (pages) hold too many different states for one DFA, which
+      then flushes and rebuilds them over and over (90 ms on a 50 KB page); in
+      Sets of SET_SIZE patterns each DFA stays small and warm (0.2 ms each).
     """
 
     SET_SIZE = 16
+    SHORT = 2048  # bytes
+    WHOLE_MEMORY = 64 << 20  # an upper bound: DFA states are built as texts need them
 
     def __init__(self, patterns: list[str]):
+        relaxed = [_relax(p) for p in patterns]
+        options = re2.Options()
+        options.max_mem = self.WHOLE_MEMORY
+        self.whole = re2.Set.SearchSet(options)
+        for p in relaxed:
+            self.whole.Add(p)
+        self.whole.Compile()
         self.sets = []
         for a in range(0, len(patterns), self.SET_SIZE):
             rs = re2.Set.SearchSet()
-            for p in patterns[a:a + self.SET_SIZE]:
-                rs.Add(_relax(p))
+            for p in relaxed[a:a + self.SET_SIZE]:
+                rs.Add(p)
             rs.Compile()
             self.sets.append((a, rs))
 
     def matching(self, data: bytes) -> list[int]:
         """Indexes of the patterns that match somewhere in UTF-8 `data`, in order."""
+        if len(data) <= self.SHORT:
+            return sorted(self.whole.Match(data) or ())
         return [a + i for a, rs in self.sets for i in sorted(rs.Match(data) or ())]
 
 
