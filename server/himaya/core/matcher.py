@@ -191,10 +191,11 @@ class Index:
         # A bit per group of each rule: a text's groups for a rule are one int.
         self.bits = [{g: 1 << k for k, g in enumerate(sorted(r.terms))} for r in self.rules]
         self.positive_bits = [sum(self.bits[ri][g] for g in pos) for ri, pos in enumerate(self.positive)]
-        self._fan = {(id(refs), flag): [(ri, g, self.bits[ri][g], c.guards.get((ri, g)))
+        self._fan = {id(refs) + flag: [(ri, g, self.bits[ri][g], c.guards.get((ri, g)))
                                         for ri, g, views in refs if views & flag]
                      for table in (c.patterns, c.skeletons) for refs in table.values()
                      for flag in (V_LOOSE, V_ALT, V_FUZZY)}
+        assert len(self._fan) == 3 * (len(c.patterns) + len(c.skeletons)), "object ids must be multiples of 8"
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
 
     # -- compiling -------------------------------------------------------------
@@ -323,19 +324,23 @@ class Index:
 
     def _emit(self, hits, flag: int, cover, n: Normalized, found: "_Found") -> None:
         """Keep each occurrence under its pattern (rules are looked up later, once
-        per pattern: a lexicon word shared by many rules is not copied to each)."""
+        per pattern: a lexicon word shared by many rules is not copied to each).
+        The key is the pattern's refs list id plus the view's flag (ids are
+        multiples of 8, flags below 8): an int, cheaper than a tuple per hit."""
         starts, ends = n.starts_ends()
         position = n.positions()
         words = found.words
         for pat_refs, a, b in hits:
             if cover is not None:
                 a, b = cover[a][0], cover[b][1]
-            key = (id(pat_refs), flag)
+            key = id(pat_refs) + flag
             got = words.get(key)
             if got is None:
                 got = words[key] = (pat_refs, flag, [])
-            got[2].append((position[a], position[b], starts[a], ends[b], a) if position
-                          else (a, b, starts[a], ends[b], a))
+            if position is None:
+                got[2].append((a, b, starts[a], ends[b], a))
+            else:
+                got[2].append((position[a], position[b], starts[a], ends[b], a))
 
     def _regexes(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
         """Which rule regexes match, from the RE2 Sets; where they match is worked
@@ -447,7 +452,7 @@ class Index:
 class _Found:
     """What one scan found, per pattern, before any rule is looked at.
 
-    words: (pattern refs id, view) -> (refs, view, occurrences); other: (refs,
+    words: pattern refs id + view flag -> (refs, view, occurrences); other: (refs,
     occurrences) for regexes, links and emoji. An occurrence is a tuple
     (first word position, last word position, start, end, first token index).
     """
@@ -455,7 +460,7 @@ class _Found:
     __slots__ = ("words", "other")
 
     def __init__(self):
-        self.words: dict[tuple[int, int], tuple[list, int, list]] = {}
+        self.words: dict[int, tuple[list, int, list]] = {}
         self.other: list[tuple[list, list]] = []
 
     def add(self, refs: list, occurrences: list) -> None:

@@ -48,7 +48,6 @@ _MARKS_AND_FORMAT = (
 _FAST_SPLIT = re.compile(r"([^\W_]+)")
 _FULL_SPLIT = re.compile(rf"((?:[^\W_]|[{_MARKS_AND_FORMAT}])+)")
 _MARK_IN_GAP = re.compile(rf"[{_MARKS_AND_FORMAT}]")
-_MARK_BY_TOKEN = re.compile(rf"[^\W_][{_MARKS_AND_FORMAT}]|[{_MARKS_AND_FORMAT}][^\W_]")
 _TOKEN_RE = re.compile(_FULL_SPLIT.pattern[1:-1])
 _DROP_FORMAT = {
     cp: None
@@ -378,8 +377,15 @@ def normalize(text: str) -> Normalized:
 def _mark_touches_token(text: str) -> bool:
     """Does a mark or format character stand right before or after a token?
     (Elsewhere, as the variation selector of an emoji, it changes nothing.)
-    One C-level search: a page of emoji with variation selectors costs no loop."""
-    return _MARK_BY_TOKEN.search(text) is not None
+    Only the marks are visited (a search for "a mark beside a letter" scans
+    every letter of a page: 2.5 ms on 50 KB); a token character is what
+    str.isalnum() says, like the `[^\W_]` of the split."""
+    last = len(text) - 1
+    for m in _MARK_IN_GAP.finditer(text):
+        i = m.start()
+        if (i > 0 and text[i - 1].isalnum()) or (i < last and text[i + 1].isalnum()):
+            return True
+    return False
 
 
 _HARD_GAP = re.compile(r"[?!,;:()\"\n\u061f\u060c\u061b]")  # sentence punctuation, Arabic too
