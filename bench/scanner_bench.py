@@ -147,7 +147,7 @@ def bench_list(scanner, literals: list[str], *, messages: int, pages: int, seed:
     out: dict = {}
 
     # messages: warm (after a warm-up on other messages), then cold
-    for m in [gen.message() for _ in range(min(2000, 2 * messages))]:
+    for m in [gen.message() for _ in range(min(10_000, 3 * messages))]:  # a companion has seen many
         scanner.scan(m, kind="message")
     msgs = [gen.message() for _ in range(messages)]
     walls, cpus = [], []

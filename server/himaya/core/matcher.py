@@ -396,34 +396,38 @@ class Index:
         """The rules the text reaches that have enough groups for their condition,
         each with group -> lists of occurrences (shared with `found`, not copied).
 
-        A common word reaches many rules and few of them can match: one bit mask
-        per rule (its groups present) sorts them out before any list is built.
+        A common word reaches many rules and few of them can match: a first pass
+        keeps one bit mask per rule (its groups present) and sorts them out; only
+        for the rules left does a second pass gather the occurrences.
         """
         masks: dict[int, int] = {}
-        pairs: list[tuple[int, str, list]] = []
+        get = masks.get
         fan = self._fan
         for key, (_refs, _flag, occs) in found.words.items():
-            for ri, g, bit, guard in fan[key]:
-                if guard is not None:  # `unless_after`: the occurrences right after those words do not count
-                    kept = [o for o in occs if not _guarded(guard, n, o[4])]
-                    if not kept:
-                        continue
-                    pairs.append((ri, g, kept))
-                else:
-                    pairs.append((ri, g, occs))
-                masks[ri] = masks.get(ri, 0) | bit
+            for ri, _g, bit, guard in fan[key]:
+                # `unless_after`: occurrences right after those words do not count
+                if guard is None or any(not _guarded(guard, n, o[4]) for o in occs):
+                    masks[ri] = get(ri, 0) | bit
         bits = self.bits
-        for refs, occs in found.other:
+        for refs, _occs in found.other:
             for ri, g in refs:
-                masks[ri] = masks.get(ri, 0) | bits[ri][g]
-                pairs.append((ri, g, occs))
+                masks[ri] = get(ri, 0) | bits[ri][g]
         positive, least = self.positive_bits, self.least
         live = {ri for ri, mask in masks.items()
                 if ri in allowed and (mask & positive[ri]).bit_count() >= max(least[ri], 1)}
-        rules: dict[int, dict[str, list[list]]] = {}
-        for ri, g, occs in pairs:
-            if ri in live:
-                rules.setdefault(ri, {}).setdefault(g, []).append(occs)
+        rules: dict[int, dict[str, list[list]]] = {ri: {} for ri in live}
+        if not live:
+            return rules
+        for key, (_refs, _flag, occs) in found.words.items():
+            for ri, g, _bit, guard in fan[key]:
+                if ri in live:
+                    kept = occs if guard is None else [o for o in occs if not _guarded(guard, n, o[4])]
+                    if kept:
+                        rules[ri].setdefault(g, []).append(kept)
+        for refs, occs in found.other:
+            for ri, g in refs:
+                if ri in live:
+                    rules[ri].setdefault(g, []).append(occs)
         return rules
 
     def _evaluate(self, ri: int, groups: dict[str, list[list]]) -> Match | None:
