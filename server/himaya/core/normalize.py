@@ -379,7 +379,7 @@ def _mark_touches_token(text: str) -> bool:
     (Elsewhere, as the variation selector of an emoji, it changes nothing.)
     Only the marks are visited (a search for "a mark beside a letter" scans
     every letter of a page: 2.5 ms on 50 KB); a token character is what
-    str.isalnum() says, like the `[^\W_]` of the split."""
+    str.isalnum() says, like the `[^\\W_]` of the split."""
     last = len(text) - 1
     for m in _MARK_IN_GAP.finditer(text):
         i = m.start()
