@@ -7,11 +7,19 @@ scan at once. A scan is:
 2. one Aho-Corasick pass over the loose view finds every phrase and fuzzy term
    at token boundaries (patterns are padded with spaces, the views are tokens
    joined by single spaces); the other views differ in a few tokens and are
-   searched only around those (the skeleton view, whole); RE2 (a Set as pre-filter, then only the
-   regexes that can match) runs on the punctuation-keeping view; links and
-   emoji are looked up in dicts;
-3. only rules with a hit are evaluated: condition within the rule's token
-   window, exclusions (`not`) over the whole unit, then `escalate`.
+   searched only around those (the skeleton view, whole); RE2 Sets tell which
+   rule regexes match the punctuation-keeping view (where they match is worked
+   out only if a rule needs it); links and emoji are looked up in dicts. Each
+   occurrence is kept once, under its pattern, not copied to every rule;
+3. the rules those patterns reach are sorted with a bit mask each (enough
+   groups for the condition?); only the few left are evaluated: condition
+   within the rule's token window (one sorted pass), exclusions (`not`) over
+   the whole unit, then `escalate`.
+
+Work is proportional to the text and its hits: no step compares each hit with
+each other, and a token costs a bounded amount whatever it holds. A scan has a
+CPU-time budget (`SCAN_BUDGET`); past it the verdict says `partial`. A unit
+longer than MAX_TEXT is scanned in overlapping pieces.
 
 Views (all token-aligned, so a hit maps back to original spans):
 - loose:    each token with doubled letters made single (`trooop` = `trop`);
