@@ -178,6 +178,10 @@ class Index:
                 self._add_term(c, ri, term)
         self._c = c
         self.words = TokenAutomaton(c.patterns)
+        # The fuzzy view counts for fuzzy terms only: searching it for phrases too
+        # found every common word of the page again, to throw it away.
+        self.fuzzy_words = TokenAutomaton({pat: refs for pat, refs in c.patterns.items()
+                                           if any(views & V_FUZZY for _ri, _g, views in refs)})
         self.skel = TokenAutomaton(c.skeletons) if c.skeletons else None
         self.regex_set = None
         if c.regexes:
@@ -328,7 +332,7 @@ class Index:
                     if fz[i] != toks[i]:
                         moved.append(i)
             if moved:
-                self._emit(self.words.find_near(fz, moved), V_FUZZY, cover, n, found)
+                self._emit(self.fuzzy_words.find_near(fz, moved), V_FUZZY, cover, n, found)
         if self.skel is not None:
             if skel is None:
                 skel = list(map(skeleton, toks))
