@@ -182,6 +182,10 @@ class Index:
         # found every common word of the page again, to throw it away.
         self.fuzzy_words = TokenAutomaton({pat: refs for pat, refs in c.patterns.items()
                                            if any(views & V_FUZZY for _ri, _g, views in refs)})
+        # Likewise the proclitic view changes Arabic words, and a match there must
+        # hold one: when the changed words are all Arabic script, only patterns
+        # with an Arabic letter can give one.
+        self.arabic_words = TokenAutomaton({pat: refs for pat, refs in c.patterns.items() if _ARABIC.search(pat)})
         self.skel = TokenAutomaton(c.skeletons) if c.skeletons else None
         self.regex_set = None
         if c.regexes:
@@ -304,7 +308,9 @@ class Index:
         # around those, not the whole text again.
         changed = changed_indexes(clitic, toks)
         if changed:
-            self._emit(self.words.find_near(clitic, changed), V_LOOSE, None, n, found)
+            # (a mixed token such as بالwhatsapp loses its prefix to a Latin word: all patterns then)
+            plain = _NOT_ARABIC.search("".join([clitic[i] for i in changed])) is None
+            self._emit((self.arabic_words if plain else self.words).find_near(clitic, changed), V_LOOSE, None, n, found)
         if clock.spent():
             return
         alt = alt_view(n, self._c.leet_vocab, self._c.words)
@@ -710,6 +716,8 @@ def _char_offsets(data: bytes, spans) -> dict[int, int]:
     return out
 
 
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_NOT_ARABIC = re.compile("[^\u0600-\u06ff]")
 _COUNTED = re.compile(r"\{(\d*),(\d+)\}")
 
 
