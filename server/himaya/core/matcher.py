@@ -388,8 +388,9 @@ class Index:
             return
         # A `url` unit is one address: parsed whole, never searched for links inside
         # (`javascript:...//t.me/+x` is not a t.me link).
-        # (a link has a dot: most messages need no search)
-        links = [] if kind == "url" or "." not in n.original else find_links(n.original)
+        # A link has a dot right before a letter (its top-level domain): most
+        # messages have none, and need no search.
+        links = [] if kind == "url" or not _DOT_LETTER.search(n.original) else find_links(n.original)
         if url:  # the page address: spans the text only when the text is that address
             page = parse_link(url, 0, len(url) if url == n.original else 0)
             if page is not None:
@@ -717,6 +718,9 @@ def _char_offsets(data: bytes, spans) -> dict[int, int]:
 
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
+# What can start a top-level domain in links._LINK_RE, case folding included
+# (RE2's (?i) takes the long s and the Kelvin sign for s and k).
+_DOT_LETTER = re.compile("\\.[a-zA-Z\u017f\u212a\u0621-\u064a]")
 _NOT_ARABIC = re.compile("[^\u0600-\u06ff]")
 _COUNTED = re.compile(r"\{(\d*),(\d+)\}")
 
