@@ -45,6 +45,7 @@ _MARKS_AND_FORMAT = (
 # with them is five times slower, so the fast split runs first and the full one
 # only when such a character stands between tokens.
 _FAST_SPLIT = re.compile(r"([^\W_]+)")
+_ASCII_SPLIT = re.compile(r"([A-Za-z0-9]+)")  # the same on ASCII text, without Unicode lookups
 _FULL_SPLIT = re.compile(rf"((?:[^\W_]|[{_MARKS_AND_FORMAT}])+)")
 _MARK_IN_GAP = re.compile(rf"[{_MARKS_AND_FORMAT}]")
 _TOKEN_RE = re.compile(_FULL_SPLIT.pattern[1:-1])
@@ -363,7 +364,7 @@ def normalize(text: str) -> Normalized:
     _CALLS += 1
     if not _CALLS & 255:
         trim_word_caches()
-    parts = _FAST_SPLIT.split(text)
+    parts = (_ASCII_SPLIT if text.isascii() else _FAST_SPLIT).split(text)
     gaps = "".join(parts[0::2])
     if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(text):
         parts = _FULL_SPLIT.split(text)
