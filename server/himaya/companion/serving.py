@@ -206,6 +206,7 @@ class _Front:
         return self._pending.get(channel.addr[0] if channel.addr else "")
 
     def trust(self, channel) -> None:
+        """The connection showed the token (or closed): it is no longer pending."""
         with self._lock:
             queue = self._queue(channel)
             if queue is not None:
