@@ -40,7 +40,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from itertools import combinations
+from itertools import accumulate
 
 import re2
 from rapidfuzz.distance import Levenshtein
@@ -205,18 +205,34 @@ class Index:
         self.escalations = [[(c.compile(), sev) for c, sev in r.escalate] for r in self.rules]
         # For each word pattern and view: the (rule, group, unless_after guard) it
         # counts for, resolved once here rather than on every occurrence.
-        # A bit per group of each rule: a text's groups for a rule are one int.
-        self.bits = [{g: 1 << k for k, g in enumerate(sorted(r.terms))} for r in self.rules]
+        # One bit per group of every rule, all rules side by side in one int (rule
+        # ri's groups from offset[ri]): what a text reaches is a few int ORs.
+        offsets = list(accumulate((len(r.terms) for r in self.rules), initial=0))
+        self.bits = [{g: 1 << (offsets[ri] + k) for k, g in enumerate(sorted(r.terms))}
+                     for ri, r in enumerate(self.rules)]
         self.positive_bits = [sum(self.bits[ri][g] for g in pos) for ri, pos in enumerate(self.positive)]
+        self.need = [max(least, 1) for least in self.least]
+        # For each word pattern and view (key: the pattern's refs list id + the
+        # view's flag; ids are multiples of 8, flags below 8): the (rule, group,
+        # bit, unless_after guard) it counts for, resolved once here rather than
+        # on every occurrence; the bits of its unguarded groups and rules ORed
+        # together; the guarded ones apart; and the same by rule.
         self._fan = {id(refs) + flag: [(ri, g, self.bits[ri][g], c.guards.get((ri, g)))
-                                        for ri, g, views in refs if views & flag]
+                                       for ri, g, views in refs if views & flag]
                      for table in (c.patterns, c.skeletons) for refs in table.values()
                      for flag in (V_LOOSE, V_ALT, V_FUZZY)}
         assert len(self._fan) == 3 * (len(c.patterns) + len(c.skeletons)), "object ids must be multiples of 8"
-        # The first pass of _by_rule needs only (rule, bit), and the guarded few apart.
-        self._fan_bits = {k: tuple((ri, bit) for ri, _g, bit, guard in v if guard is None) for k, v in self._fan.items()}
-        self._fan_guarded = {k: g for k, v in self._fan.items() if (g := [(ri, bit, guard) for ri, _g, bit, guard in v
-                                                                          if guard is not None])}
+        self._fan_groups, self._fan_rules, self._fan_guarded, self._fan_by_rule = {}, {}, {}, {}
+        for key, entries in self._fan.items():
+            self._fan_groups[key] = sum({bit for _ri, _g, bit, guard in entries if guard is None})
+            self._fan_rules[key] = sum({1 << ri for ri, _g, _bit, guard in entries if guard is None})
+            guarded = [(ri, bit, guard) for ri, _g, bit, guard in entries if guard is not None]
+            if guarded:
+                self._fan_guarded[key] = guarded
+            by_rule: dict[int, list] = {}
+            for ri, g, _bit, guard in entries:
+                by_rule.setdefault(ri, []).append((g, guard))
+            self._fan_by_rule[key] = by_rule
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
 
     # -- compiling -------------------------------------------------------------
@@ -421,38 +437,47 @@ class Index:
         each with group -> lists of occurrences (shared with `found`, not copied).
 
         A common word reaches many rules and few of them can match: a first pass
-        keeps one bit mask per rule (its groups present) and sorts them out; only
-        for the rules left does a second pass gather the occurrences.
+        ORs the bits of the groups (and rules) each pattern found counts for, and
+        sorts the rules out by counting their bits; only for the rules left does
+        a second pass gather the occurrences.
         """
-        masks: dict[int, int] = {}
-        get = masks.get
-        fan, fan_bits, fan_guarded = self._fan, self._fan_bits, self._fan_guarded
+        groups_on = rules_on = 0
+        fan_groups, fan_rules, fan_guarded = self._fan_groups, self._fan_rules, self._fan_guarded
         for key, (_refs, _flag, occs) in found.words.items():
-            for ri, bit in fan_bits[key]:
-                masks[ri] = get(ri, 0) | bit
+            groups_on |= fan_groups[key]
+            rules_on |= fan_rules[key]
             if key in fan_guarded:  # `unless_after`: occurrences right after those words do not count
                 for ri, bit, guard in fan_guarded[key]:
                     if any(not _guarded(guard, n, o[4]) for o in occs):
-                        masks[ri] = get(ri, 0) | bit
+                        groups_on |= bit
+                        rules_on |= 1 << ri
         bits = self.bits
         for refs, _occs in found.other:
             for ri, g in refs:
-                masks[ri] = get(ri, 0) | bits[ri][g]
-        positive, least = self.positive_bits, self.least
-        live = {ri for ri, mask in masks.items()
-                if ri in allowed and (mask & positive[ri]).bit_count() >= max(least[ri], 1)}
+                groups_on |= bits[ri][g]
+                rules_on |= 1 << ri
+        positive, need = self.positive_bits, self.need
+        live = []
+        while rules_on:
+            low = rules_on & -rules_on
+            rules_on ^= low
+            ri = low.bit_length() - 1
+            if ri in allowed and (groups_on & positive[ri]).bit_count() >= need[ri]:
+                live.append(ri)
         rules: dict[int, dict[str, list[list]]] = {ri: {} for ri in live}
         if not live:
             return rules
+        fan_by_rule = self._fan_by_rule
         for key, (_refs, _flag, occs) in found.words.items():
-            for ri, g, _bit, guard in fan[key]:
-                if ri in live:
+            by_rule = fan_by_rule[key]
+            for ri in live:
+                for g, guard in by_rule.get(ri, ()):
                     kept = occs if guard is None else [o for o in occs if not _guarded(guard, n, o[4])]
                     if kept:
                         rules[ri].setdefault(g, []).append(kept)
         for refs, occs in found.other:
             for ri, g in refs:
-                if ri in live:
+                if ri in rules:
                     rules[ri].setdefault(g, []).append(occs)
         return rules
 

@@ -79,10 +79,7 @@ class Node:
             if self.op == "and":
                 return lambda window, unit: names <= window
             return lambda window, unit: not names.isdisjoint(window)
-        parts = tuple(a.compile() for a in self.args)
-        if self.op == "and":
-            return lambda window, unit: all(f(window, unit) for f in parts)
-        return lambda window, unit: any(f(window, unit) for f in parts)
+        return _chain(self.op, [a.compile() for a in self.args])
 
     def least(self) -> int:
         """A lower bound on how many different positive groups must be present for
@@ -123,6 +120,17 @@ class Node:
         for a in self.args:
             out |= a.names(positive)
         return out
+
+
+def _chain(op: str, parts: list):
+    """`a and b and c` as nested two-part functions (no generator per call)."""
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    rest = _chain(op, parts[1:])
+    if op == "and":
+        return lambda window, unit: first(window, unit) and rest(window, unit)
+    return lambda window, unit: first(window, unit) or rest(window, unit)
 
 
 class _Parser:
