@@ -467,14 +467,17 @@ class Index:
         rules: dict[int, dict[str, list[list]]] = {ri: {} for ri in live}
         if not live:
             return rules
-        fan_by_rule = self._fan_by_rule
+        fan_by_rule, few = self._fan_by_rule, len(live)
         for key, (_refs, _flag, occs) in found.words.items():
             by_rule = fan_by_rule[key]
-            for ri in live:
-                for g, guard in by_rule.get(ri, ()):
-                    kept = occs if guard is None else [o for o in occs if not _guarded(guard, n, o[4])]
-                    if kept:
-                        rules[ri].setdefault(g, []).append(kept)
+            # the shorter of the two: this pattern's rules, or the rules left
+            pairs = by_rule.items() if len(by_rule) <= few else [(ri, by_rule[ri]) for ri in live if ri in by_rule]
+            for ri, entries in pairs:
+                if ri in rules:
+                    for g, guard in entries:
+                        kept = occs if guard is None else [o for o in occs if not _guarded(guard, n, o[4])]
+                        if kept:
+                            rules[ri].setdefault(g, []).append(kept)
         for refs, occs in found.other:
             for ri, g in refs:
                 if ri in rules:
