@@ -213,27 +213,38 @@ class Index:
         self.positive_bits = [sum(self.bits[ri][g] for g in pos) for ri, pos in enumerate(self.positive)]
         self.need = [max(least, 1) for least in self.least]
         # For each word pattern and view (key: the pattern's refs list id + the
-        # view's flag; ids are multiples of 8, flags below 8): the (rule, group,
-        # bit, unless_after guard) it counts for, resolved once here rather than
-        # on every occurrence; the bits of its unguarded groups and rules ORed
-        # together; the guarded ones apart; and the same by rule.
-        self._fan = {id(refs) + flag: [(ri, g, self.bits[ri][g], c.guards.get((ri, g)))
-                                       for ri, g, views in refs if views & flag]
-                     for table in (c.patterns, c.skeletons) for refs in table.values()
-                     for flag in (V_LOOSE, V_ALT, V_FUZZY)}
+        # view's flag; ids are multiples of 8, flags below 8), resolved once here
+        # rather than on every occurrence: the bits of the groups and of the rules
+        # it counts for (unless_after-guarded ones apart), and its (group, guard)
+        # pairs by rule. Patterns of one lexicon count for the same groups: the
+        # tables are shared (interned), or they would take 100 MB.
+        self._fan: dict[int, tuple] = {}
+        shared: dict[tuple, tuple] = {}
+        for table in (c.patterns, c.skeletons):
+            for refs in table.values():
+                for flag in (V_LOOSE, V_ALT, V_FUZZY):
+                    counts = tuple(sorted({(ri, g) for ri, g, views in refs if views & flag}))
+                    fan = shared.get(counts)
+                    if fan is None:
+                        fan = shared[counts] = self._fan_tables(counts, c.guards)
+                    self._fan[id(refs) + flag] = fan
         assert len(self._fan) == 3 * (len(c.patterns) + len(c.skeletons)), "object ids must be multiples of 8"
-        self._fan_groups, self._fan_rules, self._fan_guarded, self._fan_by_rule = {}, {}, {}, {}
-        for key, entries in self._fan.items():
-            self._fan_groups[key] = sum({bit for _ri, _g, bit, guard in entries if guard is None})
-            self._fan_rules[key] = sum({1 << ri for ri, _g, _bit, guard in entries if guard is None})
-            guarded = [(ri, bit, guard) for ri, _g, bit, guard in entries if guard is not None]
-            if guarded:
-                self._fan_guarded[key] = guarded
-            by_rule: dict[int, list] = {}
-            for ri, g, _bit, guard in entries:
-                by_rule.setdefault(ri, []).append((g, guard))
-            self._fan_by_rule[key] = by_rule
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
+
+    def _fan_tables(self, counts: tuple, guards: dict) -> tuple:
+        """(group bits, rule bits, guarded [(rule, bit, guard)], {rule: [(group, guard)]})
+        for the (rule, group) pairs a pattern counts for."""
+        group_bits = rule_bits = 0
+        guarded, by_rule = [], {}
+        for ri, g in counts:
+            guard, bit = guards.get((ri, g)), self.bits[ri][g]
+            if guard is None:
+                group_bits |= bit
+                rule_bits |= 1 << ri
+            else:
+                guarded.append((ri, bit, guard))
+            by_rule.setdefault(ri, []).append((g, guard))
+        return group_bits, rule_bits, guarded, by_rule
 
     # -- compiling -------------------------------------------------------------
     def _add_term(self, c: _Compiled, ri: int, term) -> None:
@@ -442,15 +453,15 @@ class Index:
         a second pass gather the occurrences.
         """
         groups_on = rules_on = 0
-        fan_groups, fan_rules, fan_guarded = self._fan_groups, self._fan_rules, self._fan_guarded
+        fan = self._fan
         for key, (_refs, _flag, occs) in found.words.items():
-            groups_on |= fan_groups[key]
-            rules_on |= fan_rules[key]
-            if key in fan_guarded:  # `unless_after`: occurrences right after those words do not count
-                for ri, bit, guard in fan_guarded[key]:
-                    if any(not _guarded(guard, n, o[4]) for o in occs):
-                        groups_on |= bit
-                        rules_on |= 1 << ri
+            group_bits, rule_bits, guarded, _by_rule = fan[key]
+            groups_on |= group_bits
+            rules_on |= rule_bits
+            for ri, bit, guard in guarded:  # `unless_after`: occurrences right after those words do not count
+                if any(not _guarded(guard, n, o[4]) for o in occs):
+                    groups_on |= bit
+                    rules_on |= 1 << ri
         bits = self.bits
         for refs, _occs in found.other:
             for ri, g in refs:
@@ -467,9 +478,9 @@ class Index:
         rules: dict[int, dict[str, list[list]]] = {ri: {} for ri in live}
         if not live:
             return rules
-        fan_by_rule, few = self._fan_by_rule, len(live)
+        few = len(live)
         for key, (_refs, _flag, occs) in found.words.items():
-            by_rule = fan_by_rule[key]
+            by_rule = fan[key][3]
             # the shorter of the two: this pattern's rules, or the rules left
             pairs = by_rule.items() if len(by_rule) <= few else [(ri, by_rule[ri]) for ri in live if ri in by_rule]
             for ri, entries in pairs:
