@@ -112,9 +112,9 @@ class _MatchQueue:
     """Match rows written off the request path, durably and in order.
 
     A scan that warns answers at once; its row waits here and one writer thread
-    writes, every BATCH_S seconds, everything waiting in one transaction (one disk
-    sync for many rows, where each warning paid its own sync before). The thread stops when idle and
-    starts again with the next row. Reports do not go through here: they are
+    writes, every BATCH_S seconds, everything waiting in one transaction (one
+    disk sync for many rows, where each warning paid its own sync before). The
+    thread stops when idle and starts again with the next row. Reports do not go through here: they are
     written, and synced, before they are acknowledged. What this can lose is the
     metadata of warnings given in the last moment before a crash (SIGKILL,
     power loss), never a report.
