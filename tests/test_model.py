@@ -177,3 +177,28 @@ def test_a_bundle_can_switch_one_model_category_off(tmp_path):
     assert not any(f"model.{cat}" in w for w in warnings), warnings
     scanner = Scanner(load_ruleset(tmp_path / "b" / "files"), disabled=manifest.disabled)
     assert not scanner.model.enabled[cat]
+
+
+def test_model_commands_show_the_model_and_measure_side_by_side(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from himaya.cli import main
+
+    monkeypatch.setenv("HIMAYA_HOME", str(tmp_path / "home"))
+    runner = CliRunner()
+    info = runner.invoke(main, ["model", "info", "--rules", str(ROOT / "rules"), "--json"])
+    assert info.exit_code == 0, info.output
+    data = json.loads(info.output)
+    assert data["enabled"]["network-page"] is False and data["enabled"]["services-ad"] is True
+    corpus = tmp_path / "small.jsonl"
+    corpus.write_text("\n".join(json.dumps(item) for item in [
+        {"id": "r1", "kind": "message", "text": "ab3athli taswira tawa w ma t9oul l 7ad", "label": "risk",
+         "category": "image-request"},
+        {"id": "b1", "kind": "message", "text": "match ce soir au stade, on se retrouve devant la porte 3",
+         "label": "benign", "category": "benign"},
+    ]) + "\n", encoding="utf-8")
+    out = runner.invoke(main, ["model", "eval", str(corpus), "--rules", str(ROOT / "rules"), "--json"])
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.output[out.output.index("{"):])
+    assert set(report) == {"rules", "model", "both"}
+    assert report["both"]["overall"]["tp"] >= report["rules"]["overall"]["tp"]

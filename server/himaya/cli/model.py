@@ -84,7 +84,7 @@ def info(rules_path, as_json):
     """
     from himaya.cli.scan import _load_scanner
 
-    scanner = _load_scanner(rules_path)
+    scanner, _label = _load_scanner(rules_path)
     if scanner.model is None:
         raise click.ClickException("this list carries no model (rules only)")
     data = scanner.model.info()
@@ -121,7 +121,7 @@ def eval_model(corpus, rules_path, as_json):
     reports = {}
     with click.progressbar(length=3 * len(items), label="scanning", file=sys.stderr, show_pos=True) as bar:
         for signals in ("rules", "model", "both"):
-            scanner = _load_scanner(rules_path, signals)
+            scanner, _label = _load_scanner(rules_path, signals)
             if signals != "rules" and scanner.model is None:
                 raise click.ClickException("this list carries no model (rules only)")
             reports[signals] = evaluate(scanner, items, progress=lambda _i: bar.update(1))
