@@ -190,9 +190,8 @@ class Index:
         # with an Arabic letter can give one.
         self.arabic_words = TokenAutomaton({pat: refs for pat, refs in c.patterns.items() if _ARABIC.search(pat)})
         self.skel = TokenAutomaton(c.skeletons) if c.skeletons else None
-        self.regex_set = None
+        self.regex_set = _RegexSets(list(c.regexes)) if c.regexes else None
         if c.regexes:
-            self.regex_set = _RegexSets(list(c.regexes))
             self.regex_refs = list(c.regexes.values())
             self.regex_compiled = [re2.compile(p.encode("utf-8")) for p in c.regexes]
             # A Set's word is final for a pattern unless its Set holds a relaxed copy
@@ -204,8 +203,7 @@ class Index:
         self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
         self.positive = [frozenset(r.condition.names(True)) for r in self.rules]
         self.least = [r.condition.least() for r in self.rules]
-        self.conditions = [r.condition.compile() for r in self.rules]
-        self.escalations = [[(c.compile(), sev) for c, sev in r.escalate] for r in self.rules]
+        self._compile_conditions()
         # For each word pattern and view: the (rule, group, unless_after guard) it
         # counts for, resolved once here rather than on every occurrence.
         # One bit per group of every rule, all rules side by side in one int (rule
@@ -215,12 +213,35 @@ class Index:
                      for ri, r in enumerate(self.rules)]
         self.positive_bits = [sum(self.bits[ri][g] for g in pos) for ri, pos in enumerate(self.positive)]
         self.need = [max(least, 1) for least in self.least]
+        self._build_fan()
+        self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
+
+    # Pickled by core/compiled.py without the compiled conditions (closures) and
+    # the fan tables (keyed by object ids, which change on loading): both are
+    # rebuilt from the rest in a few milliseconds.
+    _REBUILT = ("conditions", "escalations", "_fan", "regex_set")
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in self._REBUILT}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._compile_conditions()
+        self._build_fan()
+        self.regex_set = _RegexSets(list(self._c.regexes)) if self._c.regexes else None
+
+    def _compile_conditions(self) -> None:
+        self.conditions = [r.condition.compile() for r in self.rules]
+        self.escalations = [[(c.compile(), sev) for c, sev in r.escalate] for r in self.rules]
+
+    def _build_fan(self) -> None:
         # For each word pattern and view (key: the pattern's refs list id + the
         # view's flag; ids are multiples of 8, flags below 8), resolved once here
         # rather than on every occurrence: the bits of the groups and of the rules
         # it counts for (unless_after-guarded ones apart), and its (group, guard)
         # pairs by rule. Patterns of one lexicon count for the same groups: the
         # tables are shared (interned), or they would take 100 MB.
+        c = self._c
         self._fan: dict[int, tuple] = {}
         shared: dict[tuple, tuple] = {}
         for table in (c.patterns, c.skeletons):
@@ -232,7 +253,6 @@ class Index:
                         fan = shared[counts] = self._fan_tables(counts, c.guards)
                     self._fan[id(refs) + flag] = fan
         assert len(self._fan) == 3 * (len(c.patterns) + len(c.skeletons)), "object ids must be multiples of 8"
-        self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
 
     def _fan_tables(self, counts: tuple, guards: dict) -> tuple:
         """(group bits, rule bits, guarded [(rule, bit, guard)], {rule: [(group, guard)]})
