@@ -66,6 +66,7 @@ node_modules/.installed: package.json package-lock.json
 bench: setup-test
 	$(VENV)/bin/himaya bench
 	$(PY) bench/bench_http.py
+	$(PY) bench/cold_scan_bench.py
 
 ## The hub's figures (intake with a SIGKILL, queue and network pages) on SQLite and PostgreSQL.
 bench-hub: setup-test postgres

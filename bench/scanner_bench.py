@@ -249,13 +249,10 @@ def run(signatures: int = 10_000, messages: int = 3_000, pages: int = 9, quick: 
 
     rule_dicts, literals = make_rules(signatures)
     t0 = time.perf_counter()
-    synthetic = Scanner.__new__(Scanner)
-    from himaya.core.conversations import ConversationStore
-    from himaya.core.matcher import Index
+    from himaya.core.rules.loader import RuleSet
 
-    synthetic.index = Index([parse_rule(r, {}) for r in rule_dicts])
-    synthetic.conversations = ConversationStore()
-    synthetic.disabled = frozenset()
+    synthetic = Scanner(RuleSet([parse_rule(r, {}) for r in rule_dicts], {}, Path("synthetic"), "synthetic"),
+                        signals="rules")
     settle(synthetic)
     figures["synthetic"] = {"signatures": signatures, "build_s": round(time.perf_counter() - t0, 3),
                             **bench_list(synthetic, sorted(set(literals)), messages=messages, pages=pages, seed=2)}

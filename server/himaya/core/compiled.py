@@ -29,7 +29,6 @@ from pathlib import Path
 import re2
 
 from himaya import __version__
-from himaya.core import matcher
 from himaya.core.model import Model
 from himaya.core.textindex import TokenAutomaton
 
@@ -61,12 +60,6 @@ def _regex(pattern):
     return re2.compile(pattern)
 
 
-def _fuzzy(vocab, deletes):
-    index = matcher._FuzzyIndex(())
-    index.vocab, index.deletes = vocab, deletes
-    return index
-
-
 def _model(state):
     from himaya.core.model import Model
 
@@ -82,8 +75,6 @@ class _Pickler(pickle.Pickler):
             return _automaton, (obj.keys, obj.refs, obj.engine)
         if isinstance(obj, _REGEX_TYPE):
             return _regex, (obj.pattern,)
-        if isinstance(obj, matcher._FuzzyIndex):
-            return _fuzzy, (obj.vocab, obj.deletes)
         if isinstance(obj, Model):
             return _model, ({f.name: getattr(obj, f.name) for f in fields(obj) if not f.name.startswith("_")},)
         return NotImplemented

@@ -216,19 +216,26 @@ class Index:
         self._build_fan()
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
 
-    # Pickled by core/compiled.py without the compiled conditions (closures) and
-    # the fan tables (keyed by object ids, which change on loading): both are
-    # rebuilt from the rest in a few milliseconds.
-    _REBUILT = ("conditions", "escalations", "_fan", "regex_set")
-
+    # Pickled by core/compiled.py without the compiled conditions (closures, rebuilt
+    # in milliseconds); the fan tables are keyed by object ids, which change on
+    # loading, so they travel as a list in the patterns' order and get new keys.
     def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in self._REBUILT}
+        state = {k: v for k, v in self.__dict__.items() if k not in ("conditions", "escalations", "regex_set")}
+        state["_fan"] = [self._fan[id(refs) + flag] for refs, flag in self._fan_keys()]
+        return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self._fan = {id(refs) + flag: fan for (refs, flag), fan in zip(self._fan_keys(), state["_fan"], strict=True)}
+        assert len(self._fan) == len(state["_fan"]), "object ids must be multiples of 8"
         self._compile_conditions()
-        self._build_fan()
         self.regex_set = _RegexSets(list(self._c.regexes)) if self._c.regexes else None
+
+    def _fan_keys(self):
+        for table in (self._c.patterns, self._c.skeletons):
+            for refs in table.values():
+                for flag in (V_LOOSE, V_ALT, V_FUZZY):
+                    yield refs, flag
 
     def _compile_conditions(self) -> None:
         self.conditions = [r.condition.compile() for r in self.rules]
@@ -244,14 +251,12 @@ class Index:
         c = self._c
         self._fan: dict[int, tuple] = {}
         shared: dict[tuple, tuple] = {}
-        for table in (c.patterns, c.skeletons):
-            for refs in table.values():
-                for flag in (V_LOOSE, V_ALT, V_FUZZY):
-                    counts = tuple(sorted({(ri, g) for ri, g, views in refs if views & flag}))
-                    fan = shared.get(counts)
-                    if fan is None:
-                        fan = shared[counts] = self._fan_tables(counts, c.guards)
-                    self._fan[id(refs) + flag] = fan
+        for refs, flag in self._fan_keys():
+            counts = tuple(sorted({(ri, g) for ri, g, views in refs if views & flag}))
+            fan = shared.get(counts)
+            if fan is None:
+                fan = shared[counts] = self._fan_tables(counts, c.guards)
+            self._fan[id(refs) + flag] = fan
         assert len(self._fan) == 3 * (len(c.patterns) + len(c.skeletons)), "object ids must be multiples of 8"
 
     def _fan_tables(self, counts: tuple, guards: dict) -> tuple:
@@ -872,11 +877,22 @@ class _FuzzyIndex:
         # Tuples of strings: the garbage collector stops tracking them (lists it
         # would walk on every full collection, tens of thousands of them).
         self.deletes = {k: tuple(v) for k, v in deletes.items()}
+        self._start()
+
+    def _start(self) -> None:
         # An unbounded lru_cache is a plain dict (see normalize.word_cache), trimmed
         # by trim(); it wraps a function of the tables, not a method, so that no
         # reference cycle keeps an old index alive after a rules update.
         self.nearest = lru_cache(maxsize=None)(partial(_nearest, self.vocab, self.deletes, self.longest))
         self._calls = 0
+
+    # Pickled (core/compiled.py) as its tables; the cache of nearest words starts empty.
+    def __getstate__(self):
+        return {"vocab": self.vocab, "deletes": self.deletes, "longest": self.longest}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._start()
 
     def trim(self) -> None:
         """Bound the cache of nearest words (called every so many scans)."""
