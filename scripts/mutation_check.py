@@ -81,7 +81,7 @@ MUTANTS = [
     Mutant("guard-content-type", GUARD,
            off('ctype not in ("application/json", "application/json;charset=utf-8")'),
            "API.md guard 6: POST needs Content-Type application/json (415)", T_GUARD),
-    Mutant("guard-get-body", GUARD, off("(length or 0) > 0 or chunked"),
+    Mutant("guard-get-body", GUARD, off('(length or 0) > 0 or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()'),
            "API.md guard 6: GET must have no body (400 body_not_allowed)", T_GUARD),
     Mutant("json-utf8", GUARD, (('text = raw.decode("utf-8")', 'text = raw.decode("utf-8", "replace")'),),
            "API.md strict JSON: valid UTF-8 only", T_GUARD),

@@ -83,12 +83,36 @@ def test_scan_warns_and_keeps_only_metadata(api, himaya_home, scanner):
     assert verdict["risk"] is True and verdict["rules_version"] == scanner.version
     assert rule_id in [m["rule"] for m in verdict["matches"]]
     assert set(verdict["matches"][0]["title"]) == {"fr", "ar", "en"}
+    api.app.extensions["himaya"].store.flush()  # the row is written off the request path
     rows = snapshot(himaya_home)["matches"]
     assert len(rows) == 1 and rule_id in rows[0][4]
     assert text.encode() not in _db_bytes(himaya_home)
     # The site's host is kept for the parent's history; never the page's address.
     assert b"social.example/m/1" not in _db_bytes(himaya_home) and b"/m/1" not in _db_bytes(himaya_home)
     assert snapshot(himaya_home)["matches"][0][6] == "social.example"
+
+
+def test_warning_metadata_is_written_off_the_request_path_in_order(api, himaya_home, scanner):
+    """Issue 15: a warning does not wait for the disk; its row follows, durably and in order."""
+    import sqlite3
+    import time
+
+    _, text = risky_text(scanner)
+    blocker = sqlite3.connect(himaya_home / "himaya.db", timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")  # the database is busy: a synchronous write would wait 5 s
+    try:
+        start = time.monotonic()
+        urls = [f"https://social.example/m/{i}" for i in range(3)]
+        for url in urls:
+            assert api.post("/api/v1/scan", {"kind": "message", "text": text, "url": url}).status_code == 200
+        assert time.monotonic() - start < 2.0
+    finally:
+        blocker.rollback()
+        blocker.close()
+    store = api.app.extensions["himaya"].store
+    assert store.flush()
+    hashes = [row[5] for row in snapshot(himaya_home)["matches"]]
+    assert hashes == [store.url_hash(u) for u in urls]
 
 
 def test_harmless_scan_stores_nothing(api, himaya_home):
@@ -156,6 +180,23 @@ def test_report_is_stored_as_chained_evidence(api, himaya_home):
     assert shot == {"name": "screenshot.png", "mime": "image/png", "sha256": hashlib.sha256(PNG).hexdigest(),
                     "size": len(PNG)}
     assert api.app.extensions["himaya"].store.verify_chain()["ok"]
+
+
+def test_the_extension_keeps_the_head_and_hands_it_back(api):
+    """Issue 14.3: each stored report returns the chain's head; the kept head verifies
+    while the chain holds it, and a removed newest record shows."""
+    made = [api.post("/api/v1/reports", report_body(screenshot=False)).get_json() for _ in range(2)]
+    assert made[1]["chain"] == {"count": 2, "head": made[1]["sha256"]}
+    answer = api.post("/api/v1/reports/verify", made[1]["chain"])
+    assert answer.status_code == 200 and answer.get_json()["ok"] and answer.get_json()["count"] == 2
+    store = api.app.extensions["himaya"].store
+    store.conn.execute("DROP TRIGGER evidence_no_delete")
+    for sql in ("DELETE FROM outbox WHERE report_id = ?", "DELETE FROM evidence WHERE id = ?"):
+        store.conn.execute(sql, [made[1]["id"]])
+    broken = api.post("/api/v1/reports/verify", made[1]["chain"]).get_json()
+    assert broken["ok"] is False and broken["count"] == 1 and "removed" in broken["broken"]["reason"]
+    bad = api.post("/api/v1/reports/verify", {"count": 2, "head": "xyz"})
+    assert bad.status_code == 400 and bad.get_json()["detail"].startswith("head:")
 
 
 def test_report_is_queued_when_an_intake_is_configured(api, himaya_home):

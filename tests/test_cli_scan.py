@@ -95,11 +95,17 @@ def test_eval_prints_the_figures(run, tmp_path):
 
 
 def test_bench_json(run):
-    res = run("bench", "--signatures", "300", "--messages", "200", "--json")
+    res = run("bench", "--signatures", "300", "--messages", "200", "--pages", "2", "--json")
     figures = json.loads(res.output)
-    assert set(figures) == {"signatures", "page_ms_p50", "message_us_p50", "message_us_p99", "messages_per_s",
-                            "build_s", "rss_mb", "ref_floor_page_ms", "ref_flashtext_page_ms"}
-    assert figures["signatures"] >= 300 and figures["page_ms_p50"] > 0
+    assert set(figures) == {"machine", "shipped", "synthetic", "rss_mb"}
+    for name in ("shipped", "synthetic"):
+        f = figures[name]
+        for key in ("message_warm_us", "message_cold_us", "conversation_200_ms", "page_5k_ms", "page_50k_ms",
+                    "page_50k_cold_ms", "page_200k_ms"):
+            assert f[key]["p50"] > 0 and f[key]["cpu_p50"] > 0, key
+        assert f["ref_flashtext_50k_ms"] > 0 and f["ref_ahocorasick_50k_ms"] > 0
+        assert f["page_50k_over_flashtext"] > 0 and f["page_200k_over_50k"] > 0
+    assert figures["synthetic"]["signatures"] == 300 and figures["shipped"]["rules"] > 0
 
 
 def test_rules_validate_test_lint_ok(run):

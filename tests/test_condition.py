@@ -58,3 +58,37 @@ def test_names_split_positive_and_negated():
     cond = parse("a and (b or not c) and not (d)", G)
     assert cond.names(True) == {"a", "b"}
     assert cond.names(False) == {"c", "d"}
+
+
+def _rule_conditions():
+    from pathlib import Path
+
+    from himaya.core.rules import load_ruleset
+
+    ruleset = load_ruleset(Path(__file__).resolve().parent.parent / "rules")
+    for rule in ruleset.rules:
+        groups = sorted(rule.terms)
+        yield rule.id, rule.condition, groups
+        for i, (cond, _severity) in enumerate(rule.escalate):
+            yield f"{rule.id}-escalate{i}", cond, groups
+
+
+CONDITIONS = list(_rule_conditions()) + [(t, parse(t, G), sorted(G)) for t in (
+    "a and b", "a or b and c", "not a", "2 of (a, b, c)", "2 of (a, a)", "all of (a, b)", "3 of them",
+    "not not a", "a and not (b or c)", "(a and b) or (c and not d)", "any of (a, b) and not 2 of (c, d, a)")]
+
+
+@pytest.mark.parametrize("name, cond, groups", CONDITIONS, ids=[c[0] for c in CONDITIONS])
+def test_compiled_condition_agrees_and_least_is_a_lower_bound(name, cond, groups):
+    """The matcher's fast forms (compile, least) say what evaluate says."""
+    import random
+
+    rng = random.Random(name)
+    fast, least, positive = cond.compile(), cond.least(), cond.names(True)
+    for _ in range(400):
+        unit = {g for g in groups if rng.random() < 0.5}
+        window = {g for g in unit if rng.random() < 0.7}
+        expected = cond.evaluate(window, unit)
+        assert fast(window, unit) is expected
+        if expected:
+            assert len(window & positive) >= least

@@ -174,6 +174,72 @@ def test_a_capture_whose_stored_hash_was_changed_is_found(store):
     assert broken["id"] == rid and "screenshot.png" in broken["reason"]
 
 
+# -- issue 14.3: removals and rewrites that leave a consistent chain ------------
+
+def _head(store):
+    count = store.conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
+    return evidence.Anchor(count, store.head(), "the extension's head")
+
+
+def _rewrite_from(store, seq):
+    """Edit record `seq` and re-hash it and every record after it, as an attacker
+    with the file can: the chain is consistent again."""
+    rows = store.conn.execute("SELECT seq, record FROM evidence WHERE seq >= ? ORDER BY seq", [seq]).fetchall()
+    prev = store.conn.execute("SELECT sha256 FROM evidence WHERE seq = ?", [seq - 1]).fetchone()
+    prev = prev[0] if prev else evidence.GENESIS
+    for n, text in rows:
+        record = json.loads(text)
+        if n == seq:
+            record["units"][0]["text"] = "edited"
+            record["units"][0]["sha256"] = hashlib.sha256(b"edited").hexdigest()
+        record["prev"] = prev
+        body = evidence.canonical(record)
+        digest = hashlib.sha256(body).hexdigest()
+        _attack(store, "UPDATE evidence SET record = ?, sha256 = ?, prev = ? WHERE seq = ?", [body.decode(), digest, prev, n])
+        prev = digest
+
+
+def test_removed_newest_record_leaves_its_rows_behind(store):
+    newest = _seq_id(store, 4)
+    _attack(store, "DELETE FROM evidence WHERE seq = 4")
+    outcome = store.verify_chain()
+    assert not outcome["ok"] and outcome["broken"]["id"] == newest and "removed" in outcome["broken"]["reason"]
+
+
+def test_removed_outbox_row_is_found(store):
+    _attack(store, "DELETE FROM outbox WHERE report_id = ?", [_seq_id(store, 2)])
+    broken = store.verify_chain()["broken"]
+    assert broken["seq"] == 2 and "outbox" in broken["reason"]
+
+
+def test_newest_record_removed_with_its_rows_shows_against_the_kept_head(store):
+    kept = _head(store)
+    newest = _seq_id(store, 4)
+    for sql in ("DELETE FROM captures WHERE evidence_id = ?", "DELETE FROM outbox WHERE report_id = ?",
+                "DELETE FROM evidence WHERE id = ?"):
+        _attack(store, sql, [newest])
+    assert store.verify_chain()["ok"]  # nothing inside the file can tell
+    outcome = store.verify_chain([kept])
+    assert not outcome["ok"] and outcome["count"] == 3 and "removed" in outcome["broken"]["reason"]
+
+
+def test_chain_rewritten_from_an_edited_record_shows_against_the_kept_head(store):
+    kept = _head(store)
+    _rewrite_from(store, 2)
+    assert store.verify_chain()["ok"]  # consistent again: only a head kept elsewhere shows it
+    broken = store.verify_chain([kept])["broken"]
+    assert broken["seq"] == 4 and "differs" in broken["reason"]
+    older = evidence.Anchor(1, store.conn.execute("SELECT sha256 FROM evidence WHERE seq = 1").fetchone()[0])
+    assert store.verify_chain([older])["ok"]  # records before the edit are still the witnessed ones
+
+
+def test_head_parses_count_and_hash():
+    assert evidence.Anchor.parse("4:" + "A" * 64) == evidence.Anchor(4, "a" * 64)
+    for bad in ("4", "x:" + "a" * 64, "0:" + "a" * 64, "4:abc", "4:" + "g" * 64):
+        with pytest.raises(ValueError):
+            evidence.Anchor.parse(bad)
+
+
 def test_export_folder_checks_itself(store, tmp_path):
     rid = _seq_id(store, 3)
     report = store.get_report(rid)

@@ -110,6 +110,23 @@ def test_verify_names_the_broken_record(run, reports):
     assert f"#2 ({made[1]['id']})" in result.output and "BROKEN" in result.output
 
 
+def test_verify_compares_with_a_head_kept_elsewhere(run, reports):
+    """Issue 14.3: the newest record removed with its rows; only the kept head shows it."""
+    store, made = reports
+    kept = f"3:{made[-1]['sha256']}"
+    assert run("report", "verify", "--head", kept).exit_code == 0
+    conn = store.conn
+    conn.execute("PRAGMA foreign_keys = OFF")
+    for trigger in ("evidence_no_delete", "captures_no_delete"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    for table, column in (("captures", "evidence_id"), ("outbox", "report_id"), ("evidence", "id")):
+        conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [made[-1]["id"]])
+    assert run("report", "verify").exit_code == 0
+    result = run("report", "verify", "--head", kept)
+    assert result.exit_code == 1 and "BROKEN" in result.output and "removed" in result.output
+    assert run("report", "verify", "--head", "3:nothex").exit_code == 2
+
+
 def test_export_writes_the_hotline_folder(run, reports, tmp_path):
     _, made = reports
     out = tmp_path / "for-hotline"

@@ -194,6 +194,9 @@ class RuleManager:
         self.manifest = manifest
         self._active = pointer
         self.scanner = scanner  # the one assignment every scan sees, before or after
+        from himaya.core.scanner import settle_memory
+
+        settle_memory()
 
     def _install(self, manifest, manifest_bytes, signatures, get, source) -> dict:
         """Lay the files out aside, check, compile and test, then swap. Returns a summary."""

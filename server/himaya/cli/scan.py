@@ -237,26 +237,29 @@ def _item_text(item: dict) -> str:
 
 
 @main.command()
-@click.option("--signatures", type=int, default=10_000, show_default=True, help="Number of synthetic signature terms.")
-@click.option("--messages", type=int, default=10_000, show_default=True, help="Number of chat messages to scan.")
+@click.option("--signatures", type=int, default=10_000, show_default=True, help="Terms in the synthetic list.")
+@click.option("--messages", type=int, default=3_000, show_default=True, help="Chat messages timed warm, per list.")
+@click.option("--pages", type=int, default=9, show_default=True,
+              help="50 KB pages timed, per list (interleaved with the references).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def bench(signatures, messages, as_json):
-    """Measure scanner speed on a synthetic signature set (bench/scanner_bench.py).
+def bench(signatures, messages, pages, as_json):
+    """Measure scanner speed with the shipped list and a synthetic one, on realistic
+    mixed-language text, beside flashtext and ahocorasick-rs (bench/scanner_bench.py).
 
     Example:
 
-        himaya bench --signatures 10000 --messages 2000
+        himaya bench --json
     """
     import runpy
 
-    for name, value in (("--signatures", signatures), ("--messages", messages)):
+    for name, value in (("--signatures", signatures), ("--messages", messages), ("--pages", pages)):
         if value < 1:
             raise common.Failure(f"{name} must be at least 1 (for example {name} 1000)")
     script = Path(__file__).resolve().parents[3] / "bench" / "scanner_bench.py"
     if not script.is_file():
         raise common.Failure("the benchmarks live in bench/ of a source checkout; run this from one")
     module = runpy.run_path(str(script))
-    figures = module["run"](signatures=signatures, messages=messages)
+    figures = module["run"](signatures=signatures, messages=messages, pages=pages)
     if as_json:
         click.echo(json.dumps(figures))
     else:

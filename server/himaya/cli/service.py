@@ -40,6 +40,12 @@ MESSAGES = {
     "chain_broken": {"en": "Evidence chain BROKEN at record #{seq} ({id}): {reason}",
                      "fr": "Chaîne de preuves ROMPUE à l'enregistrement n°{seq} ({id}) : {reason}",
                      "ar": "سلسلة الأدلة مكسورة عند السجل رقم {seq} ({id}): {reason}"},
+    "chain_short": {"en": "Evidence chain BROKEN: {reason}",
+                    "fr": "Chaîne de preuves ROMPUE : {reason}",
+                    "ar": "سلسلة الأدلة مكسورة: {reason}"},
+    "bad_head": {"en": "--head: give COUNT:HASH, as the extension shows it (a record count and 64 hex digits).",
+                 "fr": "--head : indiquez NOMBRE:EMPREINTE, comme l'extension l'affiche (un nombre d'enregistrements et 64 chiffres hexadécimaux).",
+                 "ar": "‎--head: أدخل العدد:البصمة كما تعرضه الإضافة (عدد السجلات و64 رمزًا سداسيًا عشريًا)."},
     "exported": {"en": "Report exported to {path}", "fr": "Signalement exporté dans {path}",
                  "ar": "تم تصدير البلاغ إلى {path}"},
     "no_report": {"en": "No report {id}.", "fr": "Aucun signalement {id}.", "ar": "لا يوجد بلاغ {id}."},
@@ -581,17 +587,34 @@ def _store():
 
 
 @report.command("verify")
-def report_verify():
+@click.option("--head", "heads", multiple=True, metavar="COUNT:HASH",
+              help="A chain head kept outside this computer's database (the extension's, a hub's): "
+                   "the chain must hold that record, unchanged.")
+def report_verify(heads):
     """Walk the evidence chain; name the first broken record (exit 1).
 
-    Example: himaya report verify
+    Also checks that no capture or outbox row is left of a removed record and,
+    with --head, that the chain still holds the head the extension (or a hub)
+    kept: records removed from the end or rewritten show there.
+
+    Example: himaya report verify --head 12:9f2c...e1
     """
-    outcome = _store().verify_chain()
+    from himaya.core.evidence import Anchor
+
+    try:
+        anchors = [Anchor.parse(h, source=f"the head {h[:16]}...") for h in heads]
+    except ValueError:
+        say("bad_head", err=True)
+        sys.exit(2)
+    outcome = _store().verify_chain(anchors)
     if outcome["ok"]:
         say("chain_ok", count=outcome["count"], head=outcome["head"])
         return
     broken = outcome["broken"]
-    say("chain_broken", err=True, **broken)
+    if broken["seq"] is None or broken["id"] is None:
+        say("chain_short", err=True, reason=broken["reason"])
+    else:
+        say("chain_broken", err=True, **broken)
     sys.exit(1)
 
 

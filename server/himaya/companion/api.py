@@ -13,6 +13,7 @@ contract. Example::
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import traceback
@@ -22,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from himaya import __version__
 from himaya.companion import health, pairing, payloads, pin as pin_mod, preferences
-from himaya.core.evidence import EvidenceError
+from himaya.core.evidence import Anchor, EvidenceError
 from himaya.listinfo import label
 from himaya.companion.export import export_files, zip_files
 from himaya.companion.store import StoreBusy, StoreError, StoreFull
@@ -121,7 +122,7 @@ def _verdict(companion, scanner, unit: dict) -> dict:
     result = verdict.to_dict()
     url_hash = companion.store.url_hash(unit.get("url"))
     result = preferences.apply(result, companion.settings()["sensitivity"], companion.allowed(), url_hash)
-    if result["risk"]:
+    if result["risk"]:  # queued, written off the request path (store._MatchQueue)
         try:
             companion.store.record_match(unit["kind"], result["severity"],
                                          [match["rule"] for match in result["matches"]], unit.get("url"),
@@ -140,7 +141,7 @@ def scan():
     result = _verdict(companion, scanner, unit)
     companion.count_scans()
     result["rules_version"] = scanner.version
-    return result
+    return _json_answer(_object_json(result))
 
 
 @bp.post("/scan/batch")
@@ -148,9 +149,45 @@ def scan_batch():
     units = payloads.batch_request(_body())["units"]
     companion = _companion()
     scanner = companion.rules.scanner
-    results = [{"id": unit["id"], **_verdict(companion, scanner, unit)} for unit in units]
+    results = [_object_json({"id": unit["id"], **_verdict(companion, scanner, unit)}) for unit in units]
     companion.count_scans(len(units))
-    return {"results": results, "rules_version": scanner.version}
+    return _json_answer('{"results":[' + ",".join(results) + '],"rules_version":' + _dumps(scanner.version) + "}")
+
+
+# -- verdicts as JSON ------------------------------------------------------------
+# A verdict's bulk is its rules' titles and explanations (six texts in three
+# languages per match), the same for every match of a rule: they are encoded
+# once per rule and reused (encoding them again was a third of a warning's
+# request time). The cache holds the rule's dicts, so their ids stay theirs.
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_RULE_TEXTS: dict[int, tuple[dict, dict, str]] = {}
+
+
+def _match_json(match: dict) -> str:
+    title, explain = match["title"], match["explain"]
+    cached = _RULE_TEXTS.get(id(title))
+    if cached is None or cached[0] is not title or cached[1] is not explain:
+        if len(_RULE_TEXTS) > 4096:
+            _RULE_TEXTS.clear()
+        cached = _RULE_TEXTS[id(title)] = (title, explain, f',"title":{_dumps(title)},"explain":{_dumps(explain)}')
+    rest = ",".join(f"{_dumps(k)}:{_dumps(v)}" for k, v in match.items() if k not in ("title", "explain"))
+    return "{" + rest + cached[2] + "}"
+
+
+def _object_json(obj: dict) -> str:
+    """A verdict (or a batch result) as JSON, keys in order, matches through _match_json."""
+    parts = []
+    for key, value in obj.items():
+        if key == "matches":
+            parts.append('"matches":[' + ",".join(map(_match_json, value)) + "]")
+        else:
+            parts.append(f"{_dumps(key)}:{_dumps(value)}")
+    return "{" + ",".join(parts) + "}"
+
+
+def _json_answer(text: str) -> Response:
+    return Response(text.encode("utf-8"), mimetype="application/json")
 
 
 @bp.post("/scan/health")
@@ -168,8 +205,17 @@ def create_report():
     saved = companion.store.append_report(report, companion.rules.scanner.version, queue=queue)
     companion.outbox_wakeup.set()
     log.info("report %s stored (%d units)", saved["id"], len(report["units"]))
+    # The chain's head with this record on it: the extension keeps the last one
+    # it got and can hand it back (POST /reports/verify) to show nothing was removed.
     return {"id": saved["id"], "sha256": saved["sha256"], "created": saved["created"],
-            "outbox": "pending" if queue else "none"}, 201
+            "outbox": "pending" if queue else "none", "chain": {"count": saved["seq"], "head": saved["sha256"]}}, 201
+
+
+@bp.post("/reports/verify")
+def verify_reports():
+    given = payloads.head_request(_body())
+    anchor = Anchor(given["count"], given["head"], "the extension's head")
+    return _companion().store.verify_chain([anchor])
 
 
 @bp.get("/reports")

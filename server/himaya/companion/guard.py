@@ -7,10 +7,11 @@ from the extension, are small, and hold one strict JSON object::
 
     app.wsgi_app = Guard(app.wsgi_app, GuardSettings(port=47615, token="t"))
 
-Order (docs/API.md): Host, Origin, token, rate, size, content type, JSON. The
-credentials are checked before the size and the body so that an unauthenticated
-caller always gets the same answer whatever it sends, and the JSON parser only
-ever sees input from the extension.
+Order (docs/API.md): Host, Origin, token, size, content type (all from the
+headers: `check_headers`, which the HTTP server runs before reading any body),
+then rate, then the body as strict JSON. The credentials are checked before the
+size and the body so that an unauthenticated caller always gets the same answer
+whatever it sends, and the JSON parser only ever sees input from the extension.
 """
 
 from __future__ import annotations
@@ -199,22 +200,16 @@ class Guard:
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
-        if environ.get("HTTP_HOST", "") not in self.settings.allowed_hosts():
-            return _answer(start_response, 400, _body("bad_host", "Host must be 127.0.0.1:<port>"))
+        refusal, authenticated = self.check_headers(environ)
+        if refusal:
+            return _answer(start_response, *refusal)
 
         origin = environ.get("HTTP_ORIGIN")
-        kind = self._origin_kind(origin)
-        if kind == "foreign" or (kind == "chrome-new" and (method, path) != ("POST", f"{API}/pair")):
-            return _answer(start_response, 403, FORBIDDEN)
-        authenticated = self._token_ok(environ.get("HTTP_X_HIMAYA_TOKEN"))
-        if not authenticated and (method, path) not in PUBLIC:
-            return _answer(start_response, 401, UNAUTHORIZED)
-
+        client = f"{environ.get('REMOTE_ADDR', '')}|{origin or ''}"
         if path == f"{API}/pair":
             buckets = self.pair_buckets
         else:
             buckets = self.scan_buckets if path in SCAN_PATHS else self.buckets
-        client = f"{environ.get('REMOTE_ADDR', '')}|{origin or ''}"
         wait = buckets.take(client)
         if wait:
             return self._too_fast(start_response, wait)
@@ -237,6 +232,42 @@ class Guard:
         retry = str(max(1, math.ceil(wait)))
         return _answer(start_response, 429, _body("rate_limited", f"retry in {retry} s"), [("Retry-After", retry)])
 
+    def check_headers(self, environ) -> tuple[tuple | None, bool]:
+        """Everything decided by the request line and headers alone: Host,
+        Origin, token, Content-Length against the route's cap, content type.
+
+        Returns (refusal, authenticated): refusal is None or (status, body,
+        extra headers). The HTTP server calls this as soon as the headers are
+        in, before it reads a byte of the body (serving.py); the WSGI call above
+        calls it again (cheap, and the same answer) for any other server.
+        """
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        if environ.get("HTTP_HOST", "") not in self.settings.allowed_hosts():
+            return (400, _body("bad_host", "Host must be 127.0.0.1:<port>"), ()), False
+        kind = self._origin_kind(environ.get("HTTP_ORIGIN"))
+        if kind == "foreign" or (kind == "chrome-new" and (method, path) != ("POST", f"{API}/pair")):
+            return (403, FORBIDDEN, ()), False
+        authenticated = self._token_ok(environ.get("HTTP_X_HIMAYA_TOKEN"))
+        if not authenticated and (method, path) not in PUBLIC:
+            return (401, UNAUTHORIZED, ()), False
+        cap = BODY_CAPS.get(path, DEFAULT_BODY_CAP)
+        raw_length = environ.get("CONTENT_LENGTH") or ""
+        try:
+            length = int(raw_length) if raw_length else None
+        except ValueError:
+            return (400, _body("bad_request", "invalid Content-Length"), ()), authenticated
+        if length is not None and (length < 0 or length > cap):
+            return (413, _body("too_large", f"body larger than {cap} bytes"), ()), authenticated
+        if method in ("GET", "HEAD"):
+            if (length or 0) > 0 or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+                return (400, _body("body_not_allowed", f"{method} takes no body"), ()), authenticated
+        elif method == "POST":
+            ctype = environ.get("CONTENT_TYPE", "").replace(" ", "").lower()
+            if ctype not in ("application/json", "application/json;charset=utf-8"):
+                return (415, _body("unsupported_media_type", "Content-Type must be application/json"), ()), authenticated
+        return None, authenticated
+
     def _origin_kind(self, origin) -> str | None:
         if origin is None:
             return None
@@ -258,26 +289,14 @@ class Guard:
         return hmac.compare_digest(given.encode("latin-1", "replace"), self.settings.token.encode("latin-1"))
 
     def _read_body(self, environ, method, path):
-        """Size, content type and JSON checks: None when fine, else (status, body)."""
+        """The body, read within the route's cap and parsed strictly (the headers
+        passed check_headers): None when fine, else (status, body)."""
         environ["himaya.json"] = None
+        if method != "POST":
+            return None  # GET and HEAD carry none; Flask answers 405 in JSON to the rest
         cap = BODY_CAPS.get(path, DEFAULT_BODY_CAP)
         raw_length = environ.get("CONTENT_LENGTH") or ""
-        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-        try:
-            length = int(raw_length) if raw_length else None
-        except ValueError:
-            return 400, _body("bad_request", "invalid Content-Length")
-        if length is not None and (length < 0 or length > cap):
-            return 413, _body("too_large", f"body larger than {cap} bytes")
-        if method in ("GET", "HEAD"):
-            if (length or 0) > 0 or chunked:
-                return 400, _body("body_not_allowed", f"{method} takes no body")
-            return None
-        if method != "POST":
-            return None  # Flask answers 405 in JSON
-        ctype = environ.get("CONTENT_TYPE", "").replace(" ", "").lower()
-        if ctype not in ("application/json", "application/json;charset=utf-8"):
-            return 415, _body("unsupported_media_type", "Content-Type must be application/json")
+        length = int(raw_length) if raw_length else None
         stream = environ["wsgi.input"]
         raw = stream.read(min(length, cap + 1)) if length is not None else stream.read(cap + 1)
         if len(raw) > cap:

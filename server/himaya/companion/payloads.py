@@ -158,6 +158,17 @@ def report_request(body: dict) -> dict:
     return out
 
 
+def _sha256_hex(value, where):
+    if not isinstance(value, str) or len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise Invalid(f"{where}: must be a SHA-256 in 64 lowercase hex digits")
+    return value
+
+
+def head_request(body: dict) -> dict:
+    """The chain head the extension kept: ``{"count": int, "head": sha256}``."""
+    return _fields(body, "", {"count": _int(1, 2**53), "head": _sha256_hex}, {})
+
+
 def feedback_request(body: dict) -> dict:
     return _fields(body, "", {"rules": list_of(_short, MAX_FEEDBACK_RULES, 1), "verdict": one_of(("wrong", "helped"))},
                    {"url": _url})

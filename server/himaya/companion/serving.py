@@ -23,13 +23,17 @@ import threading
 import time
 from pathlib import Path
 
+from collections import OrderedDict
+
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 from waitress.task import ErrorTask
 
 from himaya.companion.app import create_app
-from himaya.companion.guard import BODY_CAPS
+from himaya.companion.guard import _REASONS, BODY_CAPS, Guard
 from himaya.companion.outbox import Outbox
+from himaya.core.scanner import settle_memory
 
 HOST = "127.0.0.1"
 LOG_FILE = "companion.log"
@@ -61,14 +65,21 @@ def bind(port: int, host: str = HOST) -> socket.socket:
     return sock
 
 
+class _PrivateLog(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file is created 0600, the first one and each
+    one started after a rotation (the standard handler leaves that to the umask)."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(home: Path, level=logging.INFO) -> logging.Handler:
     """Log to ``home/logs/companion.log``, rotated at 1 MB, five files kept, mode 0600."""
     folder = Path(home) / "logs"
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / LOG_FILE
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler = _PrivateLog(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for name in ("himaya", "waitress"):
         logger = logging.getLogger(name)
@@ -77,13 +88,27 @@ def setup_logging(home: Path, level=logging.INFO) -> logging.Handler:
     return handler
 
 
+class _Refusal:
+    """The guard's answer to a request refused on its headers (see _Parser)."""
+
+    def __init__(self, status: int, body: bytes, headers=()):
+        self.code, self.body, self.headers = status, body, list(headers)
+        self.reason = _REASONS.get(status, "Bad Request")
+
+
 class _JsonErrorTask(ErrorTask):
-    """waitress's own refusals (malformed request, body over its cap) in JSON too."""
+    """waitress's own refusals (malformed request, body over its cap) in JSON
+    too, and the guard's refusals made on the headers alone."""
 
     def execute(self):
         problem = self.request.error
-        code = {413: "too_large", 431: "too_large"}.get(problem.code, "bad_request")
-        body = json.dumps({"error": code, "detail": problem.reason}).encode("utf-8")
+        if isinstance(problem, _Refusal):
+            body = problem.body
+            self.response_headers.extend([("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+                                          *problem.headers])
+        else:
+            code = {413: "too_large", 431: "too_large"}.get(problem.code, "bad_request")
+            body = json.dumps({"error": code, "detail": problem.reason}).encode("utf-8")
         self.status = f"{problem.code} {problem.reason}"
         self.response_headers.append(("Content-Type", "application/json"))
         self.set_close_on_finish()
@@ -91,8 +116,115 @@ class _JsonErrorTask(ErrorTask):
         self.write(body)
 
 
-class _JsonChannel(HTTPChannel):
+class _Parser(HTTPRequestParser):
+    """waitress's request parser, with the guard's header checks run as soon as
+    the headers are in: a request refused on its Host, Origin, token, size or
+    content type is answered (and its connection closed) before one byte of its
+    body is read, and a valid token marks the connection as the extension's."""
+
+    def __init__(self, adj, channel):
+        super().__init__(adj)
+        self.channel = channel
+
+    def parse_header(self, header_plus):
+        super().parse_header(header_plus)
+        h = self.headers
+        refusal, authenticated = self.channel.front.guard.check_headers({
+            "REQUEST_METHOD": self.command, "PATH_INFO": self.path, "HTTP_HOST": h.get("HOST", ""),
+            "HTTP_ORIGIN": h.get("ORIGIN"), "HTTP_X_HIMAYA_TOKEN": h.get("X_HIMAYA_TOKEN"),
+            "CONTENT_LENGTH": h.get("CONTENT_LENGTH", ""), "CONTENT_TYPE": h.get("CONTENT_TYPE", ""),
+            "HTTP_TRANSFER_ENCODING": h.get("TRANSFER_ENCODING", "")})
+        if authenticated:
+            self.channel.front.trust(self.channel)
+        if refusal:
+            self.error = _Refusal(*refusal)
+            self.completed, self.expect_continue = True, False
+            self.body_rcv, self.content_length, self.chunked = None, 0, False
+
+
+class _Channel(HTTPChannel):
+    """A connection, as waitress's channel plus what `_Front` needs to know."""
+
     error_task_class = _JsonErrorTask
+    front: "_Front"  # set per server (see Server.__init__)
+
+    def __init__(self, server, sock, addr, adj, map=None):
+        super().__init__(server, sock, addr, adj, map)
+        self.front.opened(self)
+
+    def parser_class(self, adj):
+        return _Parser(adj, self)
+
+    def received(self, data):
+        done = super().received(data)
+        if self.requests:  # a whole request came in: the next one has its own deadline
+            self.front.renew(self)
+        return done
+
+    def readable(self):
+        if self.front.overdue(self):
+            self.will_close = True  # waitress closes it on this turn of its loop
+        return super().readable()
+
+    def handle_close(self):
+        self.front.closed(self)
+        super().handle_close()
+
+
+class _Front:
+    """Connection limits in front of the application (slowloris).
+
+    A connection that has not yet shown the token ("pending") must deliver a
+    whole request within REQUEST_DEADLINE seconds of being opened (or of its
+    previous request): a deadline that trickled bytes do not push back, unlike
+    waitress's idle timeout. A client address holds at most PENDING_PER_CLIENT
+    pending connections: a new one closes the oldest. A connection whose request
+    carried a valid token is the extension's (or a script's of the same account)
+    and leaves these limits, so slow strangers can never take its place; on
+    loopback every program has the same address, so this is one cap for all.
+    """
+
+    PENDING_PER_CLIENT = 32
+    REQUEST_DEADLINE = 5.0
+
+    def __init__(self, guard):
+        self.guard = guard
+        self._pending: dict[str, OrderedDict] = {}
+        self._lock = threading.Lock()
+        self.evicted = 0
+
+    def opened(self, channel) -> None:
+        with self._lock:
+            queue = self._pending.setdefault(channel.addr[0] if channel.addr else "", OrderedDict())
+            queue[channel] = time.monotonic() + self.REQUEST_DEADLINE
+            while len(queue) > self.PENDING_PER_CLIENT:
+                oldest, _ = queue.popitem(last=False)
+                oldest.will_close = True
+                self.evicted += 1
+
+    def _queue(self, channel):
+        return self._pending.get(channel.addr[0] if channel.addr else "")
+
+    def trust(self, channel) -> None:
+        """The connection showed the token (or closed): it is no longer pending."""
+        with self._lock:
+            queue = self._queue(channel)
+            if queue is not None:
+                queue.pop(channel, None)
+
+    closed = trust
+
+    def renew(self, channel) -> None:
+        with self._lock:
+            queue = self._queue(channel)
+            if queue is not None and channel in queue:
+                queue[channel] = time.monotonic() + self.REQUEST_DEADLINE
+                queue.move_to_end(channel)
+
+    def overdue(self, channel) -> bool:
+        queue = self._queue(channel)
+        deadline = queue.get(channel) if queue else None
+        return deadline is not None and not channel.requests and time.monotonic() > deadline
 
 
 def load_rules(home: Path, settings: dict):
@@ -114,10 +246,17 @@ class Server:
         self.port = sock.getsockname()[1]
         self.companion = app.extensions["himaya"]
         self._stop = threading.Event()
+        # connection_limit: waitress stops accepting past it, so it is set well
+        # above what _Front lets strangers hold (the extension keeps its slot);
+        # cleanup_interval: how often idle connections are looked at.
         self._waitress = create_server(app, sockets=[sock], threads=threads, ident="",
                                        max_request_body_size=max(BODY_CAPS.values()) + 65536,
-                                       asyncore_use_poll=True, channel_timeout=60)
-        self._waitress.channel_class = _JsonChannel
+                                       asyncore_use_poll=True, channel_timeout=60, connection_limit=1000,
+                                       cleanup_interval=5)
+        guard = app.wsgi_app
+        assert isinstance(guard, Guard), "the app must be create_app()'s, behind its Guard"
+        self.front = _Front(guard)
+        self._waitress.channel_class = type("GuardedChannel", (_Channel,), {"front": self.front})
         self._threads: list[threading.Thread] = []
 
     @classmethod
@@ -135,6 +274,7 @@ class Server:
         except BaseException:
             sock.close()
             raise
+        settle_memory()  # the compiled rules out of the collector's way (see scanner.py)
         return cls(sock, app, threads)
 
     def _background(self, target, name):
@@ -182,6 +322,7 @@ class Server:
         self._stop.set()
         self.companion.outbox_wakeup.set()
         self._waitress.close()
+        self.companion.store.flush(5.0)  # warnings' metadata still queued
         stop = getattr(self.companion.rules, "stop", None)
         if stop:
             stop()

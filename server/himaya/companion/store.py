@@ -20,17 +20,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import sqlite3
 import threading
 import time
+import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import sqlite_utils
 
 from himaya.core import evidence
+
+log = logging.getLogger("himaya.companion.store")
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -121,6 +125,107 @@ def site_of(url: str | None) -> str | None:
         return None
 
 
+def _stray_rows(conn) -> dict | None:
+    """Rows that a removed record leaves behind (its captures, its outbox row),
+    or a record whose outbox row was removed (it would never be sent)."""
+    checks = (
+        ("SELECT evidence_id FROM captures WHERE evidence_id NOT IN (SELECT id FROM evidence) LIMIT 1",
+         "captures of a record that is not in the chain (the record was removed)"),
+        ("SELECT report_id FROM outbox WHERE report_id NOT IN (SELECT id FROM evidence) LIMIT 1",
+         "an outbox row of a record that is not in the chain (the record was removed)"),
+        ("SELECT id FROM evidence WHERE id NOT IN (SELECT report_id FROM outbox) LIMIT 1",
+         "the record's outbox row was removed (it would never be sent)"),
+    )
+    for sql, reason in checks:
+        row = conn.execute(sql).fetchone()
+        if row:
+            seq = conn.execute("SELECT seq FROM evidence WHERE id = ?", [row[0]]).fetchone()
+            return {"seq": seq[0] if seq else None, "id": row[0], "reason": reason}
+    return None
+
+
+class _MatchQueue:
+    """Match rows written off the request path, durably and in order.
+
+    A scan that warns answers at once; its row waits here and one writer thread
+    writes, every BATCH_S seconds, everything waiting in one transaction (one
+    disk sync for many rows, where each warning paid its own sync before). The
+    thread stops when idle and starts again with the next row. Reports do not go through here: they are
+    written, and synced, before they are acknowledged. What this can lose is the
+    metadata of warnings given in the last moment before a crash (SIGKILL,
+    power loss), never a report.
+    """
+
+    MAX_WAITING = 10_000  # past this (a disk that stopped answering) rows are dropped and counted
+    BATCH_S = 0.2  # the writer writes what waits every BATCH_S seconds
+    IDLE_S = 2.0
+
+    _by_file: "weakref.WeakValueDictionary[str, _MatchQueue]" = weakref.WeakValueDictionary()
+    _registry_lock = threading.Lock()
+
+    @classmethod
+    def of(cls, store: "Store") -> "_MatchQueue":
+        """One queue per database file in a process, whichever Store opened it."""
+        key = str(store.path.resolve())
+        with cls._registry_lock:
+            queue = cls._by_file.get(key)
+            if queue is None:
+                queue = cls._by_file[key] = cls(store)
+            return queue
+
+    def __init__(self, store: "Store"):
+        self.store = store
+        self.rows: list[tuple] = []
+        self.writing = 0
+        self.dropped = 0
+        self.hurry = False
+        self.cond = threading.Condition()
+        self.thread: threading.Thread | None = None
+
+    def put(self, row: tuple) -> None:
+        with self.cond:
+            if len(self.rows) >= self.MAX_WAITING:
+                self.dropped += 1
+                return
+            self.rows.append(row)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="himaya-matches", daemon=True)
+                self.thread.start()
+            # No wake-up per row: the writer looks every BATCH_S. Waking it for
+            # each warning made it fight the scanning threads for the GIL.
+
+    def _run(self) -> None:
+        idle = 0.0
+        while True:
+            with self.cond:
+                if not self.hurry:
+                    self.cond.wait(self.BATCH_S)
+                self.hurry = False
+                if not self.rows:
+                    idle += self.BATCH_S
+                    if idle >= self.IDLE_S:
+                        self.thread = None
+                        return
+                    continue
+                idle = 0.0
+                batch, self.rows = self.rows, []
+                self.writing = len(batch)
+            try:
+                self.store._insert_matches(batch)
+            except Exception as exc:  # metadata only: a busy or full disk must not stop warnings
+                log.warning("%d match row(s) not stored: %s", len(batch), exc.__class__.__name__)
+            finally:
+                with self.cond:
+                    self.writing = 0
+                    self.cond.notify_all()
+
+    def flush(self, timeout: float) -> bool:
+        with self.cond:
+            self.hurry = True
+            self.cond.notify_all()
+            return self.cond.wait_for(lambda: not self.rows and not self.writing, timeout)
+
+
 class Store:
     """One database file, one connection per thread, WAL and a busy timeout."""
 
@@ -130,6 +235,7 @@ class Store:
         self.recovered: str | None = None
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._matches = _MatchQueue.of(self)
         self._open_checked()
         self._url_key = bytes.fromhex(self.db.execute("SELECT value FROM meta WHERE key='url_key'").fetchone()[0])
 
@@ -223,16 +329,36 @@ class Store:
 
     def record_match(self, kind: str, severity: str, rules: list[str], url: str | None,
                      categories: list[str] | None = None) -> None:
-        """Keep the metadata of a warning: never the text; the site's host, not its address."""
-        self._write("INSERT INTO matches (created, kind, severity, rules, url_hash, site, categories) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [utc_now(), kind, severity, json.dumps(rules), self.url_hash(url), site_of(url),
-                     json.dumps(sorted(set(categories or [])))])
+        """Keep the metadata of a warning (never the text; the site's host, not its
+        address), off the request path: the row is queued and written by the store's
+        writer thread (see _MatchQueue)."""
+        self._matches.put((utc_now(), kind, severity, json.dumps(rules), self.url_hash(url), site_of(url),
+                           json.dumps(sorted(set(categories or [])))))
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued match row is written (or failed); False on timeout."""
+        return self._matches.flush(timeout)
+
+    def _insert_matches(self, rows: list[tuple]) -> None:
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("INSERT INTO matches (created, kind, severity, rules, url_hash, site, categories) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc) from None
 
     # -- the parent's history, the allow-list, silences ------------------------------
 
     def history(self, limit: int = 200) -> list[dict]:
         """Warnings seen on this computer, newest first: time, site, categories, severity, reported."""
+        self.flush()  # warnings queued by scans a moment ago are part of the history
         reported = {}
         for rid, text in self.conn.execute("SELECT id, record FROM evidence ORDER BY seq DESC LIMIT 1000"):
             record = json.loads(text)
@@ -375,15 +501,27 @@ class Store:
                                  [report_id])
         return [{"name": n, "mime": m, "sha256": s, "data": bytes(d)} for n, m, s, d in rows]
 
-    def verify_chain(self) -> dict:
-        """Walk every record in order; see evidence.verify_rows."""
+    def verify_chain(self, anchors=()) -> dict:
+        """Walk every record in order (see evidence.verify_rows), compare the
+        chain with heads kept outside the database (``anchors``: evidence.Anchor,
+        from the extension, ``himaya report verify --head`` or an NGO's hub), and
+        check that every capture and outbox row belongs to a record of the chain
+        and every record has its outbox row.
+
+        A hub witness calls ``store.verify_chain([Anchor(count, head, "the hub")])``.
+        """
         # One read transaction, so a writer cannot slip a record in mid-walk.
         conn = self._connect()
         try:
             conn.execute("BEGIN")
             rows = ({"seq": r[0], "id": r[1], "sha256": r[2], "prev": r[3], "record": r[4]}
                     for r in conn.execute("SELECT seq, id, sha256, prev, record FROM evidence ORDER BY seq"))
-            return evidence.verify_rows(rows, self.captures)
+            outcome = evidence.verify_rows(rows, self.captures, anchors)
+            if outcome["ok"]:
+                problem = _stray_rows(conn)
+                if problem:
+                    outcome = {"ok": False, "count": outcome["count"], "broken": problem}
+            return outcome
         finally:
             conn.close()
 
@@ -392,6 +530,7 @@ class Store:
         return row[0] if row else evidence.GENESIS
 
     def counts(self) -> dict:
+        self.flush(2.0)  # rows of warnings already answered are counted
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         return {"matches": one("SELECT count(*) FROM matches"), "reports": one("SELECT count(*) FROM evidence"),
                 "feedback": one("SELECT count(*) FROM feedback")}
@@ -413,6 +552,7 @@ class Store:
 
     def purge(self, days: int, now: datetime | None = None) -> int:
         """Delete scan metadata, feedback, silences and reader misses older than ``days``; evidence stays."""
+        self.flush(2.0)
         now = now or datetime.now(timezone.utc)
         cutoff = (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         removed = 0

@@ -10,8 +10,9 @@ and rebuilt::
 
     >>> scanner = load_scanner(Path("rules"), cache_dir=Path.home() / ".local/share/himaya/cache")  # doctest: +SKIP
 
-The objects of the Rust and C engines (Aho-Corasick automata, RE2 patterns) are
-rebuilt from their patterns when loaded (tens of milliseconds); the list's model
+The objects of the Rust and C engines (Aho-Corasick automata, RE2 patterns and
+Sets) are rebuilt from their patterns when loaded, and the index recompiles its
+conditions (matcher.Index.__setstate__): tens of milliseconds; the list's model
 keeps its weights and gets a fresh token cache.
 """
 
@@ -28,11 +29,10 @@ from pathlib import Path
 import re2
 
 from himaya import __version__
-from himaya.core import matcher
 from himaya.core.model import Model
 from himaya.core.textindex import TokenAutomaton
 
-FORMAT = 1
+FORMAT = 2  # raised whenever what is pickled changes shape (an old cache is then never read)
 MAX_FILES = 5000
 
 
@@ -60,23 +60,6 @@ def _regex(pattern):
     return re2.compile(pattern)
 
 
-def _fuzzy(vocab, deletes):
-    index = matcher._FuzzyIndex(())
-    index.vocab, index.deletes = vocab, deletes
-    return index
-
-
-def _index(state):
-    index = matcher.Index.__new__(matcher.Index)
-    index.__dict__.update(state)
-    if index._c.regexes:
-        index.regex_set = re2.Set.SearchSet()
-        for pat in index._c.regexes:
-            index.regex_set.Add(pat)
-        index.regex_set.Compile()
-    return index
-
-
 def _model(state):
     from himaya.core.model import Model
 
@@ -92,10 +75,6 @@ class _Pickler(pickle.Pickler):
             return _automaton, (obj.keys, obj.refs, obj.engine)
         if isinstance(obj, _REGEX_TYPE):
             return _regex, (obj.pattern,)
-        if isinstance(obj, matcher._FuzzyIndex):
-            return _fuzzy, (obj.vocab, obj.deletes)
-        if isinstance(obj, matcher.Index):
-            return _index, ({k: v for k, v in obj.__dict__.items() if k != "regex_set"},)
         if isinstance(obj, Model):
             return _model, ({f.name: getattr(obj, f.name) for f in fields(obj) if not f.name.startswith("_")},)
         return NotImplemented
@@ -165,11 +144,15 @@ def load_scanner(root: Path, cache_dir: Path | None, signals: str = "both"):
             pass
     scanner = Scanner.load(root, signals=signals)
     try:
+        data = dumps(scanner)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return scanner  # an object that cannot be kept (a bug, which tests catch): scan without a cache
+    try:
         Path(cache_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
         for old in Path(cache_dir).glob("compiled-*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
-        write_atomic(path, dumps(scanner), mode=0o600)
+        write_atomic(path, data, mode=0o600)
     except OSError:
         pass  # a read-only data folder: scan without a cache
     return scanner

@@ -23,12 +23,14 @@ import binascii
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 
 FORMAT = "himaya-evidence/1"
 GENESIS = "0" * 64
 SCREENSHOT_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 MAX_SCREENSHOT = 8 * 1024 * 1024
 
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _DATA_URL = re.compile(r"^data:(image/(?:png|jpeg|webp));base64,([A-Za-z0-9+/=\s]*)$")
 # The first bytes of each accepted image type: the claimed type must be true.
 _MAGIC = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",), "image/webp": (b"RIFF",)}
@@ -122,20 +124,59 @@ def chain(record: dict, *, seq: int, prev: str, report_id: str, created: str) ->
     return body, sha256_hex(body)
 
 
-def verify_rows(rows, captures_of) -> dict:
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head kept outside the database: how many records the chain held
+    and the SHA-256 of the last one, as the companion acknowledged them (to the
+    extension when it stored a report, to an NGO's hub when it sent one).
+
+    >>> Anchor.parse("3:" + "ab" * 32).count
+    3
+    """
+
+    count: int
+    head: str
+    source: str = "the given head"
+
+    @classmethod
+    def parse(cls, text: str, source: str = "the given head") -> "Anchor":
+        """`COUNT:HASH` (as `himaya report verify --head` takes it); ValueError if malformed."""
+        count, _, head = text.strip().partition(":")
+        if not count.isdigit() or int(count) < 1 or not _HEX64.match(head.lower()):
+            raise ValueError("a head is COUNT:HASH, a record count from 1 and a SHA-256 in 64 hex digits")
+        return cls(int(count), head.lower(), source)
+
+
+def verify_rows(rows, captures_of, anchors=()) -> dict:
     """Walk stored records in order; name the first broken one.
 
     ``rows`` yields dicts with ``seq, id, sha256, prev, record`` (record as the
-    stored text); ``captures_of(id)`` returns that record's captures. Returns
-    ``{"ok": True, "count": n, "head": sha}`` or ``{"ok": False, "count": n,
-    "broken": {"seq", "id", "reason"}}``.
+    stored text); ``captures_of(id)`` returns that record's captures; each of
+    ``anchors`` (heads kept outside the database) must name a record of the
+    chain by its place and hash. Returns ``{"ok": True, "count": n, "head": sha}``
+    or ``{"ok": False, "count": n, "broken": {"seq", "id", "reason"}}``.
     """
     previous, count = GENESIS, 0
+    witnessed = {a.count for a in anchors}
+    at: dict[int, tuple[str, str]] = {}  # place -> (id, sha256), for the places anchors name
     for row in rows:
         problem = _row_problem(row, previous, captures_of)
         if problem:
             return {"ok": False, "count": count, "broken": {"seq": row["seq"], "id": row["id"], "reason": problem}}
         previous, count = row["sha256"], count + 1
+        if count in witnessed:
+            at[count] = (row["id"], row["sha256"])
+    for anchor in sorted(anchors, key=lambda a: a.count):
+        if anchor.count not in at:
+            return {"ok": False, "count": count, "broken": {
+                "seq": anchor.count, "id": None,
+                "reason": f"the chain holds {count} record(s), {anchor.source} counted {anchor.count}: "
+                          "records were removed from its end"}}
+        rid, digest = at[anchor.count]
+        if digest != anchor.head:
+            return {"ok": False, "count": count, "broken": {
+                "seq": anchor.count, "id": rid,
+                "reason": f"differs from {anchor.source} (the chain was rewritten from this record or before)"}}
     return {"ok": True, "count": count, "head": previous}
 
 

@@ -7,11 +7,19 @@ scan at once. A scan is:
 2. one Aho-Corasick pass over the loose view finds every phrase and fuzzy term
    at token boundaries (patterns are padded with spaces, the views are tokens
    joined by single spaces); the other views differ in a few tokens and are
-   searched only around those (the skeleton view, whole); RE2 (a Set as pre-filter, then only the
-   regexes that can match) runs on the punctuation-keeping view; links and
-   emoji are looked up in dicts;
-3. only rules with a hit are evaluated: condition within the rule's token
-   window, exclusions (`not`) over the whole unit, then `escalate`.
+   searched only around those (the skeleton view, whole); RE2 Sets tell which
+   rule regexes match the punctuation-keeping view (where they match is worked
+   out only if a rule needs it); links and emoji are looked up in dicts. Each
+   occurrence is kept once, under its pattern, not copied to every rule;
+3. the rules those patterns reach are sorted with a bit mask each (enough
+   groups for the condition?); only the few left are evaluated: condition
+   within the rule's token window (one sorted pass), exclusions (`not`) over
+   the whole unit, then `escalate`.
+
+Work is proportional to the text and its hits: no step compares each hit with
+each other, and a token costs a bounded amount whatever it holds. A scan has a
+CPU-time budget (`SCAN_BUDGET`); past it the verdict says `partial`. A unit
+longer than MAX_TEXT is scanned in overlapping pieces.
 
 Views (all token-aligned, so a hit maps back to original spans):
 - loose:    each token with doubled letters made single (`trooop` = `trop`);
@@ -27,17 +35,20 @@ Views (all token-aligned, so a hit maps back to original spans):
 
 from __future__ import annotations
 
+import bisect
+import re
+import time
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import combinations
-from typing import NamedTuple
+from functools import lru_cache, partial
+from itertools import accumulate
 
 import re2
 from rapidfuzz.distance import Levenshtein
 
+from himaya.core import normalize as normalize_mod
 from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
 from himaya.core.normalize import (
-    Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
+    WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
 )
 from himaya.core.rules.schema import SEVERITY_RANK, Rule
 from himaya.core.textindex import TokenAutomaton
@@ -47,20 +58,19 @@ V_LOOSE, V_ALT, V_FUZZY = 1, 2, 4
 LEET_LANGS = ("fr", "en", "any")
 SEVERITY_WEIGHT = {"low": 0.25, "medium": 0.5, "high": 0.75, "critical": 1.0}
 RISK_FROM = SEVERITY_RANK["medium"]  # a lone low-severity cue is reported, not alarmed on
-MAX_TEXT = 200_000  # characters scanned in one unit; the companion caps input well below this
+# A longer unit is scanned in overlapping pieces of MAX_TEXT characters (a rule's
+# condition holds within one piece); the companion caps a unit well below this.
+MAX_TEXT = 200_000
+PIECE_OVERLAP = 4_000
+# Seconds of a thread's CPU time one scan may take before it judges on what it has
+# found so far (`Verdict.partial`): a 50 KB page takes about 20 ms, a message 50 µs.
+SCAN_BUDGET = 0.5
+SHORT_UNIT = 2_000  # characters: see _Budget
 
 
 def fuzzy_distance(n: int) -> int:
     """Edits allowed for a word of n letters: short words are never fuzzy."""
     return 0 if n < 5 else 1 if n < 9 else 2
-
-
-class Hit(NamedTuple):  # a tuple: made by the thousand on a large page
-    group: str
-    first: int  # word positions [first, last] (Normalized.position), for windows
-    last: int
-    start: int  # span in the original text
-    end: int
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,7 @@ class Verdict:
     experimental: list[Match] = field(default_factory=list)
     conversation: dict | None = None
     signals: dict | None = None  # what each signal said (rules, model), when a model is loaded
+    partial: bool = False  # the scan's time budget ran out: judged on part of the text
 
     @classmethod
     def from_matches(cls, found: list[Match]) -> "Verdict":
@@ -116,6 +127,8 @@ class Verdict:
             out["conversation"] = self.conversation
         if self.signals is not None:
             out["signals"] = self.signals
+        if self.partial:
+            out["partial"] = True
         return out
 
 
@@ -168,20 +181,98 @@ class Index:
                 self._add_term(c, ri, term)
         self._c = c
         self.words = TokenAutomaton(c.patterns)
+        # The fuzzy view counts for fuzzy terms only: searching it for phrases too
+        # found every common word of the page again, to throw it away.
+        self.fuzzy_words = TokenAutomaton({pat: refs for pat, refs in c.patterns.items()
+                                           if any(views & V_FUZZY for _ri, _g, views in refs)})
+        # Likewise the proclitic view changes Arabic words, and a match there must
+        # hold one: when the changed words are all Arabic script, only patterns
+        # with an Arabic letter can give one.
+        self.arabic_words = TokenAutomaton({pat: refs for pat, refs in c.patterns.items() if _ARABIC.search(pat)})
         self.skel = TokenAutomaton(c.skeletons) if c.skeletons else None
-        self.regex_set = None
+        self.regex_set = _RegexSets(list(c.regexes)) if c.regexes else None
         if c.regexes:
-            self.regex_set = re2.Set.SearchSet()
             self.regex_refs = list(c.regexes.values())
-            for pat in c.regexes:
-                self.regex_set.Add(pat)
-            self.regex_set.Compile()
-            self.regex_compiled = [re2.compile(p) for p in c.regexes]
+            self.regex_compiled = [re2.compile(p.encode("utf-8")) for p in c.regexes]
+            # A Set's word is final for a pattern unless its Set holds a relaxed copy
+            # or it may match the empty string (which counts for nothing): those
+            # are checked with one search.
+            self.regex_unsure = [_relax(p) != p or _may_match_empty(p) for p in c.regexes]
         self.domain_checks = [(domain, re2.compile(path) if path else None, refs)
                               for (domain, path), refs in c.domains.items()]
         self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
         self.positive = [frozenset(r.condition.names(True)) for r in self.rules]
+        self.least = [r.condition.least() for r in self.rules]
+        self._compile_conditions()
+        # For each word pattern and view: the (rule, group, unless_after guard) it
+        # counts for, resolved once here rather than on every occurrence.
+        # One bit per group of every rule, all rules side by side in one int (rule
+        # ri's groups from offset[ri]): what a text reaches is a few int ORs.
+        offsets = list(accumulate((len(r.terms) for r in self.rules), initial=0))
+        self.bits = [{g: 1 << (offsets[ri] + k) for k, g in enumerate(sorted(r.terms))}
+                     for ri, r in enumerate(self.rules)]
+        self.positive_bits = [sum(self.bits[ri][g] for g in pos) for ri, pos in enumerate(self.positive)]
+        self.need = [max(least, 1) for least in self.least]
+        self._build_fan()
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
+
+    # Pickled by core/compiled.py without the compiled conditions (closures, rebuilt
+    # in milliseconds); the fan tables are keyed by object ids, which change on
+    # loading, so they travel as a list in the patterns' order and get new keys.
+    def __getstate__(self):
+        state = {k: v for k, v in self.__dict__.items() if k not in ("conditions", "escalations", "regex_set")}
+        state["_fan"] = [self._fan[id(refs) + flag] for refs, flag in self._fan_keys()]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._fan = {id(refs) + flag: fan for (refs, flag), fan in zip(self._fan_keys(), state["_fan"], strict=True)}
+        assert len(self._fan) == len(state["_fan"]), "object ids must be multiples of 8"
+        self._compile_conditions()
+        self.regex_set = _RegexSets(list(self._c.regexes)) if self._c.regexes else None
+
+    def _fan_keys(self):
+        for table in (self._c.patterns, self._c.skeletons):
+            for refs in table.values():
+                for flag in (V_LOOSE, V_ALT, V_FUZZY):
+                    yield refs, flag
+
+    def _compile_conditions(self) -> None:
+        self.conditions = [r.condition.compile() for r in self.rules]
+        self.escalations = [[(c.compile(), sev) for c, sev in r.escalate] for r in self.rules]
+
+    def _build_fan(self) -> None:
+        # For each word pattern and view (key: the pattern's refs list id + the
+        # view's flag; ids are multiples of 8, flags below 8), resolved once here
+        # rather than on every occurrence: the bits of the groups and of the rules
+        # it counts for (unless_after-guarded ones apart), and its (group, guard)
+        # pairs by rule. Patterns of one lexicon count for the same groups: the
+        # tables are shared (interned), or they would take 100 MB.
+        c = self._c
+        self._fan: dict[int, tuple] = {}
+        shared: dict[tuple, tuple] = {}
+        for refs, flag in self._fan_keys():
+            counts = tuple(sorted({(ri, g) for ri, g, views in refs if views & flag}))
+            fan = shared.get(counts)
+            if fan is None:
+                fan = shared[counts] = self._fan_tables(counts, c.guards)
+            self._fan[id(refs) + flag] = fan
+        assert len(self._fan) == 3 * (len(c.patterns) + len(c.skeletons)), "object ids must be multiples of 8"
+
+    def _fan_tables(self, counts: tuple, guards: dict) -> tuple:
+        """(group bits, rule bits, guarded [(rule, bit, guard)], {rule: [(group, guard)]})
+        for the (rule, group) pairs a pattern counts for."""
+        group_bits = rule_bits = 0
+        guarded, by_rule = [], {}
+        for ri, g in counts:
+            guard, bit = guards.get((ri, g)), self.bits[ri][g]
+            if guard is None:
+                group_bits |= bit
+                rule_bits |= 1 << ri
+            else:
+                guarded.append((ri, bit, guard))
+            by_rule.setdefault(ri, []).append((g, guard))
+        return group_bits, rule_bits, guarded, by_rule
 
     # -- compiling -------------------------------------------------------------
     def _add_term(self, c: _Compiled, ri: int, term) -> None:
@@ -214,41 +305,81 @@ class Index:
 
     # -- scanning --------------------------------------------------------------
     def scan(self, text: str, kind: str = "message", url: str | None = None,
-             normalized: Normalized | None = None) -> Verdict:
-        """`normalized`, when given, is normalize(text) already done by the caller."""
-        text = text[:MAX_TEXT]
+             budget: float | None = SCAN_BUDGET, normalized: Normalized | None = None) -> Verdict:
+        """The verdict for one unit. `budget`: seconds of this thread's CPU time
+        after which the scan stops looking and judges on what it found so far
+        (the verdict then says `partial`); None for no limit. `normalized`, when
+        given, is normalize(text) already done by the caller."""
+        if len(text) > MAX_TEXT:
+            return self._scan_pieces(text, kind, url, budget)
+        clock = _Budget(budget, len(text))
         allowed = self.kinds.get(kind, self.kinds["message"])
+        self._fuzzy.trim()
         n = normalized if normalized is not None else normalize(text)
-        hits: dict[int, list[Hit]] = {}
+        found = _Found()
+        for phase in (self._words, self._regexes, self._emoji):
+            if clock.spent():
+                break
+            phase(n, found, clock)
+        if not clock.spent():
+            self._links(n, url, kind, found)
+        rules = self._by_rule(found, allowed, n)
+        matches = [m for ri in sorted(rules) if (m := self._evaluate(ri, rules[ri]))]
+        verdict = Verdict.from_matches(matches)
+        verdict.partial = clock.stopped
+        return verdict
 
-        def add(ri: int, hit: Hit) -> None:
-            if ri in allowed:
-                hits.setdefault(ri, []).append(hit)
+    def _scan_pieces(self, text: str, kind: str, url: str | None, budget: float | None) -> Verdict:
+        """A unit longer than MAX_TEXT, scanned whole in overlapping pieces (never
+        cut): each piece is judged as a unit, the matches of all pieces are merged.
+        The budget covers the whole text."""
+        clock = _Budget(budget)
+        by_rule: dict[str, Match] = {}
+        partial = False
+        for offset, piece in _pieces(text):
+            if clock.spent():
+                partial = True
+                break
+            left = None if clock.end is None else max(clock.end - time.thread_time(), 0.0)
+            verdict = self.scan(piece, kind, url, left)
+            partial = partial or verdict.partial
+            for m in (*verdict.matches, *verdict.experimental):
+                spans = tuple((s + offset, e + offset) for s, e in m.spans)
+                seen = by_rule.get(m.rule)
+                if seen is not None:  # the same rule in two pieces: one match, its spans together
+                    severity = max(seen.severity, m.severity, key=SEVERITY_RANK.__getitem__)
+                    m = Match(m.rule, m.category, severity, m.status, _merge_spans(seen.spans + spans),
+                              m.title, m.explain)
+                else:
+                    m = Match(m.rule, m.category, m.severity, m.status, spans, m.title, m.explain)
+                by_rule[m.rule] = m
+        verdict = Verdict.from_matches(list(by_rule.values()))
+        verdict.partial = partial
+        return verdict
 
-        self._words(n, add)
-        self._regexes(n, add)
-        self._links(n, url, kind, add)
-        self._emoji(n, add)
-        found = [m for ri, hs in hits.items() if (m := self._evaluate(ri, hs))]
-        return Verdict.from_matches(found)
-
-    def _words(self, n: Normalized, add) -> None:
+    def _words(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
         toks, clitic, skel = n.forms()
-        self._emit(self.words.find(toks), V_LOOSE, None, n, add)
+        self._emit(self.words.find(toks), V_LOOSE, None, n, found)
         # The other views differ from the loose one in a few tokens: search only
         # around those, not the whole text again.
         changed = changed_indexes(clitic, toks)
         if changed:
-            self._emit(self.words.find_near(clitic, changed), V_LOOSE, None, n, add)
+            # (a mixed token such as بالwhatsapp loses its prefix to a Latin word: all patterns then)
+            plain = _NOT_ARABIC.search("".join([clitic[i] for i in changed])) is None
+            self._emit((self.arabic_words if plain else self.words).find_near(clitic, changed), V_LOOSE, None, n, found)
+        if clock.spent():
+            return
         alt = alt_view(n, self._c.leet_vocab, self._c.words)
         if alt is not None:
             alt_toks, cover, changed = alt
             alt_toks = list(map(loose, alt_toks))
-            self._emit(self.words.find_near(alt_toks, changed), V_ALT, cover, n, add)
-            self._fuzzy_views(alt_toks, None, changed, cover, n, add)
-        self._fuzzy_views(toks, skel, None, None, n, add)
+            self._emit(self.words.find_near(alt_toks, changed), V_ALT, cover, n, found)
+            self._fuzzy_views(alt_toks, None, changed, cover, n, found)
+        if clock.spent():
+            return
+        self._fuzzy_views(toks, skel, None, None, n, found)
 
-    def _fuzzy_views(self, toks: list[str], skel, changed, cover, n: Normalized, add) -> None:
+    def _fuzzy_views(self, toks: list[str], skel, changed, cover, n: Normalized, found: "_Found") -> None:
         """Near spellings and Arabizi skeletons, over all tokens (changed=None) or
         only around the changed ones (a joined or leet-read word)."""
         if self._fuzzy:
@@ -260,51 +391,62 @@ class Index:
                 fz, moved = list(toks), []
                 for i in changed:
                     fz[i] = nearest(toks[i])
-                    if fz[i] is not toks[i]:
+                    if fz[i] != toks[i]:
                         moved.append(i)
             if moved:
-                self._emit(self.words.find_near(fz, moved), V_FUZZY, cover, n, add)
+                self._emit(self.fuzzy_words.find_near(fz, moved), V_FUZZY, cover, n, found)
         if self.skel is not None:
             if skel is None:
                 skel = list(map(skeleton, toks))
-            found = self.skel.find(skel) if changed is None else self.skel.find_near(skel, changed)
-            self._emit(found, V_LOOSE, cover, n, add)
+            hits = self.skel.find(skel) if changed is None else self.skel.find_near(skel, changed)
+            self._emit(hits, V_LOOSE, cover, n, found)
 
-    def _emit(self, found, flag: int, cover, n: Normalized, add) -> None:
+    def _emit(self, hits, flag: int, cover, n: Normalized, found: "_Found") -> None:
+        """Keep each occurrence under its pattern (rules are looked up later, once
+        per pattern: a lexicon word shared by many rules is not copied to each).
+        The key is the pattern's refs list id plus the view's flag (ids are
+        multiples of 8, flags below 8): an int, cheaper than a tuple per hit."""
         starts, ends = n.starts_ends()
         position = n.positions()
-        guards = self._c.guards
-        for pat_refs, a, b in found:
+        words = found.words
+        for pat_refs, a, b in hits:
             if cover is not None:
                 a, b = cover[a][0], cover[b][1]
-            start, end = starts[a], ends[b]
-            pa, pb = (position[a], position[b]) if position else (a, b)
-            for ri, g, allowed_views in pat_refs:
-                if allowed_views & flag and not (guards and _guarded(guards.get((ri, g)), n, a)):
-                    add(ri, Hit(g, pa, pb, start, end))
+            key = id(pat_refs) + flag
+            got = words.get(key)
+            if got is None:
+                got = words[key] = (pat_refs, flag, [])
+            if position is None:
+                got[2].append((a, b, starts[a], ends[b], a))
+            else:
+                got[2].append((position[a], position[b], starts[a], ends[b], a))
 
-    def _regexes(self, n: Normalized, add) -> None:
+    def _regexes(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
+        """Which rule regexes match, from the RE2 Sets; where they match is worked
+        out only for the rules that get as far as needing it (few: a page hits ~20
+        regexes and needs the places of ~3, a message almost never)."""
         if self.regex_set is None or not n.tokens:
             return
-        full = n.full()
-        for i in self.regex_set.Match(full) or ():
-            for m in self.regex_compiled[i].finditer(full):
-                s, e = m.span()
-                if e <= s:
-                    continue
-                os_ = n.full_to_original(s)
-                oe = n.full_to_original(e - 1) + 1
-                first, last = n.position(n.token_at(os_)), n.position(n.token_at(max(oe - 1, os_)))
-                for ri, g in self.regex_refs[i]:
-                    add(ri, Hit(g, first, last, os_, oe))
+        # RE2 reads UTF-8: encode once and search bytes (the str API encodes the
+        # whole text again and converts offsets on every match).
+        data = n.full().encode("utf-8")
+        for i in self.regex_set.matching(data):
+            if clock.spent():
+                return
+            rx = self.regex_compiled[i]
+            if self.regex_unsure[i] and next(_find_all(rx, data), None) is None:
+                continue  # the relaxed copy matched, or only an empty match: not a hit
+            found.add(self.regex_refs[i], _Lazy(partial(_regex_occurrences, n, data, rx)))
 
-    def _links(self, n: Normalized, url: str | None, kind: str, add) -> None:
+    def _links(self, n: Normalized, url: str | None, kind: str, found: "_Found") -> None:
         c = self._c
         if not (c.domains or c.hashes):
             return
         # A `url` unit is one address: parsed whole, never searched for links inside
         # (`javascript:...//t.me/+x` is not a t.me link).
-        links = [] if kind == "url" else find_links(n.original)
+        # A link has a dot right before a letter (its top-level domain): most
+        # messages have none, and need no search.
+        links = [] if kind == "url" or not _DOT_LETTER.search(n.original) else find_links(n.original)
         if url:  # the page address: spans the text only when the text is that address
             page = parse_link(url, 0, len(url) if url == n.original else 0)
             if page is not None:
@@ -312,52 +454,207 @@ class Index:
         for link in links:
             first = n.position(n.token_at(link.start)) if n.tokens else 0
             last = n.position(n.token_at(max(link.end - 1, link.start))) if n.tokens else 0
+            occ = [(first, last, link.start, link.end, -1)]
             for domain, path, refs in self.domain_checks:
                 if host_matches(link.host, link.registrable, domain) and (path is None or path.search(link.path)):
-                    for ri, g in refs:
-                        add(ri, Hit(g, first, last, link.start, link.end))
-            for ri, g in c.hashes.get(link_hash(link.host, link.path), ()):
-                add(ri, Hit(g, first, last, link.start, link.end))
+                    found.add(refs, occ)
+            refs = c.hashes.get(link_hash(link.host, link.path))
+            if refs:
+                found.add(refs, occ)
 
-    def _emoji(self, n: Normalized, add) -> None:
-        if not self._c.emoji:
+    def _emoji(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
+        if not self._c.emoji or n.original.isascii():
             return
         for ch, off in find_emoji(n.original):
             refs = self._c.emoji.get(fold_emoji(ch))
             if refs:
                 tok = n.position(n.token_at(off)) if n.tokens else 0
-                for ri, g in refs:
-                    add(ri, Hit(g, tok, tok, off, off + len(ch)))
+                found.add(refs, [(tok, tok, off, off + len(ch), -1)])
 
     # -- evaluating ------------------------------------------------------------
-    def _evaluate(self, ri: int, hits: list[Hit]) -> Match | None:
-        rule, positive = self.rules[ri], self.positive[ri]
-        unit = {h.group for h in hits}
-        if not unit & positive:
+    def _by_rule(self, found: "_Found", allowed: set[int], n: Normalized) -> dict[int, dict[str, list[list]]]:
+        """The rules the text reaches that have enough groups for their condition,
+        each with group -> lists of occurrences (shared with `found`, not copied).
+
+        A common word reaches many rules and few of them can match: a first pass
+        ORs the bits of the groups (and rules) each pattern found counts for, and
+        sorts the rules out by counting their bits; only for the rules left does
+        a second pass gather the occurrences.
+        """
+        groups_on = rules_on = 0
+        fan = self._fan
+        for key, (_refs, _flag, occs) in found.words.items():
+            group_bits, rule_bits, guarded, _by_rule = fan[key]
+            groups_on |= group_bits
+            rules_on |= rule_bits
+            for ri, bit, guard in guarded:  # `unless_after`: occurrences right after those words do not count
+                if any(not _guarded(guard, n, o[4]) for o in occs):
+                    groups_on |= bit
+                    rules_on |= 1 << ri
+        bits = self.bits
+        for refs, _occs in found.other:
+            for ri, g in refs:
+                groups_on |= bits[ri][g]
+                rules_on |= 1 << ri
+        positive, need = self.positive_bits, self.need
+        live = []
+        while rules_on:
+            low = rules_on & -rules_on
+            rules_on ^= low
+            ri = low.bit_length() - 1
+            if ri in allowed and (groups_on & positive[ri]).bit_count() >= need[ri]:
+                live.append(ri)
+        rules: dict[int, dict[str, list[list]]] = {ri: {} for ri in live}
+        if not live:
+            return rules
+        few = len(live)
+        for key, (_refs, _flag, occs) in found.words.items():
+            by_rule = fan[key][3]
+            # the shorter of the two: this pattern's rules, or the rules left
+            pairs = by_rule.items() if len(by_rule) <= few else [(ri, by_rule[ri]) for ri in live if ri in by_rule]
+            for ri, entries in pairs:
+                if ri in rules:
+                    for g, guard in entries:
+                        kept = occs if guard is None else [o for o in occs if not _guarded(guard, n, o[4])]
+                        if kept:
+                            rules[ri].setdefault(g, []).append(kept)
+        for refs, occs in found.other:
+            for ri, g in refs:
+                if ri in rules:
+                    rules[ri].setdefault(g, []).append(occs)
+        return rules
+
+    def _evaluate(self, ri: int, groups: dict[str, list[list]]) -> Match | None:
+        rule, condition = self.rules[ri], self.conditions[ri]
+        unit = set(groups)
+        shown = unit & self.positive[ri]
+        # Too few different groups for the condition (most rules a common word
+        # reaches), then the condition on the whole unit: a window only narrows
+        # what it sees (`not` groups always look at the whole unit), so a condition
+        # false on the whole unit is false in any window.
+        if not shown or len(shown) < self.least[ri] or not condition(unit, unit):
             return None
-        chosen = _satisfy(rule, hits, unit, positive)
-        if chosen is None:
-            return None
+        if rule.window is None:
+            spans = [(o[2], o[3]) for g in shown for occs in groups[g] for o in occs]
+        else:
+            spans = _in_window(condition, rule.window, groups, shown, unit)
+            if spans is None:
+                return None
         severity = rule.severity
-        for cond, sev in rule.escalate:
-            if SEVERITY_RANK[sev] > SEVERITY_RANK[severity] and cond.evaluate(unit, unit):
+        for escalated, sev in self.escalations[ri]:
+            if SEVERITY_RANK[sev] > SEVERITY_RANK[severity] and escalated(unit, unit):
                 severity = sev
-        spans = _merge_spans((h.start, h.end) for h in chosen)
-        return Match(rule.id, rule.category, severity, rule.status, spans, rule.title, rule.explain)
+        return Match(rule.id, rule.category, severity, rule.status, _merge_spans(spans), rule.title, rule.explain)
 
 
-def _satisfy(rule: Rule, hits: list[Hit], unit: set[str], positive: set[str]) -> list[Hit] | None:
-    """The hits of a satisfied condition: within the window, if the rule has one."""
-    if rule.window is None:
-        return [h for h in hits if h.group in positive] if rule.condition.evaluate(unit, unit) else None
-    relevant = sorted((h for h in hits if h.group in positive), key=lambda h: h.first)
-    for i, anchor in enumerate(relevant):
-        end = anchor.first + rule.window
-        # Hits that start inside the window count: spaced-out words (`t.e.l.e.g.r.a.m`)
-        # are many tokens long but one word.
-        inside = [h for h in relevant[i:] if h.first < end]
-        if rule.condition.evaluate({h.group for h in inside}, unit):
-            return inside
+class _Found:
+    """What one scan found, per pattern, before any rule is looked at.
+
+    words: pattern refs id + view flag -> (refs, view, occurrences); other: (refs,
+    occurrences) for regexes, links and emoji. An occurrence is a tuple
+    (first word position, last word position, start, end, first token index).
+    """
+
+    __slots__ = ("words", "other")
+
+    def __init__(self):
+        self.words: dict[int, tuple[list, int, list]] = {}
+        self.other: list[tuple[list, list]] = []
+
+    def add(self, refs: list, occurrences: list) -> None:
+        self.other.append((refs, occurrences))
+
+
+class _Budget:
+    """A scan's allowance of this thread's CPU time (a busy machine or other
+    threads do not eat into it; one unit that costs too much is stopped).
+
+    Reading a thread's CPU clock is a system call (about 2 µs, 5 % of a message
+    scan); the wall clock is not, and CPU time never runs ahead of it, so
+    `spent()` reads the CPU clock only once the wall clock says the budget could
+    be used up. A short unit (SHORT_UNIT characters or fewer) does bounded work
+    (the worst found takes ~10 ms: tests/test_worst_case.py), so it does not read
+    the CPU clock at all: it gets 10 times the budget in wall time, which only
+    a thread starved for that long meets.
+    """
+
+    __slots__ = ("end", "wall_end", "stopped")
+
+    def __init__(self, seconds: float | None, length: int | None = None):
+        self.stopped = False
+        self.end = None  # on the CPU clock; None: wall clock only
+        if seconds is None:
+            self.wall_end = None
+        elif length is not None and length <= SHORT_UNIT:
+            self.wall_end = time.perf_counter() + 10 * seconds
+        else:
+            self.end = time.thread_time() + seconds
+            self.wall_end = time.perf_counter() + seconds
+
+    def spent(self) -> bool:
+        if self.stopped or self.wall_end is None or time.perf_counter() < self.wall_end:
+            return self.stopped
+        left = 0.0 if self.end is None else self.end - time.thread_time()
+        if left <= 0:
+            self.stopped = True
+        else:  # waited, not worked: look again when the rest could be used up
+            self.wall_end = time.perf_counter() + left
+        return self.stopped
+
+
+def _pieces(text: str):
+    """(offset, piece) over a long text: pieces of MAX_TEXT characters, each
+    starting PIECE_OVERLAP characters before the previous one ended (at a space
+    when there is one nearby), so that nothing near a cut is missed."""
+    start = 0
+    while True:
+        end = min(start + MAX_TEXT, len(text))
+        if end < len(text):
+            space = text.rfind(" ", end - PIECE_OVERLAP // 2, end)
+            end = space if space > start else end
+        yield start, text[start:end]
+        if end >= len(text):
+            return
+        nxt = end - PIECE_OVERLAP
+        space = text.find(" ", nxt, end)
+        start = space + 1 if space != -1 else nxt
+
+
+def _in_window(cond, window: int, groups: dict[str, list[list]], shown: set[str], unit: set[str]):
+    """Spans of the first window (in word positions) where the condition holds, or None.
+
+    The windows start at each distinct first position f and hold every hit that
+    starts in [f, f + window): one sorted pass with two pointers and a count per
+    group, the condition evaluated only when the set of groups inside changed
+    (linear in hits, where a list per anchor was quadratic).
+    """
+    items = sorted({(o[0], o[2], o[3], g) for g in shown for occs in groups[g] for o in occs})
+    firsts = [it[0] for it in items]
+    count = dict.fromkeys(shown, 0)
+    inside: set[str] = set()
+    i = j = 0
+    changed, total = True, len(items)
+    while i < total:
+        f = firsts[i]
+        end = bisect.bisect_left(firsts, f + window, j)
+        for k in range(j, end):
+            g = items[k][3]
+            count[g] += 1
+            if count[g] == 1:
+                inside.add(g)
+                changed = True
+        j = max(j, end)
+        if changed:
+            if cond(inside, unit):
+                return [(it[1], it[2]) for it in items[i:j]]
+            changed = False
+        while i < total and firsts[i] == f:
+            g = items[i][3]
+            count[g] -= 1
+            if count[g] == 0:
+                inside.discard(g)
+                changed = True
+            i += 1
     return None
 
 
@@ -368,8 +665,6 @@ def _add_ref(refs: list, ref) -> None:
 
 def _guarded(guard, n: Normalized, first: int) -> bool:
     """Does one of the group's `unless_after` words stand right before token `first`?"""
-    if not guard:
-        return False
     for words in guard:
         k = len(words)
         if first >= k and tuple(loose(t) for t in n.tokens[first - k:first]) == words:
@@ -389,43 +684,259 @@ def _merge_spans(spans) -> tuple[tuple[int, int], ...]:
     return tuple((s, e) for s, e in out)
 
 
+class _RegexSets:
+    """Which rule regexes match a text, from RE2 Sets.
+
+    A Set holds a relaxed copy of each pattern: a counted repeat with a large
+    bound (`.{0,120}`) becomes open (`.*`), which accepts more and keeps the
+    lazily built DFA small; the exact pattern then finds the matches. Two ways:
+
+    - short texts (messages) go to one Set of every pattern, with room for a
+      large DFA: warm, it answers in 1-2 µs where several Sets take 10-15;
+    - long texts (pages) hold too many different states for one DFA, which
+      then flushes and rebuilds them over and over (90 ms on a 50 KB page); in
+      Sets of SET_SIZE patterns each DFA stays small and warm (0.2 ms each).
+    """
+
+    SET_SIZE = 16
+    SHORT = 2048  # bytes
+    WHOLE_MEMORY = 64 << 20  # an upper bound: DFA states are built as texts need them
+
+    def __init__(self, patterns: list[str]):
+        relaxed = [_relax(p) for p in patterns]
+        options = re2.Options()
+        options.max_mem = self.WHOLE_MEMORY
+        self.whole = re2.Set.SearchSet(options)
+        for p in relaxed:
+            self.whole.Add(p)
+        self.whole.Compile()
+        self.sets = []
+        for a in range(0, len(patterns), self.SET_SIZE):
+            rs = re2.Set.SearchSet()
+            for p in relaxed[a:a + self.SET_SIZE]:
+                rs.Add(p)
+            rs.Compile()
+            self.sets.append((a, rs))
+
+    def matching(self, data: bytes) -> list[int]:
+        """Indexes of the patterns that match somewhere in UTF-8 `data`, in order."""
+        if len(data) <= self.SHORT:
+            return sorted(self.whole.Match(data) or ())
+        return [a + i for a, rs in self.sets for i in sorted(rs.Match(data) or ())]
+
+
+class _Lazy:
+    """Occurrences worked out on first use (a hit whose places no rule may need)."""
+
+    __slots__ = ("_make", "_items")
+
+    def __init__(self, make):
+        self._make, self._items = make, None
+
+    def __iter__(self):
+        if self._items is None:
+            self._items, self._make = self._make(), None
+        return iter(self._items)
+
+    def __bool__(self) -> bool:
+        return True  # made only for a pattern known to match
+
+
+def _regex_occurrences(n: Normalized, data: bytes, rx) -> list[tuple]:
+    """Every non-empty match of rx in n.full() (encoded as `data`), as occurrences."""
+    spans = list(_find_all(rx, data))
+    if len(data) != len(n.full()):  # not ASCII: byte offsets to character offsets
+        to_char = _char_offsets(data, spans)
+        spans = [(to_char[s], to_char[e]) for s, e in spans]
+    occs = []
+    for s, e in spans:
+        os_ = n.full_to_original(s)
+        oe = n.full_to_original(e - 1) + 1
+        first, last = n.position(n.token_at(os_)), n.position(n.token_at(max(oe - 1, os_)))
+        occs.append((first, last, os_, oe, -1))
+    return occs
+
+
+def _find_all(rx, data: bytes):
+    """(start, end) byte spans of the non-empty matches of a compiled bytes
+    pattern, left to right, as `finditer` on the text would give them."""
+    pos, end = 0, len(data)
+    while pos <= end:
+        m = rx.search(data, pos)
+        if m is None:
+            return
+        s, e = m.span()
+        if e > s:
+            yield s, e
+            pos = e
+        else:  # an empty match: step over one character (its UTF-8 continuation bytes too)
+            pos = s + 1
+            while pos < end and 0x80 <= data[pos] < 0xC0:
+                pos += 1
+
+
+def _char_offsets(data: bytes, spans) -> dict[int, int]:
+    """Character offset of every byte offset the spans use: one pass over the text."""
+    offsets = sorted({o for se in spans for o in se})
+    out, last, chars = {}, 0, 0
+    for off in offsets:
+        chars += len(data[last:off].decode("utf-8"))
+        out[off], last = chars, off
+    return out
+
+
+_ARABIC = re.compile("[\u0600-\u06ff]")
+# What can start a top-level domain in links._LINK_RE, case folding included
+# (RE2's (?i) takes the long s and the Kelvin sign for s and k).
+_DOT_LETTER = re.compile("\\.[a-zA-Z\u017f\u212a\u0621-\u064a]")
+_NOT_ARABIC = re.compile("[^\u0600-\u06ff]")
+_COUNTED = re.compile(r"\{(\d*),(\d+)\}")
+
+
+def _outside_classes(pattern: str):
+    """(index, piece, outside) over a pattern: escapes come whole (`\\b`), and
+    `outside` is False within a character class (where `^ $ {` are letters;
+    a `]` right after `[` or `[^` is one too)."""
+    i, in_class, n = 0, False, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            yield i, pattern[i:i + 2], not in_class
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            yield i, ch, False
+        elif ch == "[":
+            head = 2 if pattern[i + 1:i + 2] == "^" else 1
+            if pattern[i + head:i + head + 1] == "]":
+                head += 1
+            in_class = True
+            yield i, pattern[i:i + head], False
+            i += head
+            continue
+        else:
+            yield i, ch, True
+        i += 1
+
+
+def _relax(pattern: str) -> str:
+    """A pattern that matches wherever `pattern` does: counted repeats with an
+    upper bound of 8 or more made open (outside character classes and escapes).
+
+    >>> _relax(r"(a|b).{0,120}c[{]{0,9}\\{1,20}")
+    '(a|b).{0,}c[{]{0,}\\\\{1,20}'
+    """
+    out, skip = [], -1
+    for i, piece, outside in _outside_classes(pattern):
+        if i < skip:
+            continue
+        if outside and piece == "{":
+            m = _COUNTED.match(pattern, i)
+            if m and int(m.group(2)) >= 8:
+                out.append("{%s,}" % (m.group(1) or "0"))
+                skip = m.end()
+                continue
+        out.append(piece)
+    return "".join(out)
+
+
+def _may_match_empty(pattern: str) -> bool:
+    """Could the pattern match an empty string anywhere? Its zero-width
+    assertions (^ $ \\b \\B \\A \\z) dropped, does it match ""? (An empty match
+    consumes nothing, so it needs no more than that: a safe over-estimate.)"""
+    kept = [piece for _i, piece, outside in _outside_classes(pattern)
+            if not (outside and piece in ("^", "$", "\\b", "\\B", "\\A", "\\z"))]
+    try:
+        return re2.compile("".join(kept)).fullmatch("") is not None
+    except re2.error:
+        return True
+
+
 class _FuzzyIndex:
-    """Nearest fuzzy-term word within its edit budget, through a deletion index."""
+    """Nearest fuzzy-term word within its edit budget, through a deletion index.
+
+    The work per token is bounded: a token longer than the longest word plus 2
+    can be no word's near spelling (an edit changes the length by at most one)
+    and is not searched; a token of 5 to 8 letters has a budget of 1 edit, so one
+    deletion of it is enough to meet a word's deletions (2 only from 9 letters).
+    So a token costs at most about (longest word + 2)^3 / 2 characters of work,
+    never the cube of whatever a text holds.
+    """
 
     def __init__(self, vocab: set[str]):
         self.vocab = frozenset(vocab)
-        self.deletes: dict[str, list[str]] = {}
+        deletes: dict[str, list[str]] = {}
+        self.longest = 0
         for word in vocab:
             if not fuzzy_distance(len(word)):
                 continue  # short words: only exact (and Arabic clitic) matches
+            self.longest = max(self.longest, len(word))
             for variant in _deletions(word, fuzzy_distance(len(word))):
-                self.deletes.setdefault(variant, []).append(word)
-        self.nearest = lru_cache(maxsize=1 << 15)(self._nearest)
+                deletes.setdefault(variant, []).append(word)
+        # Tuples of strings: the garbage collector stops tracking them (lists it
+        # would walk on every full collection, tens of thousands of them).
+        self.deletes = {k: tuple(v) for k, v in deletes.items()}
+        self._start()
+
+    def _start(self) -> None:
+        # An unbounded lru_cache is a plain dict (see normalize.word_cache), trimmed
+        # by trim(); it wraps a function of the tables, not a method, so that no
+        # reference cycle keeps an old index alive after a rules update.
+        self.nearest = lru_cache(maxsize=None)(partial(_nearest, self.vocab, self.deletes, self.longest))
+        self._calls = 0
+
+    # Pickled (core/compiled.py) as its tables; the cache of nearest words starts empty.
+    def __getstate__(self):
+        return {"vocab": self.vocab, "deletes": self.deletes, "longest": self.longest}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._start()
+
+    def trim(self) -> None:
+        """Bound the cache of nearest words (called every so many scans)."""
+        self._calls += 1
+        if not self._calls & 255 and self.nearest.cache_info().currsize > WORD_CACHE_MAX:
+            self.nearest.cache_clear()
 
     def __bool__(self) -> bool:
         return bool(self.vocab)
 
-    def _nearest(self, token: str) -> str:
-        if token in self.vocab or not token.isalnum():
-            return token
-        bare = strip_clitic(token)  # Arabic: وسناب, بالواتساب
-        if bare is not token and bare in self.vocab:
-            return bare
-        if len(token) < 5:
-            return token
-        best, best_d = token, 99
-        for variant in _deletions(token, 2):
-            for word in self.deletes.get(variant, ()):
-                budget = fuzzy_distance(min(len(word), len(token)))
-                d = Levenshtein.distance(token, word, score_cutoff=budget)
-                if d <= budget and (d, word) < (best_d, best):
-                    best, best_d = word, d
-        return best
+
+def _nearest(vocab: frozenset, deletes: dict, longest: int, token: str) -> str:
+    """The vocabulary word nearest to token within its edit budget, else token."""
+    if token in vocab or not token.isalnum():
+        return token
+    bare = strip_clitic(token)  # Arabic: وسناب, بالواتساب
+    if bare is not token and bare in vocab:
+        return bare
+    if len(token) < 5 or len(token) > longest + 2:
+        return token
+    best, best_d = token, 99
+    for variant in _deletions(token, fuzzy_distance(len(token))):
+        for word in deletes.get(variant, ()):
+            budget = fuzzy_distance(min(len(word), len(token)))
+            d = Levenshtein.distance(token, word, score_cutoff=budget)
+            if d <= budget and (d, word) < (best_d, best):
+                best, best_d = word, d
+    return best
 
 
 def _deletions(word: str, k: int) -> set[str]:
-    out = {word}
-    for d in range(1, min(k, len(word) - 1) + 1):
-        for idx in combinations(range(len(word)), d):
-            out.add("".join(ch for i, ch in enumerate(word) if i not in idx))
+    """Every string made by deleting up to k letters of word (never all of them)."""
+    out, level = {word}, {word}
+    for _ in range(min(k, len(word) - 1)):
+        level = {w[:i] + w[i + 1:] for w in level for i in range(len(w))}
+        out |= level
     return out
+
+
+def clear_caches(index: "Index | None" = None) -> None:
+    """Forget every word a scan has cached (for cold-cache benchmarks and tests)."""
+    normalize_mod._CACHE.clear()
+    normalize_mod._FORMS.clear()
+    for fn in (loose, normalize_mod.leet, skeleton, strip_clitic):
+        fn.cache_clear()
+    if index is not None:
+        index._fuzzy.nearest.cache_clear()

@@ -22,7 +22,6 @@ import operator
 import re
 import sys
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, chain
 
@@ -46,6 +45,7 @@ _MARKS_AND_FORMAT = (
 # with them is five times slower, so the fast split runs first and the full one
 # only when such a character stands between tokens.
 _FAST_SPLIT = re.compile(r"([^\W_]+)")
+_ASCII_SPLIT = re.compile(r"([A-Za-z0-9]+)")  # the same on ASCII text, without Unicode lookups
 _FULL_SPLIT = re.compile(rf"((?:[^\W_]|[{_MARKS_AND_FORMAT}])+)")
 _MARK_IN_GAP = re.compile(rf"[{_MARKS_AND_FORMAT}]")
 _TOKEN_RE = re.compile(_FULL_SPLIT.pattern[1:-1])
@@ -87,6 +87,9 @@ _CONFUSABLES = {
 }
 _CONFUSE_TABLE = str.maketrans(_CONFUSABLES)
 _RUN3 = re.compile(r"(\D)\1{2,}")
+# The longest normalized token: no rule word comes near it, and it bounds the work
+# per token of every later step whatever a token expands to (see normalize_token).
+MAX_TOKEN = 256
 _RUN2 = re.compile(r"(\D)\1+")
 
 # Leetspeak (step 9), applied only where the folded word is a known rule word of
@@ -110,7 +113,15 @@ def normalize_token(raw: str) -> str:
     >>> normalize_token("Ｂｏｎｊｏｕｒ"), normalize_token("قَدَّاشْ"), normalize_token("соmmе")
     ('bonjour', 'قداش', 'comme')
     """
+    if raw.isascii() and raw.isalnum():  # most words: NFKC, marks, Arabic and look-alikes change nothing
+        return _RUN3.sub(r"\1\1", raw.lower())
     t = unicodedata.normalize("NFKC", raw).translate(_DROP_FORMAT)
+    if len(t) > MAX_TOKEN:
+        # NFKC may expand a character 18 times (U+FDFA) and a token may be a run of
+        # thousands of letters: bound what the per-character steps below (and every
+        # view after them) can be handed. Stretched letters are collapsed first so
+        # that a long `saluuu...ut` still reads `saluut`.
+        t = _RUN3.sub(r"\1\1", t)[:MAX_TOKEN]
     t = unicodedata.normalize("NFKD", t)
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
     t = unicodedata.normalize("NFC", t).translate(_ARABIC_FOLD).casefold()
@@ -127,19 +138,41 @@ def normalize_token(raw: str) -> str:
     return t
 
 
-@lru_cache(maxsize=1 << 16)
+_WORD_CACHES: list = []
+WORD_CACHE_MAX = 1 << 16
+
+
+def word_cache(fn):
+    """Cache a function of one word in a plain dict, emptied past WORD_CACHE_MAX
+    entries (by `trim_word_caches`). Not an LRU: its bookkeeping is one tracked
+    list per entry, and with a few hundred thousand of them every full pass of
+    Python's garbage collector took milliseconds out of a page scan; a dict of
+    str -> str is never walked."""
+    cached = lru_cache(maxsize=None)(fn)
+    _WORD_CACHES.append(cached)
+    return cached
+
+
+def trim_word_caches(limit: int = WORD_CACHE_MAX) -> None:
+    """Empty the word caches that grew past `limit` (bounded memory)."""
+    for cached in _WORD_CACHES:
+        if cached.cache_info().currsize > limit:
+            cached.cache_clear()
+
+
+@word_cache
 def loose(token: str) -> str:
     """Every doubled letter single: `trooop` and `trop` meet, `9addeh` and `9adeh`."""
     return _RUN2.sub(r"\1", token)
 
 
-@lru_cache(maxsize=1 << 16)
+@word_cache
 def leet(token: str) -> str:
     """The leetspeak reading of a token (`t3l3gr4m` -> `telegram`)."""
     return token.translate(_LEET)
 
 
-@lru_cache(maxsize=1 << 16)
+@word_cache
 def skeleton(token: str) -> str:
     """Consonant skeleton of a Latin-script (Arabizi) token; others unchanged.
 
@@ -155,19 +188,23 @@ def skeleton(token: str) -> str:
     return _RUN2.sub(r"\1", t)
 
 
-@dataclass(frozen=True)
 class Normalized:
     """Normalized tokens of a text, with the original span of each on demand.
 
     `parts` is the split of the original text: [gap, token, gap, ..., gap];
-    `tokens[i]` is the normalized form of `parts[keep[i] * 2 + 1]`.
+    `tokens[i]` is the normalized form of `parts[keep[i] * 2 + 1]`; `keep` is
+    None when no token normalized to nothing. Read-only once made. (A plain
+    class with slots: made once per scan, a frozen dataclass cost 1-2 µs.)
     """
 
-    original: str
-    parts: list[str]
-    tokens: list[str]
-    keep: list[int] | None  # None when no token normalized to nothing
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+    __slots__ = ("original", "parts", "tokens", "keep", "_cache")
+
+    def __init__(self, original: str, parts: list[str], tokens: list[str], keep: list[int] | None):
+        self.original, self.parts, self.tokens, self.keep = original, parts, tokens, keep
+        self._cache: dict = {}
+
+    def __repr__(self) -> str:
+        return f"Normalized(tokens={self.tokens!r})"
 
     @property
     def text(self) -> str:
@@ -245,7 +282,10 @@ class Normalized:
 
     def token_at(self, offset: int) -> int:
         """Index of the token at or before an original offset (0 when none)."""
-        j = bisect.bisect_right(self._bounds()[0::2], offset) - 1  # raw token index
+        starts = self._cache.get("raw_starts")
+        if starts is None:  # once per text, not once per regex, link or emoji hit
+            starts = self._cache["raw_starts"] = self._bounds()[0::2]
+        j = bisect.bisect_right(starts, offset) - 1  # raw token index
         if self.keep is not None:
             j = bisect.bisect_right(self.keep, j) - 1
         return min(max(j, 0), max(len(self.tokens) - 1, 0))
@@ -320,9 +360,13 @@ def _norm_gap(gap: str) -> str:
 
 def normalize(text: str) -> Normalized:
     """Tokenize and normalize `text`; every token keeps its original span."""
-    parts = _FAST_SPLIT.split(text)
+    global _CALLS
+    _CALLS += 1
+    if not _CALLS & 255:
+        trim_word_caches()
+    parts = (_ASCII_SPLIT if text.isascii() else _FAST_SPLIT).split(text)
     gaps = "".join(parts[0::2])
-    if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(parts):
+    if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(text):
         parts = _FULL_SPLIT.split(text)
     raw = parts[1::2]
     get = _CACHE.get
@@ -334,13 +378,16 @@ def normalize(text: str) -> Normalized:
     return Normalized(text, parts, tokens, keep)
 
 
-def _mark_touches_token(parts: list[str]) -> bool:
+def _mark_touches_token(text: str) -> bool:
     """Does a mark or format character stand right before or after a token?
-    (Elsewhere, as the variation selector of an emoji, it changes nothing.)"""
-    last = len(parts) - 1
-    for i in range(0, len(parts), 2):
-        g = parts[i]
-        if g and ((i > 0 and _MARK_IN_GAP.match(g)) or (i < last and _MARK_IN_GAP.match(g[-1]))):
+    (Elsewhere, as the variation selector of an emoji, it changes nothing.)
+    Only the marks are visited (a search for "a mark beside a letter" scans
+    every letter of a page: 2.5 ms on 50 KB); a token character is what
+    str.isalnum() says, like the `[^\\W_]` of the split."""
+    last = len(text) - 1
+    for m in _MARK_IN_GAP.finditer(text):
+        i = m.start()
+        if (i > 0 and text[i - 1].isalnum()) or (i < last and text[i + 1].isalnum()):
             return True
     return False
 
@@ -469,7 +516,7 @@ ARABIC_PROCLITICS = ("وبال", "وعال", "وال", "بال", "فال", "عا
 _SHORT_AFTER_WA = frozenset(("لا", "ما", "لن", "لم"))
 
 
-@lru_cache(maxsize=1 << 16)
+@word_cache
 def strip_clitic(token: str) -> str:
     """An Arabic-script word without its proclitics (the word itself otherwise).
 
@@ -484,8 +531,10 @@ def strip_clitic(token: str) -> str:
     return token
 
 
+_CALLS = 0
 _CACHE: dict[str, str] = {}
 _CACHE_MAX = 200_000
+_CACHE_KEY_MAX = 64
 
 
 _FORMS: dict[str, tuple[str, str, str]] = {}
@@ -505,7 +554,9 @@ def changed_indexes(a: list[str], b: list[str]) -> list[int]:
     the differences are visited)."""
     if a == b:
         return []
-    return [m.start() for m in _ONE.finditer(bytes(map(operator.is_not, a, b)))]
+    # By value: caches hand back equal strings that are not the same object, and
+    # a token counted as changed when it is not makes a view search it again.
+    return [m.start() for m in _ONE.finditer(bytes(map(operator.ne, a, b)))]
 
 
 _ONE = re.compile(rb"\x01")
@@ -513,9 +564,11 @@ _ONE = re.compile(rb"\x01")
 
 def _remember(raw: str) -> str:
     """Normalize and cache one raw token (a plain dict: faster than lru_cache in the hot loop)."""
-    if len(_CACHE) >= _CACHE_MAX:
-        _CACHE.clear()
-    norm = _CACHE[raw] = normalize_token(raw)
+    norm = normalize_token(raw)
+    if len(raw) <= _CACHE_KEY_MAX:  # a long token is rare and would fill memory as a key
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[raw] = norm
     return norm
 
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -35,6 +36,17 @@ def default_rules_path() -> Path:
     if REPO_RULES.is_dir():
         return REPO_RULES
     return PACKAGE_RULES
+
+
+def settle_memory() -> None:
+    """For a long-running process, once the rules are compiled: collect, then move
+    every object alive now (the compiled index above all, ~100 000 objects) out of
+    the garbage collector's reach. A full collection then walks only what scans
+    create, instead of taking 20-50 ms in the middle of some scan. (Objects freed
+    by reference counting, like an index replaced by an update, are still freed.)
+    """
+    gc.collect()
+    gc.freeze()
 
 
 SIGNALS = ("rules", "model", "both")

@@ -26,6 +26,9 @@ class TokenAutomaton:
     def __init__(self, patterns: dict[str, list], engine: str | None = None):
         self.keys = list(patterns)
         self.refs = [patterns[k] for k in self.keys]
+        # Per pattern: its refs, where its first token starts (after the padding
+        # space, if it has one) and how many tokens follow the first.
+        self._info = [(patterns[k], 1 if k[0] == " " else 0, k.count(" ", 1, len(k) - 1)) for k in self.keys]
         # The longest pattern, in tokens: how far a change can reach.
         self.reach = max((k.strip().count(" ") + 1 for k in self.keys), default=1)
         self.engine = engine or ("ahocorasick-rs" if _ac is not None else "python")
@@ -34,35 +37,44 @@ class TokenAutomaton:
         else:
             self._ac = None
 
-    def find(self, tokens: list[str]):
-        """Yield (refs, first token index, last token index) for every match."""
+    def find(self, tokens: list[str]) -> list[tuple[list, int, int]]:
+        """(refs, first token index, last token index) of every match."""
         if not tokens or not self.keys:
-            return
+            return []
         text = " " + " ".join(tokens) + " "
         # A token's index is the number of spaces before it, less the padding one.
         # Counting (in C) from the previous match is cheaper than a table of
         # token offsets for every token, since matches are few.
-        pos, spaces = 0, 0
-        for pi, s, e in self._search(text):
-            key = self.keys[pi]
-            a = s + 1 if key[0] == " " else s
+        out = []
+        pos = spaces = 0
+        count, info = text.count, self._info
+        for pi, s, _e in self._search(text):
+            refs, lead, more = info[pi]
+            a = s + lead
+            # Matches come by end: a longer one may start before the previous
+            # start; count back from there rather than from the text's start.
             if a < pos:
-                pos, spaces = 0, 0
-            spaces += text.count(" ", pos, a)
+                spaces -= count(" ", a, pos)
+            else:
+                spaces += count(" ", pos, a)
             pos = a
-            first = spaces - 1
-            last = first + key.count(" ", 1, len(key) - 1)
-            yield self.refs[pi], max(first, 0), max(last, 0)
+            first = spaces - 1 if spaces else 0
+            out.append((refs, first, first + more))
+        return out
 
-    def find_near(self, tokens: list[str], changed: list[int]):
-        """Like find, but only matches that can touch a changed token (sorted
-        indexes): the text around each is searched, not the whole of it."""
+    def find_near(self, tokens: list[str], changed: list[int]) -> list[tuple[list, int, int]]:
+        """The matches that hold at least one changed token (sorted indexes): the
+        text around each is searched, not the whole of it. (A view differs from
+        the loose one only in its changed tokens; a match without any is one the
+        loose view has already given.)"""
         if not changed or not self.keys:
-            return
+            return []
         reach = self.reach
+        mark = bytearray(len(tokens))
+        for i in changed:
+            mark[i] = 1
         if len(changed) * (2 * reach + 1) >= len(tokens):  # dense changes: one pass is cheaper
-            yield from self.find(tokens)
-            return
+            return [m for m in self.find(tokens) if mark.find(1, m[1], m[2] + 1) != -1]
         segments: list[list[int]] = []
         for i in changed:
             a, b = max(i - reach, 0), min(i + reach + 1, len(tokens))
@@ -80,8 +92,12 @@ class TokenAutomaton:
                 where.append(-1)
             joined.extend(tokens[a:b])
             where.extend(range(a, b))
+        out = []
         for refs, first, last in self.find(joined):
-            yield refs, where[first], where[last]
+            first, last = where[first], where[last]
+            if mark.find(1, first, last + 1) != -1:
+                out.append((refs, first, last))
+        return out
 
     def _search(self, text: str):
         if self._ac is not None:

@@ -55,6 +55,60 @@ class Node:
         # count: N of (names)
         return sum(1 for a in self.args if a.evaluate(window, unit)) >= self.n
 
+    def compile(self):
+        """The same test as `evaluate`, as one function ``f(window, unit) -> bool``
+        built once per rule: the matcher calls it for every rule a text reaches,
+        and walking the tree with generators cost more than the test itself.
+        (tests/test_condition.py checks the two agree.)
+
+        >>> f = parse("a and (b or c) and not d", {"a", "b", "c", "d"}).compile()
+        >>> f({"a", "c"}, {"a", "c"}), f({"a", "c"}, {"a", "c", "d"})
+        (True, False)
+        """
+        if self.op == "name":
+            name = self.name
+            return lambda window, unit: name in window
+        if self.op == "not":
+            inner = self.args[0].compile()
+            return lambda window, unit: not inner(unit, unit)
+        if self.op == "count":  # args are group names; a name given twice counts twice
+            names, n = tuple(a.name for a in self.args), self.n
+            return lambda window, unit: sum(map(window.__contains__, names)) >= n
+        if all(a.op == "name" for a in self.args):  # a flat and/or of names: one set operation
+            names = frozenset(a.name for a in self.args)
+            if self.op == "and":
+                return lambda window, unit: names <= window
+            return lambda window, unit: not names.isdisjoint(window)
+        return _chain(self.op, [a.compile() for a in self.args])
+
+    def least(self) -> int:
+        """A lower bound on how many different positive groups must be present for
+        the condition to hold (the matcher skips a rule with fewer, unevaluated).
+
+        >>> parse("a and (b or c) and not d", {"a", "b", "c", "d"}).least()
+        2
+        >>> parse("2 of (a, b, c) or d", {"a", "b", "c", "d"}).least()
+        1
+        """
+        if self.op == "name":
+            return 1
+        if self.op == "not":
+            return 0
+        bounds = sorted(a.least() for a in self.args)
+        if self.op == "or":
+            return bounds[0]
+        take = bounds if self.op == "and" else bounds[:self.n]
+        if not take:
+            return 0
+        # Sum only over parts that share no group (else one group could count twice).
+        seen: set[str] = set()
+        for a in self.args:
+            names = a.names(True)
+            if seen & names:
+                return max(take)
+            seen |= names
+        return sum(take)
+
     def names(self, positive: bool = True) -> set[str]:
         """Group names used positively (or, with positive=False, under a `not`)."""
         if self.op == "name":
@@ -66,6 +120,17 @@ class Node:
         for a in self.args:
             out |= a.names(positive)
         return out
+
+
+def _chain(op: str, parts: list):
+    """`a and b and c` as nested two-part functions (no generator per call)."""
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    rest = _chain(op, parts[1:])
+    if op == "and":
+        return lambda window, unit: first(window, unit) and rest(window, unit)
+    return lambda window, unit: first(window, unit) or rest(window, unit)
 
 
 class _Parser:
