@@ -28,6 +28,8 @@ FLOORS = [
     ("probe5.jsonl", "both", 0.93, 0.75, 0.08, 0.7, 0.1),  # first measured with the model: R 0.781
     ("probe6.jsonl", "rules", 0.88, 0.57, 0.15, 0.2, 0.35),  # blind, end of round: first measured R 0.590
     ("probe6.jsonl", "both", 0.90, 0.75, 0.15, 0.5, 0.35),  # first measured R 0.778
+    ("probe7.jsonl", "rules", 0.95, 0.62, 0.03, 0.65, 0.05),  # blind, session 3: first measured R 0.621
+    ("probe7.jsonl", "both", 0.95, 0.78, 0.04, 0.75, 0.1),  # first measured R 0.806
 ]
 
 
@@ -60,7 +62,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 18, rows
+    assert len(rows) == 21, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))
