@@ -59,3 +59,7 @@ def himaya_home(tmp_path, monkeypatch):
     home = tmp_path / "himaya-home"
     monkeypatch.setenv("HIMAYA_HOME", str(home))
     return home
+
+
+# The hub's database fixtures (SQLite and PostgreSQL), shared by its test modules.
+from hub_helpers import hub_app, hub_db_url, pg_url  # noqa: E402,F401

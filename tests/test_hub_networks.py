@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from hub_helpers import (PASSWORD, SimCompanion, Staff, hub_app, hub_db_url, make_hub, pg_url,  # noqa: F401
-                         planted, post_report)
+from hub_helpers import SimCompanion, Staff, make_hub, planted, post_report
 
 from himaya.hub import audit, networks
 

@@ -20,7 +20,6 @@ as not joining::
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from datetime import timedelta
 
@@ -41,7 +40,7 @@ class NetworkError(ValueError):
         self.code = code
 
 
-def _insert_ignore(db, table, rows):
+def _upsert_ignore(conn, db, table, rows) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on both databases (concurrent intakes race here)."""
     if not rows:
         return
@@ -49,13 +48,7 @@ def _insert_ignore(db, table, rows):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(), rows
-
-
-def _upsert_ignore(conn, db, table, rows):
-    made = _insert_ignore(db, table, rows)
-    if made:
-        conn.execute(*made)
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
 def own_page(record: dict) -> tuple[str, str, str]:
@@ -517,6 +510,3 @@ def lines(db) -> list[dict]:
                     "reports": row["reports"], "last_report_at": row["last_report_at"]})
     return out
 
-
-def from_json(text: str):
-    return json.loads(text)
