@@ -117,11 +117,12 @@ def attach(conn, db, report_pk: int, record: dict, severity_rank: int, received_
     # two pages that merely have the same name do not join
     named = {r.value for r in live.values() if r.kind == "sister"}
     titled = {r.value for r in live.values() if r.kind == "title"}
-    if named or titled:
-        cond = sa.or_(sa.and_(inds.c.kind.in_(NAME_KINDS), inds.c.value.in_(named)),
-                      sa.and_(inds.c.kind == "sister", inds.c.value.in_(titled)))
-        members |= {r[0] for r in conn.execute(sa.select(pi.c.page_id).select_from(
-            pi.join(inds, inds.c.id == pi.c.indicator_id)).where(cond, inds.c.common == sa.false()))}
+    # one query per lookup, each on the (kind, value) index (an OR of both would scan)
+    for kinds, values in ((NAME_KINDS, named), (("sister",), titled)):
+        if values:
+            members |= {r[0] for r in conn.execute(sa.select(pi.c.page_id).select_from(
+                pi.join(inds, inds.c.id == pi.c.indicator_id)).where(
+                inds.c.kind.in_(kinds), inds.c.value.in_(values), inds.c.common == sa.false()))}
     return _join(conn, db, members, severity_rank, received_at, page_id), flipped
 
 
