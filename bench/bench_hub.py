@@ -369,7 +369,7 @@ def bench_networks(kind: str, reports: int, links: int) -> dict:
     first = networks.rebuild(db)
     build_s = time.perf_counter() - started
     started = time.perf_counter()
-    again = networks.rebuild(db)
+    networks.rebuild(db)
     rebuild_s = time.perf_counter() - started
     # correctness at scale: every planted group is exactly one network
     pages = db.t["pages"]

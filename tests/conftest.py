@@ -98,3 +98,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(
             f"{len(checks)} distinct behaviour checks in {cases} test cases "
             "(the parametrized cases of one test function count as one check)")
+
+
+# The hub's database fixtures (SQLite and PostgreSQL), shared by its test modules.
+from hub_helpers import hub_app, hub_db_url, pg_url  # noqa: E402,F401

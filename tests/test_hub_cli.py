@@ -8,7 +8,7 @@ import stat
 
 import pytest
 from click.testing import CliRunner
-from hub_helpers import PASSWORD, SimCompanion, Staff, hub_cli, make_hub, pg_url, post_report  # noqa: F401
+from hub_helpers import PASSWORD, SimCompanion, Staff, hub_cli, make_hub, post_report
 
 from himaya.cli import main
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from hub_helpers import SimCompanion, Staff, hub_app, hub_db_url, pg_url, post_report  # noqa: F401
+from hub_helpers import SimCompanion, Staff, post_report
 from test_hub_networks import _send_planted
 
 from himaya.cli import main

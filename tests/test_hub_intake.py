@@ -5,12 +5,11 @@ enrolment codes, the family rate limit."""
 from __future__ import annotations
 
 import copy
-import json
 import threading
 
 import pytest
 import sqlalchemy as sa
-from hub_helpers import PNG, SimCompanion, body_of, hub_app, hub_db_url, make_hub, pg_url, post_report  # noqa: F401
+from hub_helpers import PNG, SimCompanion, body_of, make_hub, post_report
 
 from himaya.core.evidence import canonical, sha256_hex
 

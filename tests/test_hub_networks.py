@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from hub_helpers import (PASSWORD, SimCompanion, Staff, hub_app, hub_db_url, make_hub, pg_url,  # noqa: F401
-                         planted, post_report)
+from hub_helpers import SimCompanion, Staff, make_hub, planted, post_report
 
 from himaya.hub import audit, networks
 
@@ -176,3 +174,37 @@ def test_a_deletion_on_request_takes_its_indicators_and_links_with_it(hub_app):
     with db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(inds)).scalar() == 0
     assert networks.resolve(db, other) is None or networks.ranked(db, min_pages=1) == []
+
+
+def test_a_backup_page_named_in_words_joins_but_a_mere_namesake_does_not(hub_app):
+    db = hub_app.extensions["hub"].db
+    client = hub_app.test_client()
+    from himaya.hub.intake import enrol
+
+    _, code = enrol(db, "v")
+    sim = SimCompanion("names")
+
+    def send(url, title, text):
+        envelope = sim.report(text=text, url=url, author=None)
+        envelope["record"]["page"]["title"] = title  # as the companion captured it
+        from himaya.core.evidence import canonical, sha256_hex
+
+        envelope["sha256"] = envelope["chain_head"] = sha256_hex(canonical(envelope["record"]))
+        return post_report(client, envelope, code=code)
+
+    # the old page announces its backup by name; the backup is reported later under that name
+    assert send("https://www.facebook.com/zone.ennasr.000", "Zone Ennasr | Facebook",
+                "on risque de sauter, suivez aussi « Zone Ennasr Backup » pour la suite").status_code == 201
+    assert send("https://www.instagram.com/zne.backup.000/", "Zone Ennasr Backup • Instagram",
+                "nouvelles dispo, DM").status_code == 201
+    # two unrelated pages that happen to share a title stay apart
+    assert send("https://www.facebook.com/annonces.sousse.000", "Annonces Sousse | Facebook",
+                "vends vélo").status_code == 201
+    assert send("https://www.tiktok.com/@annonces.sousse.000", "Annonces Sousse", "soldes").status_code == 201
+    ranked = networks.ranked(db)
+    assert [sorted(networks.detail(db, r["id"])["members"][i]["key"] for i in range(2)) for r in ranked] == [
+        ["facebook:name:zoneennasr000", "instagram:zne.backup.000"]]
+    networks.rebuild(db)  # the same from scratch
+    assert len(networks.ranked(db)) == 1 and networks.ranked(db)[0]["pages"] == 2
+    graph = networks.graph(networks.detail(db, networks.ranked(db)[0]["id"]))
+    assert any(e["data"].get("type") == "sister" for e in graph["edges"])

@@ -13,7 +13,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from hub_helpers import HubProcess, SimCompanion, body_of, hub_cli, hub_db_url, pg_url, send  # noqa: F401
+from hub_helpers import HubProcess, SimCompanion, body_of, hub_cli, send
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pyotp
 import pytest
 import sqlalchemy as sa
-from hub_helpers import PASSWORD, SimCompanion, Staff, hub_app, hub_db_url, make_hub, pg_url, post_report  # noqa: F401
+from hub_helpers import PASSWORD, SimCompanion, Staff, make_hub, post_report
 
 from himaya.core.evidence import sha256_hex
 from himaya.hub import audit, auth, triage

@@ -265,11 +265,10 @@ def hub_purge(home, db_url):
 
     Example: himaya hub purge
     """
-    from himaya.hub.app import Hub  # noqa: F401 (same rules as the running hub)
+    from himaya.hub import settings as settings_mod
     from himaya.hub.triage import purge_dismissed
 
     home, db = _open(home, db_url)
-    from himaya.hub import settings as settings_mod
 
     days = int(db.get_meta("retention-days") or settings_mod.load(home)["retention-days"])
     say("purged", n=purge_dismissed(db, days, actor="cli"), days=days)

@@ -25,6 +25,8 @@ a city or neighbourhood name):
 | legend | an emoji legend, ``🍓=nouvelles`` |
 | emoji | a coded emoji from the rules' ``emoji-codes`` lexicon (common) |
 | place | a neighbourhood or city from ``rules/lexicons/places-tn.yaml`` (common) |
+| title | the reported page's own name (its title, normalized); joins only a page that names it |
+| sister | a page named in the text as a sister or backup ("suivez aussi Zone Ennasr 2", "تابعو صفحة ...") |
 | site | the registrable domain of the reported page (common) |
 
 A page mentioned in a report about another page (a sister or backup page) is an indicator of
@@ -67,6 +69,19 @@ _PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)\s?216[\s.\-]*)?([2345789]\d(?:[\s.\
 _CODE = re.compile(r"(?i)(?:\bc[o0]de|\bk[o0]d|الكود|كود|الرمز)\s*(?:[:=#\-–>]+\s*)?"
                    r"(?:(?:c['’]\s?est|c est|est|is|howa|هو)\s*[:=]?\s+)?([^\W_][\w\-]{1,23})")
 _LEGEND_SEP = r"\s*(?:=|:|->|=>|→|➡️?|⬅️?)\s*"
+# "follow our other page Zone Ennasr 2", "page de secours : « Zone Ennasr »", "تابعو صفحة ..."
+_SISTER = re.compile(
+    r"(?i)(?:suivez(?:[- ]nous)? aussi(?: la page)?|suivez notre (?:autre |nouvelle )?page|notre (?:autre|nouvelle) page"
+    r"|nouvelle page|page de secours|page backup|backup page|follow (?:also|our (?:other|new|backup) page)"
+    r"|our (?:new|other|backup) page|tab3ou (?:zada )?(?:el )?page|page jdida|el page el jdida"
+    r"|تابعو(?:ا)? (?:صفحة|صفحتنا)|صفحتنا (?:الجديدة|الاحتياطية|الثانية)|الصفحة الجديدة)"
+    r"\s*[:：\-–]?\s*[\"«“']?([^\n\".,;!?»”@#()]{3,60})")
+_NAME_STOP = frozenset({"pour", "car", "et", "ou", "and", "for", "because", "w", "wala", "و", "ou", "l", "la", "sur",
+                        "on", "fi", "في", "على", "ce", "cette", "avec", "with", "dm", "mp", "inbox"})
+_TITLE_TAIL = re.compile(r"\s+(?:[|•·–-]|\(@)\s*.*$")
+_GENERIC_TITLES = frozenset({"facebook", "instagram", "tiktok", "messenger", "telegram", "whatsapp", "accueil",
+                             "home", "messages", "page", "groupe", "group", "profil", "profile", "photos",
+                             "videos", "reels", "x", "twitter"})
 _EASTERN = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
@@ -218,6 +233,9 @@ def extract(record: dict, places: dict | None = None) -> list[Indicator]:
 
     page = record.get("page") or {}
     url = page.get("url") or ""
+    title = page_name(page.get("title") or "")
+    if title:
+        add("title", title, page.get("title"))
     link = parse_link(url)
     if link is not None:
         add("site", link.registrable)
@@ -234,10 +252,34 @@ def extract(record: dict, places: dict | None = None) -> list[Indicator]:
             add("handle", author.lower(), "@" + author)
         _phones(text, add)
         _codes(text, add)
+        for m in _SISTER.finditer(text):
+            name = page_name(m.group(1), stop=True)
+            if name:
+                add("sister", name, m.group(0).strip())
         _emoji(text, add)
         for name in find_places(text, places):
             add("place", name)
     return list(out.values())
+
+
+def page_name(text: str, stop: bool = False) -> str | None:
+    """A page's name as its title shows it or a sister page's post names it, normalized; None when
+    too short or generic to tell pages apart (2 to 8 words, not only platform words).
+
+    >>> page_name("Zone Ennasr 2 | Facebook"), page_name("Facebook"), page_name("zone ennasr 2 pour les jdod", stop=True)
+    ('zone ennasr 2', None, 'zone ennasr 2')
+    """
+    text = _TITLE_TAIL.sub("", text.strip()) if not stop else text
+    tokens = [t for t in normalize(text).tokens if t]
+    if stop:
+        for i, token in enumerate(tokens):
+            if token in _NAME_STOP:
+                tokens = tokens[:i]
+                break
+        tokens = tokens[:6]
+    if not 2 <= len(tokens) <= 8 or all(t in _GENERIC_TITLES or t.isdigit() for t in tokens):
+        return None
+    return " ".join(tokens)
 
 
 def _without_links(text: str) -> str:

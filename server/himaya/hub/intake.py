@@ -20,8 +20,6 @@ report sent twice is stored once (its SHA-256 is unique) and answered 200.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 import threading

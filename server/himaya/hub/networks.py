@@ -20,7 +20,6 @@ as not joining::
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from datetime import timedelta
 
@@ -32,6 +31,7 @@ from himaya.hub.db import utc_now
 from himaya.hub.indicators import COMMON_KINDS, extract, page_key
 
 FANOUT = 25            # an indicator on more pages than this is treated as common
+NAME_KINDS = ("title", "sister")  # join each other only: a sister named -> the page of that name
 NETWORK_STATUSES = ("open", "watching", "reported", "closed")
 
 
@@ -41,7 +41,7 @@ class NetworkError(ValueError):
         self.code = code
 
 
-def _insert_ignore(db, table, rows):
+def _upsert_ignore(conn, db, table, rows) -> None:
     """INSERT ... ON CONFLICT DO NOTHING on both databases (concurrent intakes race here)."""
     if not rows:
         return
@@ -49,13 +49,7 @@ def _insert_ignore(db, table, rows):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(), rows
-
-
-def _upsert_ignore(conn, db, table, rows):
-    made = _insert_ignore(db, table, rows)
-    if made:
-        conn.execute(*made)
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
 def own_page(record: dict) -> tuple[str, str, str]:
@@ -112,12 +106,23 @@ def attach(conn, db, report_pk: int, record: dict, severity_rank: int, received_
     links += [(ids[i.value], ind_ids[("page", i.value)].id) for i in sister]  # the sister's own page indicator
     flipped = _link_pages(conn, db, links)
     # which networks does this join?
-    joining = conn.execute(sa.select(inds.c.id).where(inds.c.id.in_([r.id for r in rows]),
-                                                      inds.c.common == sa.false())).scalars().all()
+    live = {r.id: r for r in conn.execute(sa.select(inds.c.id, inds.c.kind, inds.c.value).where(
+        inds.c.id.in_([r.id for r in rows]), inds.c.common == sa.false()))}
+    joining = [i for i, r in live.items() if r.kind not in NAME_KINDS]
     members = {page_id, *(ids[i.value] for i in sister)}
+    pi = db.t["page_indicators"]
     if joining:
-        pi = db.t["page_indicators"]
         members |= {r[0] for r in conn.execute(sa.select(pi.c.page_id).where(pi.c.indicator_id.in_(joining)))}
+    # a page named as a sister joins the pages whose own name it is (and others naming it);
+    # two pages that merely have the same name do not join
+    named = {r.value for r in live.values() if r.kind == "sister"}
+    titled = {r.value for r in live.values() if r.kind == "title"}
+    # one query per lookup, each on the (kind, value) index (an OR of both would scan)
+    for kinds, values in ((NAME_KINDS, named), (("sister",), titled)):
+        if values:
+            members |= {r[0] for r in conn.execute(sa.select(pi.c.page_id).select_from(
+                pi.join(inds, inds.c.id == pi.c.indicator_id)).where(
+                inds.c.kind.in_(kinds), inds.c.value.in_(values), inds.c.common == sa.false()))}
     return _join(conn, db, members, severity_rank, received_at, page_id), flipped
 
 
@@ -270,7 +275,7 @@ def rebuild(db) -> dict:
         conn.execute(inds.update().where(inds.c.pages > FANOUT, inds.c.common == sa.false())
                      .values(common=True, common_reason="fanout"))
         current = dict(conn.execute(sa.select(pages.c.id, pages.c.network_id)).all())
-        joining = sa.select(inds.c.id).where(inds.c.common == sa.false())
+        joining = sa.select(inds.c.id).where(inds.c.common == sa.false(), inds.c.kind.not_in(NAME_KINDS))
         by_indicator: dict[int, int] = {}
         uf = _UnionFind()
         links = 0
@@ -280,6 +285,18 @@ def rebuild(db) -> dict:
             first = by_indicator.setdefault(ind_id, page_id)
             if first != page_id:
                 uf.union(first, page_id)
+        names: dict[str, dict[str, list[int]]] = defaultdict(lambda: {"title": [], "sister": []})
+        for page_id, kind, value in conn.execute(
+                sa.select(pi.c.page_id, inds.c.kind, inds.c.value).select_from(
+                    pi.join(inds, inds.c.id == pi.c.indicator_id))
+                .where(inds.c.kind.in_(NAME_KINDS), inds.c.common == sa.false())):
+            names[value][kind].append(page_id)
+        for held in names.values():
+            if held["sister"]:  # named as a sister: joins the namers and the pages of that name
+                group = held["sister"] + held["title"]
+                links += len(group)
+                for page_id in group[1:]:
+                    uf.union(group[0], page_id)
         overrides = db.t["network_overrides"]
         for a, b in conn.execute(sa.select(overrides.c.page_a, overrides.c.page_b)
                                  .where(overrides.c.kind == "merge")):
@@ -407,9 +424,9 @@ def detail(db, network_id: int, timeline: int = 200) -> dict | None:
                                                  "common": common or kind in COMMON_KINDS, "pages": set()})
         entry["pages"].add(page_id)
     shared = sorted((i for i in by_indicator.values() if not i["common"] and len(i["pages"]) >= 2
-                     and i["kind"] != "page"), key=lambda i: (-len(i["pages"]), i["kind"], i["value"]))
+                     and i["kind"] not in ("page", *NAME_KINDS)), key=lambda i: (-len(i["pages"]), i["kind"], i["value"]))
     places = sorted((i for i in by_indicator.values() if i["kind"] == "place"), key=lambda i: -len(i["pages"]))
-    codes = [i for i in by_indicator.values() if i["kind"] in ("code", "legend")]
+    codes = [i for i in by_indicator.values() if i["kind"] in ("code", "legend", "sister")]
     return {"network": dict(net._mapping), "members": members, "indicators": list(by_indicator.values()),
             "shared": shared, "places": places, "codes": sorted(codes, key=lambda i: -len(i["pages"])),
             "timeline": events}
@@ -422,13 +439,25 @@ def graph(info: dict, max_nodes: int = 600) -> dict:
         nodes.append({"data": {"id": f"p{m['id']}", "label": m["display"], "type": "page", "reports": m["reports"]}})
     keep = {f"p{m['id']}" for m in info["members"][:max_nodes // 2]}
     for ind in sorted(info["indicators"], key=lambda i: -len(i["pages"])):
-        if ind["kind"] == "page" or (ind["common"] and ind["kind"] != "place") or len(nodes) >= max_nodes:
+        if (ind["kind"] in ("page", *NAME_KINDS) or (ind["common"] and ind["kind"] != "place")
+                or len(nodes) >= max_nodes):
             continue
         nid = f"i{ind['id']}"
         nodes.append({"data": {"id": nid, "label": ind["display"], "type": ind["kind"]}})
         for page_id in sorted(ind["pages"]):
             if f"p{page_id}" in keep:
                 edges.append({"data": {"id": f"{nid}-p{page_id}", "source": nid, "target": f"p{page_id}"}})
+    # sister pages named in words: the namer and the page of that name
+    by_name: dict[str, dict[str, set]] = defaultdict(lambda: {"title": set(), "sister": set()})
+    for ind in info["indicators"]:
+        if ind["kind"] in NAME_KINDS:
+            by_name[ind["value"]][ind["kind"]] |= ind["pages"]
+    for value, held in sorted(by_name.items()):
+        for a in sorted(held["sister"]):
+            for b in sorted(held["title"] - {a}):
+                if f"p{a}" in keep and f"p{b}" in keep:
+                    edges.append({"data": {"id": f"n{a}-{b}-{len(edges)}", "source": f"p{a}", "target": f"p{b}",
+                                           "type": "sister"}})
     # sister pages: a page indicator joins the page that named it
     for ind in info["indicators"]:
         if ind["kind"] != "page":
@@ -517,6 +546,3 @@ def lines(db) -> list[dict]:
                     "reports": row["reports"], "last_report_at": row["last_report_at"]})
     return out
 
-
-def from_json(text: str):
-    return json.loads(text)

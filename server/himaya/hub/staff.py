@@ -15,6 +15,7 @@ from flask import (Blueprint, Response, abort, flash, g, redirect, render_templa
 
 from himaya.hub import audit, auth, i18n, intake as intake_mod, triage
 from himaya.hub.app import LANG_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, new_login_token
+from himaya.hub.db import utc_now
 
 bp = Blueprint("staff", __name__)
 
@@ -292,8 +293,7 @@ def admin_users():
         except auth.AuthError as exc:
             flash(str(exc))
         return redirect(url_for("staff.admin_users"))
-    return render_template("admin_users.html", users=auth.list_users(hub.db), roles=auth.ROLES,
-                           now=__import__("himaya.hub.db", fromlist=["utc_now"]).utc_now())
+    return render_template("admin_users.html", users=auth.list_users(hub.db), roles=auth.ROLES, now=utc_now())
 
 
 @bp.post("/admin/users/<int:user_id>/unlock")
