@@ -60,6 +60,17 @@ def himaya_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from himaya.cli import main; sys.argv[0] = 'himaya'; main()"]
 
 
+def wait_for(check, timeout: float = 15, what: str = "the condition"):
+    """check()'s first true value, polled until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what}: not within {timeout} s")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -19,22 +19,12 @@ import pytest
 from chatter import (FIRST_CUE, RISKY_AFTER_FLOOD, RISKY_MESSAGE, RISKY_POST, SECOND_CUE, assert_harmless_alone,
                      assert_ordinary, junk_lines, ordinary_messages, ordinary_posts)
 from closed_root import Box
-from e2e_servers import Companion, himaya_command
+from e2e_servers import Companion, himaya_command, wait_for
 
 CHATS = [("21600000001@c.us", "Karim Exemple"), ("21600000002@c.us", "Classe 3B parents"),
          ("21600000003@c.us", "Tata Exemple"), ("21600000004@c.us", "Club de basket"),
          ("21600000005@c.us", "Yasmine Exemple"), ("21600000006@c.us", "Mamie"),
          ("21600000007@c.us", "Voisins de l'immeuble")]
-
-
-def wait_for(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: not within {timeout} s")
 
 
 class Tab:

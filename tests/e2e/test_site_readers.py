@@ -12,10 +12,9 @@ fixture pages served under the networks' real host names (issue 18):
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-from e2e_servers import EXTENSION_ID, WAIT_MS
+from e2e_servers import EXTENSION_ID, WAIT_MS, wait_for
 
 BANNER = "[data-himaya-warning]"
 LOCALES = Path(__file__).resolve().parents[2] / "extension" / "_locales"
@@ -26,16 +25,6 @@ def message(lang: str, key: str, **values) -> str:
     for name, value in values.items():
         text = text.replace("{" + name + "}", str(value))
     return text
-
-
-def wait_for(check, timeout: float = 15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 def test_unknown_structure_falls_back_to_the_generic_reader_and_is_recorded(chromium, companion, site):
