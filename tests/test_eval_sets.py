@@ -26,8 +26,8 @@ FLOORS = [
     ("probe3.jsonl", "both", 0.95, 0.97, 0.05, 0.9, 0.3),
     ("probe4.jsonl", "both", 0.95, 0.90, 0.05, 0.9, 0.2),
     ("probe5.jsonl", "both", 0.93, 0.75, 0.08, 0.7, 0.1),  # first measured with the model: R 0.781
-    ("probe6.jsonl", "rules", 0.88, 0.57, 0.15, 0.2, 0.35),  # blind, end of round: first measured R 0.590
-    ("probe6.jsonl", "both", 0.90, 0.75, 0.15, 0.5, 0.35),  # first measured R 0.778
+    ("probe6.jsonl", "rules", 0.93, 0.62, 0.09, 0.4, 0.2),  # blind, end of round: first measured R 0.590
+    ("probe6.jsonl", "both", 0.93, 0.77, 0.10, 0.6, 0.25),  # first measured R 0.778
     ("probe7.jsonl", "rules", 0.95, 0.62, 0.03, 0.65, 0.05),  # blind, session 3: first measured R 0.621
     ("probe7.jsonl", "both", 0.95, 0.78, 0.04, 0.75, 0.1),  # first measured R 0.806
 ]

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from himaya.core.matcher import Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
+from himaya.core.relationship import asks_back, discounted, family_vocative, peer_answer
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -92,6 +93,9 @@ class _State:
     recent: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
     disclosures: dict = field(default_factory=dict)  # kind -> message index where the child said it
     last_age_question: int = -10
+    # Who the other side is, as the replies show it (relationship.py): "family", "peer".
+    context: set = field(default_factory=set)
+    asked_back: int = -10  # the message where the age question was turned around
     count: int = 0
     alert_at: int | None = None
     touched: float = 0.0
@@ -139,10 +143,12 @@ class Conversation:
             if ids is not None:
                 st.recent.append(array("I", ids))  # 4 bytes an id, not a set's: 2 000 windows stay small
             window = frozenset().union(*st.recent) if ids is not None and len(st.recent) > 1 else None
+            tokens = normalize(text).tokens if speaker != "other" or index - st.asked_back <= 2 else None
             if speaker == "child":
                 asked = index - st.last_age_question <= 2
-                for kind in disclosed(normalize(text).tokens, replying_to_age_question=asked):
+                for kind in disclosed(tokens, replying_to_age_question=asked):
                     st.disclosures.setdefault(kind, index)
+            _read_context(st, speaker, index, tokens)
         if window and not verdict.risk and speaker != "child":
             self._scanner.window_signal(verdict, window)
         with self._lock:
@@ -152,10 +158,12 @@ class Conversation:
                     if m.category == "age-probe":
                         st.last_age_question = index
                 del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
-            live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER]
+            ignored = discounted(st.context)
+            live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER and c[0] not in ignored]
             info = summarize(live, st.disclosures)
             if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
                 st.alert_at = index
+            info["context"] = sorted(st.context)
             info["message_index"] = index
             info["alert_at"] = st.alert_at
         verdict.conversation = info
@@ -166,6 +174,21 @@ class Conversation:
     @property
     def messages(self) -> int:
         return self._state.count
+
+
+def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None) -> None:
+    """Family or peer, from the replies (relationship.py). With speakers unknown,
+    any message may be the child's, or the other side's."""
+    if tokens is None:
+        return
+    if speaker != "other":
+        if family_vocative(tokens):
+            st.context.add("family")
+        if asks_back(tokens):
+            st.asked_back = index
+            return
+    if speaker != "child" and 0 < index - st.asked_back <= 2 and peer_answer(tokens):
+        st.context.add("peer")
 
 
 def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None) -> dict:

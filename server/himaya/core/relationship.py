@@ -1,0 +1,90 @@
+"""Who the other side of a chat is, as the replies show it.
+
+Two everyday conversations look like grooming on the surface. A grandmother on
+a video call asks the child to turn the camera on and how old they are now; two
+classmates ask each other's age and swap Snapchat names. The replies tell them
+apart: the child calls the other "mamie" or "جدو"; or the child asks the age
+back ("et toi ?", "w enti?") and gets an age under 18 or "me too".
+
+What conversations.py does with it, and what it never does: the other side's
+age questions (and, for family, its camera and photo requests) stop counting
+toward the conversation's warning. Every other stage still counts (secrecy, a
+meeting, gifts, a threat), and a message that warns on its own still warns, so
+an adult who claims to be 14 and then asks for secrecy or a meeting is still
+flagged. Nothing of the text is kept: only which context was seen.
+
+    >>> family_vocative(["salut", "mamie"]), family_vocative(["ma", "mamie", "dort", "je", "suis", "seule"])
+    (True, False)
+"""
+
+from __future__ import annotations
+
+from himaya.core.disclosures import number_at
+
+# Grandparents, as a child addresses them (after the normalizer: no accents,
+# Arabic letters folded). Parents are left out on purpose: "mama fel 5edma" is a
+# disclosure that the child is alone, not an address.
+GRANDPARENT = {
+    "mamie", "mami", "mamy", "papi", "papy", "pepe", "grandma", "grandpa", "granny", "nana",
+    "jeddo", "jaddo", "jedda", "jadda", "jeddi", "jedti", "mima", "mimti", "teta", "tita",
+    "جدو", "جدي", "جده", "جدتي", "ميمتي", "ميمه", "تيتا", "تيته",
+}
+# "meme" is also French "même" ("la même"): a grandmother only right after a greeting.
+GRANDPARENT_AFTER_GREETING = GRANDPARENT | {"meme"}
+# Words that may come before a name when a child answers (greetings, "yes", "now").
+LEAD = {
+    "salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "oui", "ouais", "ok", "okay",
+    "eyy", "ey", "ih", "ayh", "aslema", "ahla", "taw", "merci", "mer9i", "yes", "yeah",
+    "ايه", "نعم", "توا", "شكرا", "سلام", "عسلامه", "اهلا", "باهي",
+}
+ASK_BACK = {("et", "toi"), ("w", "enti"), ("w", "inti"), ("wenti",), ("winti",), ("and", "you"), ("and", "u"),
+            ("wbu",), ("hbu",), ("toi",), ("و", "انتي"), ("و", "انت"), ("وانتي",), ("وانت",),
+            ("و", "انتا"), ("وانتا",)}
+SAME = {("pareil",), ("moi", "aussi"), ("me", "too"), ("same",), ("ena", "zeda"), ("ana", "zeda"),
+        ("ena", "zada"), ("7atta", "ena"), ("7ata", "ana"), ("حتي", "انا"), ("انا", "زاده"), ("انا", "ايضا"),
+        ("انا", "كذلك"), ("kif", "kif"), ("كيف", "كيف")}
+
+
+def family_vocative(tokens: list[str]) -> bool:
+    """The message addresses a grandparent: the word ends it ("13 mamie"), or
+    follows a greeting, a yes or a number ("Salut mémé", "توا جدو")."""
+    for i, tok in enumerate(tokens):
+        if tok not in GRANDPARENT_AFTER_GREETING:
+            continue
+        before = tokens[i - 1] if i else None
+        led = before is not None and (before in LEAD or before.isdigit())
+        if led or (tok in GRANDPARENT and (i == len(tokens) - 1 or (i == 0 and len(tokens) <= 3))):
+            return True
+    return False
+
+
+def _has(tokens: list[str], phrases: set[tuple[str, ...]], last: int | None = None) -> bool:
+    n = len(tokens)
+    start = 0 if last is None else max(0, n - last)
+    return any(tuple(tokens[i:i + len(p)]) == p for i in range(start, n) for p in phrases)
+
+
+def asks_back(tokens: list[str]) -> bool:
+    """A short reply that turns the question around: "14, et toi ?", "15 w enti", "wbu"."""
+    return 0 < len(tokens) <= 8 and _has(tokens, ASK_BACK, last=3)
+
+
+def peer_answer(tokens: list[str]) -> bool:
+    """An answer that puts the other side among the young: an age of 8 to 17 or "me too"."""
+    if _has(tokens, SAME):
+        return True
+    for i in range(min(len(tokens), 8)):
+        value, _size = number_at(tokens, i)
+        if value is not None and 8 <= value <= 17:
+            return True
+    return False
+
+
+def discounted(context: set[str]) -> set[str]:
+    """The other side's stages that no longer count toward a conversation's warning."""
+    out = set()
+    if "peer" in context or "family" in context:
+        out.add("age-probe")
+    if "family" in context:
+        out.add("image-request")
+    return out

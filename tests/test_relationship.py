@@ -1,0 +1,83 @@
+"""Who the other side is, as the replies show it (core/relationship.py): a grandparent on a
+video call and two classmates swapping Snapchat names stay quiet; an adult who claims to be
+a classmate and then asks for secrecy and a meeting is still flagged."""
+
+from pathlib import Path
+
+import pytest
+
+from himaya import Scanner
+from himaya.core.normalize import normalize
+from himaya.core.relationship import asks_back, discounted, family_vocative, peer_answer
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+@pytest.fixture(scope="module")
+def scanner():
+    return Scanner.load(RULES, signals="rules")
+
+
+def _talk(scanner, messages):
+    conv = scanner.conversation(f"test:{id(messages)}")
+    verdicts = [conv.add(text, speaker=who) for who, text in messages]
+    scanner.conversations.forget(conv.id)
+    return verdicts
+
+
+def tokens(text):
+    return normalize(text).tokens
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Salut mamie !", True), ("12 mamie 😂", True), ("bonsoir mémé", True), ("باهي جدو", True),
+    ("ok jeddo nji", True), ("mamie", True),
+    ("ma mamie dort, je suis seule", False),  # a disclosure, not an address
+    ("c'est la même", False), ("moi même", False), ("mama fel 5edma", False),
+])
+def test_a_grandparent_is_recognised_only_when_addressed(text, expected):
+    assert family_vocative(tokens(text)) is expected
+
+
+def test_asking_back_and_a_peer_answer():
+    assert asks_back(tokens("14, et toi ?")) and asks_back(tokens("15 w enti")) and asks_back(tokens("13 و انتي"))
+    assert not asks_back(tokens("et toi tu fais quoi ce soir avec les autres après le cours de sport"))
+    assert peer_answer(tokens("moi aussi")) and peer_answer(tokens("ena zeda 14")) and peer_answer(tokens("fifteen lol"))
+    assert not peer_answer(tokens("j'ai 32 ans")) and not peer_answer(tokens("ça dépend"))
+    assert discounted({"peer"}) == {"age-probe"} and discounted({"family"}) == {"age-probe", "image-request"}
+    assert discounted(set()) == set()
+
+
+CALL = [("other", "allume la caméra stp"), ("child", "{hello}"), ("other", "tu as quel âge maintenant, 10 ?"),
+        ("child", "{age}")]
+
+
+def test_a_grandparent_on_a_video_call_does_not_warn(scanner):
+    as_stranger = _talk(scanner, [(w, t.format(hello="bonjour", age="11")) for w, t in CALL])
+    assert as_stranger[2].risk  # the same words without the address: camera + age add up
+    family = _talk(scanner, [(w, t.format(hello="bonjour mamie", age="11 mamie")) for w, t in CALL])
+    assert not any(v.risk for v in family)
+    assert family[-1].conversation["context"] == ["family"]
+
+
+@pytest.mark.parametrize("question, age, back, snap, same", [
+    ("9adeh 3omrek?", "14", "14 w enti?", "3andek snap?", "ena zeda 14, 3andek snap?"),
+    ("how old are u", "15", "15 hbu", "add me on snap", "same! add me on snap"),
+])
+def test_classmates_swapping_snapchat_names_do_not_warn(scanner, question, age, back, snap, same):
+    stranger = _talk(scanner, [("other", question), ("child", age), ("other", snap)])
+    assert stranger[-1].risk  # asked the age, then a private app: the pattern, from a stranger
+    peers = _talk(scanner, [("other", question), ("child", back), ("other", same)])
+    assert not any(v.risk for v in peers) and peers[-1].conversation["context"] == ["peer"]
+
+
+def test_an_adult_posing_as_a_classmate_is_still_flagged(scanner):
+    verdicts = _talk(scanner, [("other", "quel âge tu as ?"), ("child", "13 et toi ?"), ("other", "moi aussi 13"),
+                               ("other", "on se voit demain tout seuls, et n'en parle à personne")])
+    assert verdicts[-1].risk and verdicts[-1].conversation["context"] == ["peer"]
+
+
+def test_with_speakers_unknown_the_replies_still_count(scanner):
+    verdicts = _talk(scanner, [("unknown", "9adeh 3omrek?"), ("unknown", "14 w enti?"),
+                               ("unknown", "ena zeda 14, 3andek snap?")])
+    assert not any(v.risk for v in verdicts) and verdicts[-1].conversation["context"] == ["peer"]
