@@ -465,11 +465,19 @@ class Index:
     def _emoji(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
         if not self._c.emoji or n.original.isascii():
             return
+        # One entry per emoji found, with all its occurrences: a page of 25 000
+        # padlocks is one entry for the rules to look at, not 25 000.
+        seen: dict[int, tuple[list, list]] = {}
         for ch, off in find_emoji(n.original):
             refs = self._c.emoji.get(fold_emoji(ch))
             if refs:
                 tok = n.position(n.token_at(off)) if n.tokens else 0
-                found.add(refs, [(tok, tok, off, off + len(ch), -1)])
+                entry = seen.get(id(refs))
+                if entry is None:
+                    entry = seen[id(refs)] = (refs, [])
+                entry[1].append((tok, tok, off, off + len(ch), -1))
+        for refs, occurrences in seen.values():
+            found.add(refs, occurrences)
 
     # -- evaluating ------------------------------------------------------------
     def _by_rule(self, found: "_Found", allowed: set[int], n: Normalized) -> dict[int, dict[str, list[list]]]:
