@@ -107,6 +107,20 @@ class Browser:
         page.goto(f"chrome-extension://{EXTENSION_ID}/ui/popup.html?tabId={tab_id}")
         return page
 
+    def options(self):
+        """A new tab on the options page, once the one the extension opens at install is
+        there: opened earlier, ours could be the tab that openOptionsPage() navigates again,
+        and Playwright's navigation would be cut short."""
+        import time
+
+        url = f"chrome-extension://{EXTENSION_ID}/ui/options.html"
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while time.monotonic() < deadline and not any(p.url.startswith(url) for p in self.context.pages):
+            time.sleep(0.1)
+        page = self.context.new_page()
+        page.goto(url)
+        return page
+
 
 @pytest.fixture
 def chromium(tmp_path, request):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 from closed_root import Box
-from e2e_servers import EXTENSION_ID, WAIT_MS, shot
+from e2e_servers import WAIT_MS, shot
 
 BANNER = "[data-himaya-warning]"
 
@@ -139,9 +139,8 @@ def test_companion_stopped_gives_the_calm_state(chromium, site, tmp_path):
 
 
 def test_pairing_in_the_options_page_then_the_popup_explains_to_the_parent(chromium, companion, site):
-    options = chromium.context.new_page()
+    options = chromium.options()
     options.set_viewport_size({"width": 760, "height": 720})
-    options.goto(f"chrome-extension://{EXTENSION_ID}/ui/options.html")
     options.locator("#paired[data-state=unpaired]").wait_for()
     options.fill("#port", str(companion.port))
     options.fill("#code", "0000-0001")

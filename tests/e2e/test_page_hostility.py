@@ -22,7 +22,7 @@ import time
 import pytest
 from chatter import RISKY_POST
 from closed_root import Box
-from e2e_servers import EXTENSION_ID, WAIT_MS
+from e2e_servers import WAIT_MS
 
 HOST = ":root > [data-himaya-warning]"
 FAKE = "Tout va bien, tu peux lui répondre."
@@ -140,8 +140,7 @@ def test_text_the_page_marks_with_himaya_attributes_is_still_read(chromium, comp
 @pytest.mark.probe
 def test_content_scripts_cannot_read_the_pairing_token(chromium, companion, site):
     # pair the way a parent does: the options page, the code printed by the companion
-    options = chromium.context.new_page()
-    options.goto(f"chrome-extension://{EXTENSION_ID}/ui/options.html")
+    options = chromium.options()
     options.fill("#port", str(companion.port))
     options.fill("#code", companion.new_code())
     options.click("#pair")

@@ -111,8 +111,7 @@ def test_the_options_page_shows_the_live_state_when_the_companion_stops(chromium
     own = Companion.start(tmp_path / "home")
     try:
         chromium.configure(own.port, own.token())
-        options = chromium.context.new_page()
-        options.goto(OPTIONS)
+        options = chromium.options()
         options.locator("#paired[data-state=ok]").wait_for()
         page = chromium.context.new_page()
         before = own.scans()
@@ -297,8 +296,7 @@ def test_options_sensitivity_behind_the_pin_changes_what_warns(chromium, site, t
     own = Companion.start(tmp_path / "home")
     try:
         chromium.configure(own.port, own.token())
-        options = chromium.context.new_page()
-        options.goto(OPTIONS)
+        options = chromium.options()
         options.locator("#pin-setup").wait_for()  # linked, no PIN yet: choose one
         options.fill("#new-pin", "12")
         options.click("#pin-form button")

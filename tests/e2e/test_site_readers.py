@@ -62,8 +62,7 @@ def test_unknown_structure_falls_back_to_the_generic_reader_and_is_recorded(chro
     popup.locator("#companion[data-state=ok]").wait_for()
     assert popup.locator("#reader-missed").inner_text() == message("fr", "popupReaderMissed", site="Facebook")
     assert popup.locator("#read").is_hidden(), "the reader's view is for volunteer mode"
-    options = chromium.context.new_page()
-    options.goto(f"chrome-extension://{EXTENSION_ID}/ui/options.html")
+    options = chromium.options()
     entry = options.locator("#history li[data-site=facebook]")
     entry.wait_for()
     assert entry.inner_text().startswith("Facebook : le lecteur n’a rien trouvé sur 1 page(s)")
