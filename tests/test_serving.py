@@ -52,23 +52,26 @@ def test_log_file_is_private_and_rotates(himaya_home):
         handler.close()
 
 
-def test_log_files_stay_private_after_rotation(himaya_home):
+@pytest.mark.parametrize("server", ["companion", "hub"])
+def test_log_files_stay_private_after_rotation(himaya_home, server):
+    from himaya.hub.serving import setup_logging as hub_logging
+
     himaya_home.mkdir(mode=0o700)
     previous = os.umask(0o022)  # the usual umask: new files would be 0644
-    handler = setup_logging(himaya_home)
+    handler = (setup_logging if server == "companion" else hub_logging)(himaya_home)
     try:
         handler.maxBytes = 2000
-        log = logging.getLogger("himaya.test")
+        log = logging.getLogger("himaya.hub.test" if server == "hub" else "himaya.test")
         for i in range(20):
             log.info("line %d %s", i, "y" * 200)
         handler.flush()
         folder = himaya_home / "logs"
-        files = sorted(folder.glob("companion.log*"))
+        files = sorted(folder.glob(f"{server}.log*"))
         assert len(files) >= 3  # rotated at least twice
         assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o600 for f in files}
     finally:
         os.umask(previous)
-        for name in ("himaya", "waitress"):
+        for name in ("himaya", "himaya.hub", "waitress"):
             logging.getLogger(name).removeHandler(handler)
         handler.close()
 

@@ -12,11 +12,8 @@ error, port 0 gives a free one, and the Host check knows the real port.
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
-import logging.handlers
-import os
 import signal
 import socket
 import threading
@@ -34,6 +31,7 @@ from himaya.companion.app import create_app
 from himaya.companion.guard import _REASONS, BODY_CAPS, Guard
 from himaya.companion.outbox import Outbox
 from himaya.core.scanner import settle_memory
+from himaya.listening import PortBusy, listen, private_log  # noqa: F401 (PortBusy: raised by bind)
 
 HOST = "127.0.0.1"
 LOG_FILE = "companion.log"
@@ -42,50 +40,16 @@ PURGE_EVERY = 3600.0
 log = logging.getLogger("himaya")
 
 
-class PortBusy(OSError):
-    """The port is taken by another program (maybe another companion)."""
-
-
 def bind(port: int, host: str = HOST) -> socket.socket:
     """A listening socket on the loopback address; refuses any other host."""
     if host != HOST:
         raise ValueError(f"the companion binds {HOST} only, not {host!r}")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    # Lets a restarted companion take its port back from TIME_WAIT; on Linux
-    # it never allows two live listeners, so a busy port is still refused.
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-            raise PortBusy(exc.errno, f"port {port} is already in use") from None
-        raise
-    sock.listen(128)
-    return sock
-
-
-class _PrivateLog(logging.handlers.RotatingFileHandler):
-    """A rotating log whose every file is created 0600, the first one and each
-    one started after a rotation (the standard handler leaves that to the umask)."""
-
-    def _open(self):
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+    return listen(host, port)
 
 
 def setup_logging(home: Path, level=logging.INFO) -> logging.Handler:
     """Log to ``home/logs/companion.log``, rotated at 1 MB, five files kept, mode 0600."""
-    folder = Path(home) / "logs"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / LOG_FILE
-    handler = _PrivateLog(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("himaya", "waitress"):
-        logger = logging.getLogger(name)
-        logger.setLevel(level)
-        logger.addHandler(handler)
-    return handler
+    return private_log(home, LOG_FILE, ("himaya", "waitress"), level)
 
 
 class _Refusal:

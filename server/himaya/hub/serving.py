@@ -9,10 +9,7 @@ plain HTTP to that proxy only.
 
 from __future__ import annotations
 
-import errno
 import logging
-import logging.handlers
-import os
 import signal
 import socket
 import threading
@@ -20,42 +17,20 @@ from pathlib import Path
 
 from waitress.server import create_server
 
+from himaya.listening import PortBusy, listen, private_log  # noqa: F401 (PortBusy: raised by bind)
+
 DEFAULT_PORT = 8470
 PURGE_EVERY = 3600.0
 log = logging.getLogger("himaya.hub")
 
 
-class PortBusy(OSError):
-    pass
-
-
 def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
-            raise PortBusy(exc.errno, f"port {port} is already in use") from None
-        raise
-    sock.listen(512)
-    return sock
+    return listen(host, port, backlog=512)
 
 
-def setup_logging(home: Path) -> None:
-    folder = Path(home) / "logs"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / "hub.log"
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("himaya.hub", "waitress"):
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.INFO)
-        logger.addHandler(handler)
+def setup_logging(home: Path) -> logging.Handler:
+    """Log to ``home/logs/hub.log``, rotated at 1 MB, five files kept, every file 0600."""
+    return private_log(home, "hub.log", ("himaya.hub", "waitress"))
 
 
 class HubServer:
