@@ -61,8 +61,6 @@ def _regex(pattern):
 
 
 def _model(state):
-    from himaya.core.model import Model
-
     return Model(**state)  # a fresh token cache and lock
 
 
