@@ -66,14 +66,31 @@ async function until(check, ms, what) {
 
 const result = { ok: false };
 
+/**
+ * The real options page, ready to pair. A tab of ours may be navigated before
+ * the add-on's pages resolve (it then shows an error page), so it is navigated
+ * again, at growing intervals, until it shows the unpaired state. BiDi never
+ * reports "load" for it, nor its moz-extension:// address, hence the page's own element.
+ */
+async function optionsPage() {
+  const page = await browser.newPage();
+  let wait = 4000;
+  let next = 0;
+  return until(async () => {
+    if (await page.$("#paired[data-state=unpaired]").catch(() => null)) return page;
+    if (Date.now() >= next) {
+      page.goto(`moz-extension://${uuid}/ui/options.html`).catch(() => {});
+      next = Date.now() + wait;
+      wait *= 2;
+    }
+    return null;
+  }, 60000, "the options page, unpaired");
+}
+
 /** Every step; fills `result` as it goes (ok only at the end). */
 async function run() {
   await browser.installExtension(config.extension);
-  // Pair in the real options page. Its navigation never reports "load" to BiDi:
-  // start it, then wait for the page's own element.
-  const options = await browser.newPage();
-  options.goto(`moz-extension://${uuid}/ui/options.html`).catch(() => {});
-  await options.waitForSelector("#paired[data-state=unpaired]", WAIT);
+  const options = await optionsPage();
   await options.$eval("#port", (el, value) => (el.value = value), String(config.port));
   await options.type("#code", config.code);
   await options.click("#pair");

@@ -65,7 +65,7 @@ def test_firefox_keeps_the_token_from_content_scripts(companion, site, tmp_path)
         archive.extractall(addon)
     add_probe(addon)
     result = smoke({"extension": str(addon), "port": companion.port, "code": companion.new_code(),
-                    "risky": site.url("www.instagram.com", "/lina.exemple/"), "probe": True}, tmp_path, timeout=90)
+                    "risky": site.url("www.instagram.com", "/lina.exemple/"), "probe": True}, tmp_path)
     assert result.get("paired") is True, result.get("error")
     assert result["ok"], result.get("error")
     assert result.get("pageSeesRoot") is False, "the page can read the warning's shadow root"
