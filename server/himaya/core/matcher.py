@@ -203,7 +203,6 @@ class Index:
         self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
         self.positive = [frozenset(r.condition.names(True)) for r in self.rules]
         self.least = [r.condition.least() for r in self.rules]
-        self._compile_conditions()
         # For each word pattern and view: the (rule, group, unless_after guard) it
         # counts for, resolved once here rather than on every occurrence.
         # One bit per group of every rule, all rules side by side in one int (rule
@@ -213,6 +212,10 @@ class Index:
                      for ri, r in enumerate(self.rules)]
         self.positive_bits = [sum(self.bits[ri][g] for g in pos) for ri, pos in enumerate(self.positive)]
         self.need = [max(least, 1) for least in self.least]
+        # Which groups bring a rule into consideration at all (its condition's
+        # cover, see Node.cover): the others only count once it is in.
+        self.anchors = [_anchors(r) for r in self.rules]
+        self._compile_conditions()
         self._build_fan()
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
 
@@ -220,7 +223,8 @@ class Index:
     # in milliseconds); the fan tables are keyed by object ids, which change on
     # loading, so they travel as a list in the patterns' order and get new keys.
     def __getstate__(self):
-        state = {k: v for k, v in self.__dict__.items() if k not in ("conditions", "escalations", "regex_set")}
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("conditions", "unit_tests", "escalations", "regex_set")}
         state["_fan"] = [self._fan[id(refs) + flag] for refs, flag in self._fan_keys()]
         return state
 
@@ -239,6 +243,7 @@ class Index:
 
     def _compile_conditions(self) -> None:
         self.conditions = [r.condition.compile() for r in self.rules]
+        self.unit_tests = [r.condition.compile_bits(self.bits[ri]) for ri, r in enumerate(self.rules)]
         self.escalations = [[(c.compile(), sev) for c, sev in r.escalate] for r in self.rules]
 
     def _build_fan(self) -> None:
@@ -260,17 +265,19 @@ class Index:
         assert len(self._fan) == 3 * (len(c.patterns) + len(c.skeletons)), "object ids must be multiples of 8"
 
     def _fan_tables(self, counts: tuple, guards: dict) -> tuple:
-        """(group bits, rule bits, guarded [(rule, bit, guard)], {rule: [(group, guard)]})
-        for the (rule, group) pairs a pattern counts for."""
+        """(group bits, rule bits, guarded [(group bit, rule bit, guard)], {rule: [(group,
+        guard)]}) for the (rule, group) pairs a pattern counts for; a rule's bit only
+        where the group is one of its anchors."""
         group_bits = rule_bits = 0
         guarded, by_rule = [], {}
         for ri, g in counts:
             guard, bit = guards.get((ri, g)), self.bits[ri][g]
+            rule_bit = 1 << ri if g in self.anchors[ri] else 0
             if guard is None:
                 group_bits |= bit
-                rule_bits |= 1 << ri
+                rule_bits |= rule_bit
             else:
-                guarded.append((ri, bit, guard))
+                guarded.append((bit, rule_bit, guard))
             by_rule.setdefault(ri, []).append((g, guard))
         return group_bits, rule_bits, guarded, by_rule
 
@@ -495,22 +502,26 @@ class Index:
             group_bits, rule_bits, guarded, _by_rule = fan[key]
             groups_on |= group_bits
             rules_on |= rule_bits
-            for ri, bit, guard in guarded:  # `unless_after`: occurrences right after those words do not count
+            for bit, rule_bit, guard in guarded:  # `unless_after`: occurrences right after those words do not count
                 if any(not _guarded(guard, n, o[4]) for o in occs):
                     groups_on |= bit
-                    rules_on |= 1 << ri
-        bits = self.bits
+                    rules_on |= rule_bit
+        bits, anchors = self.bits, self.anchors
         for refs, _occs in found.other:
             for ri, g in refs:
                 groups_on |= bits[ri][g]
-                rules_on |= 1 << ri
-        positive, need = self.positive_bits, self.need
+                if g in anchors[ri]:
+                    rules_on |= 1 << ri
+        # groups_on holds exactly the groups the unit has (a guarded group only
+        # with an occurrence its guard lets through), so the condition on the unit
+        # is decided here, on bits: most rules a text reaches stop at that.
+        positive, need, unit_tests = self.positive_bits, self.need, self.unit_tests
         live = []
         while rules_on:
             low = rules_on & -rules_on
             rules_on ^= low
             ri = low.bit_length() - 1
-            if ri in allowed and (groups_on & positive[ri]).bit_count() >= need[ri]:
+            if ri in allowed and (groups_on & positive[ri]).bit_count() >= need[ri] and unit_tests[ri](groups_on):
                 live.append(ri)
         rules: dict[int, dict[str, list[list]]] = {ri: {} for ri in live}
         if not live:
@@ -536,12 +547,9 @@ class Index:
         rule, condition = self.rules[ri], self.conditions[ri]
         unit = set(groups)
         shown = unit & self.positive[ri]
-        # Too few different groups for the condition (most rules a common word
-        # reaches), then the condition on the whole unit: a window only narrows
-        # what it sees (`not` groups always look at the whole unit), so a condition
-        # false on the whole unit is false in any window.
-        if not shown or len(shown) < self.least[ri] or not condition(unit, unit):
-            return None
+        # _by_rule let through only rules whose condition holds on the whole unit;
+        # a window only narrows what it sees (`not` groups always look at the
+        # whole unit).
         if rule.window is None:
             spans = [(o[2], o[3]) for g in shown for occs in groups[g] for o in occs]
         else:
@@ -664,6 +672,18 @@ def _in_window(cond, window: int, groups: dict[str, list[list]], shown: set[str]
                 changed = True
             i += 1
     return None
+
+
+def _anchors(rule: Rule) -> frozenset[str]:
+    """The groups that bring a rule into consideration: its condition's cover,
+    the cheapest by how much each group holds (a regex counts as many values:
+    a price or a time shape is met far more often than a word), or every group
+    when the condition has none."""
+    cost = {}
+    for name, term in rule.terms.items():
+        values = sum(len(v) for v in term.values.values())
+        cost[name] = values * (10 if term.kind == "regex" else 1)
+    return rule.condition.cover(cost) or frozenset(rule.terms)
 
 
 def _add_ref(refs: list, ref) -> None:

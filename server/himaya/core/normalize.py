@@ -227,7 +227,7 @@ class Normalized:
         if got is None:
             get = _FORMS.get
             rows = [get(t) or _remember_forms(t) for t in self.tokens]
-            got = self._cache["forms"] = tuple(list(map(pick, rows)) for pick in _PICK)
+            got = self._cache["forms"] = tuple(map(list, zip(*rows))) if rows else ([], [], [])
         return got
 
     def starts_ends(self) -> tuple[list[int], list[int]]:
@@ -538,7 +538,6 @@ _CACHE_KEY_MAX = 64
 
 
 _FORMS: dict[str, tuple[str, str, str]] = {}
-_PICK = tuple(operator.itemgetter(i) for i in range(3))
 
 
 def _remember_forms(token: str) -> tuple[str, str, str]:

@@ -81,6 +81,66 @@ class Node:
             return lambda window, unit: not names.isdisjoint(window)
         return _chain(self.op, [a.compile() for a in self.args])
 
+    def compile_bits(self, bits: dict[str, int]):
+        """The condition on the whole unit (``evaluate(unit, unit)``) as one function
+        ``f(mask) -> bool`` of an int with one bit per group (`bits`): the matcher
+        knows which groups a text reached as such an int before it gathers any
+        occurrence, and most rules a text reaches fail here, for a few int
+        operations. (tests/test_condition.py checks it agrees with `evaluate`.)
+
+        >>> f = parse("a and (b or c) and not d", {"a", "b", "c", "d"}).compile_bits({"a": 1, "b": 2, "c": 4, "d": 8})
+        >>> f(1 | 4), f(1 | 4 | 8), f(2 | 4)
+        (True, False, False)
+        """
+        if self.op == "name":
+            bit = bits[self.name]
+            return lambda mask: mask & bit != 0
+        if self.op == "not":
+            inner = self.args[0].compile_bits(bits)
+            return lambda mask: not inner(mask)
+        if self.op == "count":  # a name given twice counts twice
+            masks, n = tuple(bits[a.name] for a in self.args), self.n
+            if len(set(masks)) == len(masks):
+                every = sum(masks)
+                return lambda mask: (mask & every).bit_count() >= n
+            return lambda mask: sum(1 for m in masks if mask & m) >= n
+        # and/or: the names among the parts in one int operation, first (cheapest)
+        every = 0
+        for a in self.args:
+            if a.op == "name":
+                every |= bits[a.name]
+        if self.op == "and":
+            parts = [(lambda mask: mask & every == every)] if every else []
+        else:
+            parts = [(lambda mask: mask & every != 0)] if every else []
+        parts += [a.compile_bits(bits) for a in self.args if a.op != "name"]
+        return _chain(self.op, parts, 1)
+
+    def cover(self, cost: dict[str, float]) -> frozenset[str] | None:
+        """Positive groups of which one at least is present whenever the condition
+        holds, the cheapest such set by `cost` (how often a group is expected to
+        be hit), or None when there is none (`not a`). The matcher considers a
+        rule only when a group of its cover is hit: a rule whose cover is its rare
+        words is not looked at for every time, place or price a text holds.
+
+        >>> sorted(parse("a and (b or c) and not d", set("abcd")).cover({"a": 9, "b": 1, "c": 2, "d": 0}))
+        ['b', 'c']
+        >>> sorted(parse("2 of (a, b, c)", set("abc")).cover({"a": 9, "b": 1, "c": 2}))
+        ['b', 'c']
+        """
+        if self.op == "name":
+            return frozenset((self.name,))
+        if self.op == "not":
+            return None
+        if self.op == "count":  # fewer than n present means one of any len - n + 1 of them is
+            names = sorted((a.name for a in self.args), key=lambda g: (cost.get(g, 0), g))
+            return frozenset(names[:len(names) - self.n + 1])
+        covers = [a.cover(cost) for a in self.args]
+        if self.op == "or":
+            return None if None in covers else frozenset().union(*covers)
+        known = [c for c in covers if c is not None]
+        return min(known, key=lambda c: (sum(cost.get(g, 0) for g in c), sorted(c))) if known else None
+
     def least(self) -> int:
         """A lower bound on how many different positive groups must be present for
         the condition to hold (the matcher skips a rule with fewer, unevaluated).
@@ -122,12 +182,17 @@ class Node:
         return out
 
 
-def _chain(op: str, parts: list):
-    """`a and b and c` as nested two-part functions (no generator per call)."""
+def _chain(op: str, parts: list, arity: int = 2):
+    """`a and b and c` as nested two-part functions (no generator per call), of
+    (window, unit) or, with arity 1, of a mask."""
     first = parts[0]
     if len(parts) == 1:
         return first
-    rest = _chain(op, parts[1:])
+    rest = _chain(op, parts[1:], arity)
+    if arity == 1:
+        if op == "and":
+            return lambda mask: first(mask) and rest(mask)
+        return lambda mask: first(mask) or rest(mask)
     if op == "and":
         return lambda window, unit: first(window, unit) and rest(window, unit)
     return lambda window, unit: first(window, unit) or rest(window, unit)
