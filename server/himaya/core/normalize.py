@@ -54,6 +54,9 @@ _DROP_FORMAT = {
     for cp in (*range(0x30000), *range(0xE0000, 0xE0080))
     if unicodedata.category(chr(cp)) == "Cf"
 }
+# Emoji variation selectors and the keycap mark: `1️⃣5️⃣` is the number 15 dressed
+# as emoji (ages and prices written so); inside a token they say nothing else.
+_DROP_FORMAT.update(dict.fromkeys((*range(0xFE00, 0xFE10), 0x20E3)))
 
 # Arabic letter folding (RULES.md step 4) and Eastern digits (step 5).
 _ARABIC_FOLD = str.maketrans(
