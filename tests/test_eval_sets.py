@@ -34,6 +34,8 @@ FLOORS = [
     ("probe8.jsonl", "both", 0.93, 0.78, 0.08, 0.8, 0.2),  # first measured R 0.770
     ("probe9.jsonl", "rules", 0.92, 0.73, 0.08, 0.75, 0.05),  # blind, first measured after session 4's tuning: R 0.752
     ("probe9.jsonl", "both", 0.90, 0.82, 0.11, 0.9, 0.15),  # first measured R 0.838
+    ("probe10.jsonl", "rules", 0.95, 0.77, 0.05, 0.75, 0.1),  # blind, after session 4's tuning: first measured R 0.791
+    ("probe10.jsonl", "both", 0.92, 0.82, 0.10, 0.82, 0.2),  # first measured R 0.844
 ]
 
 
@@ -64,9 +66,9 @@ def test_readme_states_the_figures_the_sets_give(scanners):
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
-    rows = re.findall(r"^\| `(probe\d)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
+    rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 27, rows
+    assert len(rows) == 30, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))

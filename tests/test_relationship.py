@@ -81,3 +81,26 @@ def test_with_speakers_unknown_the_replies_still_count(scanner):
     verdicts = _talk(scanner, [("unknown", "9adeh 3omrek?"), ("unknown", "14 w enti?"),
                                ("unknown", "ena zeda 14, 3andek snap?")])
     assert not any(v.risk for v in verdicts) and verdicts[-1].conversation["context"] == ["peer"]
+
+
+GUESS = "9adech 3omrek enti? 14 wala 15?"  # an age question that warns alone (a minor-age guess)
+
+
+def test_an_age_question_alone_waits_for_the_answer(scanner):
+    """Speakers known: the other side's age question is a stage, not a warning, until the
+    child answers it (without asking it back) or another stage follows."""
+    assert scanner.scan(GUESS).risk  # alone, out of a chat, it warns
+    classmates = _talk(scanner, [("other", GUESS), ("child", "14 w enti?"), ("other", "ena zeda 14 hhh"),
+                                 ("child", "nchoufek ghodwa fel 9raya")])
+    assert not any(v.risk for v in classmates)
+    assert classmates[0].matches and classmates[0].matches[0].category == "age-probe"  # still seen as a stage
+    stranger = _talk(scanner, [("other", GUESS), ("child", "14"), ("other", "behi behi")])
+    assert not stranger[0].risk and stranger[2].risk  # the answer makes it a warning
+    assert "answered" in stranger[2].conversation["disclosures"]
+
+
+def test_an_age_question_after_a_disclosure_or_with_unknown_speakers_still_warns(scanner):
+    after = _talk(scanner, [("other", "cv?"), ("child", "ey, ena wa7di fel dar"), ("other", GUESS)])
+    assert after[2].risk  # the child already said they are alone: the question means more
+    unknown = _talk(scanner, [("unknown", GUESS)])
+    assert unknown[0].risk  # nobody's replies to read: as before

@@ -80,6 +80,13 @@ SPEAKERS = ("other", "child", "unknown")
 # same question means more once the child has said they are 13 and alone.
 DISCLOSURE_WEIGHT = 0.5
 FADE_AFTER = 40  # cues older than this many messages no longer count
+# In a chat, "how old are you?" or "are you alone?" alone is ordinary (classmates
+# ask it, a grandmother asks it): asked by the other side (speakers known: the
+# replies can then be read) before the child has disclosed anything, it is a
+# cue, not a warning, until another stage follows or the child answers it (an age
+# under 18, alone, parents away) without asking it back: the answer is a
+# disclosure of its own, so with what was disclosed it adds a full stage's weight.
+ANSWERED = "answered"
 
 
 @dataclass
@@ -146,11 +153,18 @@ class Conversation:
             tokens = normalize(text).tokens if speaker != "other" or index - st.asked_back <= 2 else None
             if speaker == "child":
                 asked = index - st.last_age_question <= 2
-                for kind in disclosed(tokens, replying_to_age_question=asked):
+                told = disclosed(tokens, replying_to_age_question=asked)
+                for kind in told:
                     st.disclosures.setdefault(kind, index)
+                if asked and told and not asks_back(tokens):
+                    # answered the probe (an age under 18, alone, parents away) without
+                    # turning it around (as classmates do)
+                    st.disclosures.setdefault(ANSWERED, index)
             _read_context(st, speaker, index, tokens)
         if window and not verdict.risk and speaker != "child":
             self._scanner.window_signal(verdict, window)
+        if speaker == "other" and verdict.risk and not st.disclosures and _age_question_only(verdict):
+            _as_cue(verdict)
         with self._lock:
             if speaker != "child":
                 for m in verdict.matches:
@@ -189,6 +203,19 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
             return
     if speaker != "child" and 0 < index - st.asked_back <= 2 and peer_answer(tokens):
         st.context.add("peer")
+
+
+def _age_question_only(verdict: Verdict) -> bool:
+    """Every reason the message warns is an age question (rules or model)."""
+    return all(m.category == "age-probe" for m in verdict.matches)
+
+
+def _as_cue(verdict: Verdict) -> None:
+    """A message that would warn alone, kept as a conversation cue instead: its
+    matches still name the stage, it no longer warns by itself."""
+    verdict.risk = False
+    verdict.severity = "low"
+    verdict.matches = [Match(m.rule, m.category, "low", m.status, m.spans, m.title, m.explain) for m in verdict.matches]
 
 
 def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None) -> dict:
