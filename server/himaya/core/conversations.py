@@ -25,7 +25,7 @@ from array import array
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
-from himaya.core.matcher import Match, Verdict
+from himaya.core.matcher import MAX_TEXT, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
 from himaya.core.relationship import asks_back, discounted, family_vocative, peer_answer
@@ -138,7 +138,9 @@ class Conversation:
     def add(self, text: str, url: str | None = None, speaker: str = "unknown") -> Verdict:
         if speaker not in SPEAKERS:
             raise ValueError(f"speaker must be one of {', '.join(SPEAKERS)}")
-        verdict, ids = self._scanner.assess(text, kind="message", url=url)
+        # one normalization for the scan, the model and the replies read below
+        n = normalize(text) if len(text) <= MAX_TEXT else None
+        verdict, ids = self._scanner.assess(text, kind="message", url=url, normalized=n)
         if speaker == "child":
             verdict = Verdict()  # the child's own words never warn the child; they are context
         now = time.time()
@@ -150,7 +152,10 @@ class Conversation:
             if ids is not None:
                 st.recent.append(array("I", ids))  # 4 bytes an id, not a set's: 2 000 windows stay small
             window = frozenset().union(*st.recent) if ids is not None and len(st.recent) > 1 else None
-            tokens = normalize(text).tokens if speaker != "other" or index - st.asked_back <= 2 else None
+            if speaker != "other" or index - st.asked_back <= 2:
+                tokens = (n if n is not None else normalize(text[:MAX_TEXT])).tokens
+            else:
+                tokens = None
             if speaker == "child":
                 asked = index - st.last_age_question <= 2
                 told = disclosed(tokens, replying_to_age_question=asked)

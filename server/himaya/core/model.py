@@ -145,14 +145,12 @@ class Model:
         toks, clitic, skel = (form[:MAX_TOKENS] for form in n.forms())
         get = self.vocab.get
         cached = self._cache.get
-        ids = set()
-        for key in zip(toks, clitic, skel):
-            got = cached(key)
-            ids.update(got if got is not None else self._token_ids(*key))
-        ids.update(i for i in map(get, map("b|{} {}".format, toks, toks[1:])) if i is not None)
-        k = get("k|" + kind)
-        if k is not None:
-            ids.add(k)
+        # one C-level union of the tokens' cached id tuples (a Python update per token cost more)
+        rows = [got if (got := cached(key)) is not None else self._token_ids(*key) for key in zip(toks, clitic, skel)]
+        ids = set().union(*rows)
+        ids.update(map(get, map("b|{} {}".format, toks, toks[1:])))
+        ids.add(get("k|" + kind))
+        ids.discard(None)  # bigrams and a kind the model never saw
         return frozenset(ids)
 
     def probabilities(self, ids) -> dict[str, float]:

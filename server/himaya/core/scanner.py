@@ -107,11 +107,14 @@ class Scanner:
             text = url
         return self.assess(text, kind, url)[0]
 
-    def assess(self, text: str, kind: str = "message", url: str | None = None):
+    def assess(self, text: str, kind: str = "message", url: str | None = None, normalized=None):
         """The verdict and the model's feature ids of the unit (None without a model):
-        a conversation keeps the ids of its last messages, never their text."""
+        a conversation keeps the ids of its last messages, never their text.
+        `normalized`: normalize(text), when the caller has it already."""
         # One normalization serves both signals (a page's long text is cut in pieces by the index).
-        n = normalize(text) if self.model is not None and len(text) <= MAX_TEXT else None
+        n = normalized
+        if n is None and self.model is not None and len(text) <= MAX_TEXT:
+            n = normalize(text)
         if self.signals == "model":
             verdict = Verdict()
         else:
