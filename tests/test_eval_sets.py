@@ -36,6 +36,8 @@ FLOORS = [
     ("probe9.jsonl", "both", 0.90, 0.82, 0.11, 0.9, 0.15),  # first measured R 0.838
     ("probe10.jsonl", "rules", 0.95, 0.77, 0.05, 0.75, 0.1),  # blind, after session 4's tuning: first measured R 0.791
     ("probe10.jsonl", "both", 0.92, 0.82, 0.10, 0.82, 0.2),  # first measured R 0.844
+    ("probe11.jsonl", "rules", 0.90, 0.67, 0.09, 0.7, 0.1),  # blind, after session 4's second round: first measured R 0.697
+    ("probe11.jsonl", "both", 0.90, 0.82, 0.10, 0.9, 0.15),  # first measured R 0.853
 ]
 
 
@@ -68,7 +70,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 30, rows
+    assert len(rows) == 33, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))
