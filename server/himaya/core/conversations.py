@@ -168,9 +168,9 @@ class Conversation:
             _read_context(st, speaker, index, tokens)
         if window and not verdict.risk and speaker != "child":
             self._scanner.window_signal(verdict, window)
-        if speaker == "other" and verdict.risk and not st.disclosures and _age_question_only(verdict):
-            _as_cue(verdict)
         with self._lock:
+            if speaker == "other" and verdict.risk and not st.disclosures and _age_question_only(verdict):
+                _as_cue(verdict)
             if speaker != "child":
                 for m in verdict.matches:
                     _seen(st, m.category, index, now)
@@ -218,9 +218,9 @@ def _age_question_only(verdict: Verdict) -> bool:
 def _as_cue(verdict: Verdict) -> None:
     """A message that would warn alone, kept as a conversation cue instead: its
     matches still name the stage, it no longer warns by itself."""
-    verdict.risk = False
-    verdict.severity = "low"
     verdict.matches = [Match(m.rule, m.category, "low", m.status, m.spans, m.title, m.explain) for m in verdict.matches]
+    verdict.risk, verdict.severity = False, "low"
+    verdict.score = Verdict.from_matches(verdict.matches).score
 
 
 def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None) -> dict:

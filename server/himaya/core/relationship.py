@@ -9,9 +9,10 @@ back ("et toi ?", "w enti?") and gets an age under 18 or "me too".
 What conversations.py does with it, and what it never does: the other side's
 age questions (and, for family, its camera and photo requests) stop counting
 toward the conversation's warning. Every other stage still counts (secrecy, a
-meeting, gifts, a threat), and a message that warns on its own still warns, so
-an adult who claims to be 14 and then asks for secrecy or a meeting is still
-flagged. Nothing of the text is kept: only which context was seen.
+meeting, gifts, a threat), and a message that warns on its own still warns
+(except a lone age question, which in a chat waits for the answer:
+conversations.py), so an adult who claims to be 14 and then asks for secrecy or
+a meeting is still flagged. Nothing of the text is kept: only which context was seen.
 
     >>> family_vocative(["salut", "mamie"]), family_vocative(["ma", "mamie", "dort", "je", "suis", "seule"])
     (True, False)
