@@ -11,10 +11,11 @@ scan at once. A scan is:
    rule regexes match the punctuation-keeping view (where they match is worked
    out only if a rule needs it); links and emoji are looked up in dicts. Each
    occurrence is kept once, under its pattern, not copied to every rule;
-3. the rules those patterns reach are sorted with a bit mask each (enough
-   groups for the condition?); only the few left are evaluated: condition
-   within the rule's token window (one sorted pass), exclusions (`not`) over
-   the whole unit, then `escalate`.
+3. a rule is looked at only when a group of its condition's cover is hit
+   (Node.cover), and its condition is first decided on the unit's group bits
+   (Node.compile_bits); only the few rules left gather their occurrences and
+   are evaluated: condition within the rule's token window (one sorted pass),
+   then `escalate`.
 
 Work is proportional to the text and its hits: no step compares each hit with
 each other, and a token costs a bounded amount whatever it holds. A scan has a
@@ -202,7 +203,6 @@ class Index:
                               for (domain, path), refs in c.domains.items()]
         self._fuzzy = _FuzzyIndex(c.fuzzy_vocab)
         self.positive = [frozenset(r.condition.names(True)) for r in self.rules]
-        self.least = [r.condition.least() for r in self.rules]
         # For each word pattern and view: the (rule, group, unless_after guard) it
         # counts for, resolved once here rather than on every occurrence.
         # One bit per group of every rule, all rules side by side in one int (rule
@@ -210,13 +210,12 @@ class Index:
         offsets = list(accumulate((len(r.terms) for r in self.rules), initial=0))
         self.bits = [{g: 1 << (offsets[ri] + k) for k, g in enumerate(sorted(r.terms))}
                      for ri, r in enumerate(self.rules)]
-        self.positive_bits = [sum(self.bits[ri][g] for g in pos) for ri, pos in enumerate(self.positive)]
-        self.need = [max(least, 1) for least in self.least]
         # Which groups bring a rule into consideration at all (its condition's
         # cover, see Node.cover): the others only count once it is in.
         self.anchors = [_anchors(r) for r in self.rules]
         self._compile_conditions()
         self._build_fan()
+        self._build_other_fan()
         self.kinds = {k: {i for i, r in enumerate(self.rules) if k in r.applies_to} for k in ("message", "profile", "post", "url")}
 
     # Pickled by core/compiled.py without the compiled conditions (closures, rebuilt
@@ -224,7 +223,7 @@ class Index:
     # loading, so they travel as a list in the patterns' order and get new keys.
     def __getstate__(self):
         state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("conditions", "unit_tests", "escalations", "regex_set")}
+                 if k not in ("conditions", "unit_tests", "escalations", "regex_set", "_other_fan")}
         state["_fan"] = [self._fan[id(refs) + flag] for refs, flag in self._fan_keys()]
         return state
 
@@ -233,6 +232,7 @@ class Index:
         self._fan = {id(refs) + flag: fan for (refs, flag), fan in zip(self._fan_keys(), state["_fan"], strict=True)}
         assert len(self._fan) == len(state["_fan"]), "object ids must be multiples of 8"
         self._compile_conditions()
+        self._build_other_fan()
         self.regex_set = _RegexSets(list(self._c.regexes)) if self._c.regexes else None
 
     def _fan_keys(self):
@@ -263,6 +263,20 @@ class Index:
                 fan = shared[counts] = self._fan_tables(counts, c.guards)
             self._fan[id(refs) + flag] = fan
         assert len(self._fan) == 3 * (len(c.patterns) + len(c.skeletons)), "object ids must be multiples of 8"
+
+    def _build_other_fan(self) -> None:
+        # The same for the refs of regexes, link shapes and emoji (keyed by the refs
+        # list's id, rebuilt on loading): the group bits and the rule bits they add.
+        c, bits, anchors = self._c, self.bits, self.anchors
+        self._other_fan: dict[int, tuple[int, int]] = {}
+        for table in (c.regexes, c.domains, c.hashes, c.emoji):
+            for refs in table.values():
+                group_bits = rule_bits = 0
+                for ri, g in refs:
+                    group_bits |= bits[ri][g]
+                    if g in anchors[ri]:
+                        rule_bits |= 1 << ri
+                self._other_fan[id(refs)] = (group_bits, rule_bits)
 
     def _fan_tables(self, counts: tuple, guards: dict) -> tuple:
         """(group bits, rule bits, guarded [(group bit, rule bit, guard)], {rule: [(group,
@@ -488,13 +502,13 @@ class Index:
 
     # -- evaluating ------------------------------------------------------------
     def _by_rule(self, found: "_Found", allowed: set[int], n: Normalized) -> dict[int, dict[str, list[list]]]:
-        """The rules the text reaches that have enough groups for their condition,
-        each with group -> lists of occurrences (shared with `found`, not copied).
+        """The rules whose condition holds on the whole unit, each with group ->
+        lists of occurrences (shared with `found`, not copied).
 
         A common word reaches many rules and few of them can match: a first pass
-        ORs the bits of the groups (and rules) each pattern found counts for, and
-        sorts the rules out by counting their bits; only for the rules left does
-        a second pass gather the occurrences.
+        ORs the bits of the groups (and of the rules whose cover they are in)
+        each pattern found counts for, and decides each rule's condition on those
+        bits; only for the rules left does a second pass gather the occurrences.
         """
         groups_on = rules_on = 0
         fan = self._fan
@@ -506,22 +520,21 @@ class Index:
                 if any(not _guarded(guard, n, o[4]) for o in occs):
                     groups_on |= bit
                     rules_on |= rule_bit
-        bits, anchors = self.bits, self.anchors
+        other_fan = self._other_fan
         for refs, _occs in found.other:
-            for ri, g in refs:
-                groups_on |= bits[ri][g]
-                if g in anchors[ri]:
-                    rules_on |= 1 << ri
+            group_bits, rule_bits = other_fan[id(refs)]
+            groups_on |= group_bits
+            rules_on |= rule_bits
         # groups_on holds exactly the groups the unit has (a guarded group only
         # with an occurrence its guard lets through), so the condition on the unit
         # is decided here, on bits: most rules a text reaches stop at that.
-        positive, need, unit_tests = self.positive_bits, self.need, self.unit_tests
+        unit_tests = self.unit_tests
         live = []
         while rules_on:
             low = rules_on & -rules_on
             rules_on ^= low
             ri = low.bit_length() - 1
-            if ri in allowed and (groups_on & positive[ri]).bit_count() >= need[ri] and unit_tests[ri](groups_on):
+            if ri in allowed and unit_tests[ri](groups_on):
                 live.append(ri)
         rules: dict[int, dict[str, list[list]]] = {ri: {} for ri in live}
         if not live:

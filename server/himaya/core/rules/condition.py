@@ -143,7 +143,8 @@ class Node:
 
     def least(self) -> int:
         """A lower bound on how many different positive groups must be present for
-        the condition to hold (the matcher skips a rule with fewer, unevaluated).
+        the condition to hold (how many different words a rule needs at the least; the matcher
+        decides conditions on group bits instead, see compile_bits).
 
         >>> parse("a and (b or c) and not d", {"a", "b", "c", "d"}).least()
         2
