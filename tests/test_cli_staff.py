@@ -18,7 +18,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from himaya.cli import main
+from himaya.cli import COMMANDS, load_all, main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "rules"
@@ -259,10 +259,24 @@ def test_a_symlinked_cache_is_not_followed(tmp_path):
 # -- help ----------------------------------------------------------------------------
 
 def _commands(group=main, prefix=()):
+    load_all()
     for name, command in group.commands.items():
         yield (*prefix, name), command
         if isinstance(command, click.Group):
             yield from _commands(command, (*prefix, name))
+
+
+def test_lazy_command_table_names_exactly_the_registered_commands():
+    """A command missing from cli.COMMANDS would vanish until its module happened
+    to be imported; one listed that no module registers would fail when named."""
+    load_all()
+    for group in (main, main.commands["rules"]):
+        registered = {name for name, cmd in group.commands.items()
+                      if cmd.callback.__module__ != "himaya.cli"}  # `rules` itself is defined there
+        listed = set(COMMANDS[group.name])
+        assert registered == listed, (group.name, registered ^ listed)
+        for name, module in COMMANDS[group.name].items():
+            assert group.commands[name].callback.__module__ == f"himaya.cli.{module}"
 
 
 def test_groups_have_help_with_examples(run):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from himaya.cli import main
+from himaya.cli import load_all, main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = "\n".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
@@ -22,6 +22,7 @@ def _commands(group: click.Group, prefix: str = "himaya"):
             yield path, cmd
 
 
+load_all()  # every command registered, not only those named so far
 COMMANDS = list(_commands(main))
 
 

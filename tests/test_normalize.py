@@ -123,3 +123,16 @@ def test_kaf_is_not_taken_for_a_prefix():
     from himaya.core.normalize import strip_clitic
 
     assert strip_clitic("كلامك") == "كلامك"  # "your words", not "to your mother"
+
+
+def test_format_characters_table_misses_none_of_the_skipped_blocks():
+    """normalize skips blocks that Unicode allocates to ideographs, Hangul,
+    surrogates and private use when it lists the format characters it drops;
+    the interpreter's own database must agree that none is there."""
+    import unicodedata
+
+    from himaya.core import normalize as module
+
+    every = {cp for cp in (*range(0x30000), *range(0xE0000, 0xE0080)) if unicodedata.category(chr(cp)) == "Cf"}
+    assert set(module._DROP_FORMAT) - {*range(0xFE00, 0xFE10), 0x20E3} == every
+    assert 0x200B in every and 0xE0041 in every  # the table is not empty by mistake

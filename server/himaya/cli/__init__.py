@@ -3,9 +3,12 @@
 Each submodule registers its commands on the groups defined here:
 ``scan`` (scan, eval, bench), ``checks`` (rules validate, test, lint), ``bundles``
 (rules keygen/build/sign/publish/update/status), ``service`` (serve, token,
-autostart, config, report), ``status`` (status).
+autostart, config, report, status, pair, pin), ``model``, ``hub``. A submodule is
+imported only when one of its commands is named (COMMANDS below): a cold
+`himaya scan` does not load the hub's or the bundles' code.
 """
 
+import importlib
 import os
 import sys
 
@@ -14,7 +17,37 @@ import click
 from himaya import __version__
 
 
-class HimayaGroup(click.Group):
+# command -> the submodule that registers it, per group (tests/test_cli_staff.py
+# checks that these are exactly the registered commands)
+COMMANDS = {
+    "main": {"scan": "scan", "eval": "scan", "bench": "scan", "model": "model", "hub": "hub",
+             **dict.fromkeys(("serve", "status", "pair", "token", "pin", "autostart", "config", "report"), "service")},
+    "rules": {**dict.fromkeys(("validate", "test", "lint"), "checks"),
+              **dict.fromkeys(("keygen", "build", "sign", "publish", "update", "status"), "bundles")},
+}
+
+
+def load_all() -> None:
+    """Import every submodule: all commands registered (help, docs checks)."""
+    for module in {m for table in COMMANDS.values() for m in table.values()}:
+        importlib.import_module(f"himaya.cli.{module}")
+
+
+class LazyGroup(click.Group):
+    """A group whose commands' modules are imported when a command is named."""
+
+    def get_command(self, ctx, name):
+        module = COMMANDS.get(self.name, {}).get(name)
+        if module is not None and name not in self.commands:
+            importlib.import_module(f"himaya.cli.{module}")
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx):
+        load_all()
+        return super().list_commands(ctx)
+
+
+class HimayaGroup(LazyGroup):
     """Every command's failures become one line and exit status 2, never a traceback
     (HIMAYA_DEBUG=1 shows it, for whoever fixes the program)."""
 
@@ -44,7 +77,7 @@ def main():
     tactics on social networks, locally, in French, Arabic and English."""
 
 
-@main.group()
+@main.group(cls=LazyGroup)
 def rules():
     """Write, check, build and update the signature rules.
 
@@ -58,8 +91,3 @@ def rules():
 
         himaya rules status
     """
-
-
-# Submodules register their commands on the groups above. (Module names differ
-# from the group names so that importing them does not shadow the groups.)
-from himaya.cli import bundles, checks, hub, model, scan, service  # noqa: E402,F401

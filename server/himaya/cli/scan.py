@@ -17,6 +17,7 @@ def _load_scanner(rules_path, signals="both"):
     """The scanner and a description of its list: --rules, else HIMAYA_RULES, else
     this computer's active list (the companion's, in the data folder), else the
     shipped default. The compiled list is cached in the data folder."""
+    import gc
     import os
 
     from himaya.core.compiled import load_scanner
@@ -36,6 +37,9 @@ def _load_scanner(rules_path, signals="both"):
         scanner = load_scanner(Path(rules_path), folder / "cache", signals)
     except RuleError as exc:
         raise common.Failure(f"the rules in {rules_path} are not valid: " + "; ".join(exc.errors[:3])) from None
+    # The compiled list lives as long as the command: out of the cycle collector's
+    # walks (which would visit its ~300 000 objects during the scans).
+    gc.freeze()
     return scanner, common.label(info, scanner.version)
 
 

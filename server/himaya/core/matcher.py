@@ -324,6 +324,14 @@ class Index:
                 elif term.kind == "emoji":
                     c.emoji.setdefault(fold_emoji(v), []).append((ri, g))
 
+    def build(self) -> None:
+        """Build every search engine now. They are built on first use otherwise (a
+        cold `himaya scan` needs only some); a companion builds them before it
+        serves, so that no child's message waits for one."""
+        for automaton in (self.words, self.fuzzy_words, self.arabic_words, self.skel):
+            if automaton is not None:
+                automaton.build()
+
     # -- scanning --------------------------------------------------------------
     def scan(self, text: str, kind: str = "message", url: str | None = None,
              budget: float | None = SCAN_BUDGET, normalized: Normalized | None = None) -> Verdict:

@@ -25,14 +25,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import threading
-from collections import OrderedDict
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
+# Arrays here are a few hundred numbers: BLAS threads only cost a cold start
+# (0.05 s of CPU to start them). Set before numpy loads; a user's setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from himaya.core.normalize import Normalized, normalize
+import numpy as np  # noqa: E402
+
+from himaya.core.normalize import Normalized, normalize, token_forms
 
 FORMAT = "himaya-model/1"
 FEATURES = 1  # bump when the feature function changes: a model says which one it was trained on
@@ -83,8 +86,7 @@ class Model:
     enabled: dict[str, bool]
     meta: dict = field(default_factory=dict)
     path: Path | None = None
-    _cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)  # token -> its feature ids
 
     def __post_init__(self):
         self._bias_list = [float(b) for b in self.bias]
@@ -127,27 +129,28 @@ class Model:
 
     # -- scoring -----------------------------------------------------------------
 
-    def _token_ids(self, token: str, clitic: str, skel: str) -> tuple[int, ...]:
-        key = (token, clitic, skel)
-        got = self._cache.get(key)
-        if got is None:
-            get = self.vocab.get
-            got = tuple(i for f in token_features(token, clitic, skel) if (i := get(f)) is not None)
-            with self._lock:
-                self._cache[key] = got
-                if len(self._cache) > TOKEN_CACHE:
-                    self._cache.popitem(last=False)
+    def _token_ids(self, token: str) -> tuple[int, ...]:
+        """The feature ids of one normalized token (its three forms follow from it)."""
+        lo, clitic, skel = token_forms(token)
+        get = self.vocab.get
+        got = tuple(i for f in token_features(lo, clitic, skel) if (i := get(f)) is not None)
+        cache = self._cache
+        if len(cache) >= TOKEN_CACHE:  # a plain dict emptied when full: no lock, no LRU order to keep
+            cache.clear()
+        cache[token] = got
         return got
 
     def feature_ids(self, n: Normalized, kind: str) -> frozenset[int]:
         """The unit's features that the model knows (ids, not text: a conversation
         keeps these for its last few messages, never the words)."""
-        toks, clitic, skel = (form[:MAX_TOKENS] for form in n.forms())
-        get = self.vocab.get
-        cached = self._cache.get
+        tokens = n.tokens[:MAX_TOKENS]
         # one C-level union of the tokens' cached id tuples (a Python update per token cost more)
-        rows = [got if (got := cached(key)) is not None else self._token_ids(*key) for key in zip(toks, clitic, skel)]
+        rows = list(map(self._cache.get, tokens))
+        if None in rows:
+            rows = [got if got is not None else self._token_ids(t) for got, t in zip(rows, tokens)]
         ids = set().union(*rows)
+        toks = n.forms()[0][:MAX_TOKENS]
+        get = self.vocab.get
         ids.update(map(get, map("b|{} {}".format, toks, toks[1:])))
         ids.add(get("k|" + kind))
         ids.discard(None)  # bigrams and a kind the model never saw
@@ -160,13 +163,13 @@ class Model:
         logits = self._bias_list
         if ids:
             idx = np.fromiter(ids, dtype=np.intp, count=len(ids))
-            row = self.weights.take(idx, axis=0).sum(axis=0).tolist()
+            row = np.add.reduce(self.weights.take(idx, axis=0), axis=0).tolist()
             scale = 1.0 / math.sqrt(len(idx))
             logits = [w * scale + b for w, b in zip(row, logits)]
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
         total = sum(exps)
-        return {c: e / total for c, e in zip(self.categories, exps)}
+        return dict(zip(self.categories, [e / total for e in exps]))
 
     def scores(self, text: str, kind: str = "message") -> dict[str, float]:
         return self.probabilities(self.feature_ids(normalize(text), kind))

@@ -49,9 +49,15 @@ _ASCII_SPLIT = re.compile(r"([A-Za-z0-9]+)")  # the same on ASCII text, without 
 _FULL_SPLIT = re.compile(rf"((?:[^\W_]|[{_MARKS_AND_FORMAT}])+)")
 _MARK_IN_GAP = re.compile(rf"[{_MARKS_AND_FORMAT}]")
 _TOKEN_RE = re.compile(_FULL_SPLIT.pattern[1:-1])
+# Invisible format characters (category Cf), dropped from tokens. The blocks
+# skipped below can hold none by Unicode's own allocation (CJK ideographs,
+# Hangul syllables, surrogates, private use, the ideographic plane 2): asking
+# the database about them cost every start 10 ms (tests/test_normalize.py
+# checks the table against all of planes 0-2).
+_CF_SEARCHED = (range(0x4E00), range(0xA000, 0xAC00), range(0xF900, 0x20000), range(0xE0000, 0xE0080))
 _DROP_FORMAT = {
     cp: None
-    for cp in (*range(0x30000), *range(0xE0000, 0xE0080))
+    for block in _CF_SEARCHED for cp in block
     if unicodedata.category(chr(cp)) == "Cf"
 }
 # Emoji variation selectors and the keycap mark: `1️⃣5️⃣` is the number 15 dressed
@@ -541,6 +547,11 @@ _CACHE_KEY_MAX = 64
 
 
 _FORMS: dict[str, tuple[str, str, str]] = {}
+
+
+def token_forms(token: str) -> tuple[str, str, str]:
+    """The loose, proclitic-free and Arabizi-skeleton forms of a normalized token."""
+    return _FORMS.get(token) or _remember_forms(token)
 
 
 def _remember_forms(token: str) -> tuple[str, str, str]:

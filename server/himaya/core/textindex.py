@@ -32,10 +32,17 @@ class TokenAutomaton:
         # The longest pattern, in tokens: how far a change can reach.
         self.reach = max((k.strip().count(" ") + 1 for k in self.keys), default=1)
         self.engine = engine or ("ahocorasick-rs" if _ac is not None else "python")
-        if self.engine == "ahocorasick-rs" and self.keys:
+        # Built on first search, not here: a cold `himaya scan` of Latin text never
+        # searches the Arabic-only or fuzzy automata (a third of the build time).
+        self._ac = None
+        self._built = self.engine != "ahocorasick-rs" or not self.keys
+
+    def build(self) -> "TokenAutomaton":
+        """Build the engine now (the companion does so before serving)."""
+        if not self._built:
             self._ac = _ac.AhoCorasick(self.keys, matchkind=_ac.MatchKind.Standard)
-        else:
-            self._ac = None
+            self._built = True
+        return self
 
     def find(self, tokens: list[str]) -> list[tuple[list, int, int]]:
         """(refs, first token index, last token index) of every match."""
@@ -100,6 +107,8 @@ class TokenAutomaton:
         return out
 
     def _search(self, text: str):
+        if not self._built:
+            self.build()
         if self._ac is not None:
             return self._ac.find_matches_as_indexes(text, overlapping=True)
         return self._naive(text)

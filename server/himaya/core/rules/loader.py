@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from pathlib import Path
-
-import yaml
 
 from himaya.core.rules.schema import Rule, SchemaError, Term, parse_lexicon, parse_rule
 
@@ -30,31 +29,33 @@ class RuleError(ValueError):
         super().__init__("\n".join([head, *(f"  {e}" for e in errors)]))
 
 
-# libyaml's C parser when PyYAML has it (every wheel does): ten times faster.
-_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@lru_cache(maxsize=None)
+def _strict_loader():
+    """A safe YAML loader that refuses duplicate keys (YAML would silently keep
+    the last) and keeps dates as strings (`modified: 2026-11-29` is metadata).
+    Made on first use: a scan from the compiled cache reads no YAML, and
+    importing yaml costs a cold `himaya scan` 10 ms."""
+    import yaml
 
+    # libyaml's C parser when PyYAML has it (every wheel does): ten times faster.
+    class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        pass
 
-class _StrictLoader(_BASE_LOADER):
-    """Safe loader that refuses duplicate keys (YAML would silently keep the last)."""
+    def mapping(loader, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return loader.construct_mapping(node, deep=deep)
 
-
-def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-# Dates stay strings: `modified: 2026-11-29` is metadata, not a datetime object.
-_StrictLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    StrictLoader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return yaml, StrictLoader
 
 
 def read_yaml(path: Path):
@@ -62,8 +63,9 @@ def read_yaml(path: Path):
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ValueError(f"file is {size} bytes, more than the {MAX_FILE_BYTES} allowed")
+    yaml, loader = _strict_loader()
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (strict safe loader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (strict safe loader)
     except UnicodeDecodeError:
         raise ValueError("file is not valid UTF-8") from None
     except yaml.YAMLError as exc:
