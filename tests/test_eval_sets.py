@@ -37,9 +37,13 @@ FLOORS = [
     ("probe10.jsonl", "rules", 0.95, 0.77, 0.05, 0.75, 0.1),  # blind, after session 4's tuning: first measured R 0.791
     ("probe10.jsonl", "both", 0.92, 0.82, 0.10, 0.82, 0.2),  # first measured R 0.844
     ("probe11.jsonl", "rules", 0.90, 0.67, 0.09, 0.7, 0.1),  # blind, after session 4's second round: first measured R 0.697
-    ("probe11.jsonl", "both", 0.90, 0.82, 0.10, 0.9, 0.15),  # first measured R 0.853
+    # first measured R 0.853; 0.798 since session 5's model ships gifts and move-to-private switched
+    # off (precision first: probe12's hard negatives 9.2 % -> 3.5 %; docs/MODEL.md)
+    ("probe11.jsonl", "both", 0.90, 0.78, 0.10, 0.9, 0.15),
     ("probe12.jsonl", "rules", 0.93, 0.60, 0.05, 0.55, 0.1),  # blind, session 5, before tuning: first measured R 0.564
     ("probe12.jsonl", "both", 0.88, 0.72, 0.11, 0.6, 0.15),  # first measured R 0.664
+    ("probe13.jsonl", "rules", 0.90, 0.50, 0.08, 0.3, 0.1),  # blind, session 5, measured once after its round: R 0.531
+    ("probe13.jsonl", "both", 0.88, 0.60, 0.10, 0.4, 0.2),  # with the model retrained that round: R 0.622
 ]
 
 
@@ -72,7 +76,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 36, rows
+    assert len(rows) == 39, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))

@@ -166,6 +166,16 @@ def test_calls_from_the_extension_count_as_contact_and_a_long_gap_is_a_silence(a
     assert len(companion.store.silences()) == 1
 
 
+def test_the_extensions_heartbeat_counts_as_contact_without_an_origin(api, app):
+    """Browsers send no Origin header on the extension's GET /status (its heartbeat):
+    the extension names itself, and only a request with the token counts."""
+    companion = app.extensions["himaya"]
+    api.get("/api/v1/status", token=False, headers={"X-Himaya-Client": "extension"})
+    assert companion.last_contact is None, "no token: not the extension"
+    api.get("/api/v1/status", headers={"X-Himaya-Client": "extension"})
+    assert companion.last_contact is not None
+
+
 # -- the PIN -------------------------------------------------------------------------
 
 def test_the_pin_guards_history_settings_and_is_kept_as_a_salted_slow_hash(api, himaya_home):

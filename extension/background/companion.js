@@ -52,7 +52,9 @@ export class Companion {
   /** One request; resolves to the parsed JSON body or throws CompanionError. */
   async request(method, path, body, { needsToken = true, timeoutMs = this.timeoutMs, unlock = null } = {}) {
     if (needsToken && !this.token) throw new CompanionError("unpaired");
-    const headers = { Accept: "application/json" };
+    // X-Himaya-Client: the browser sends no Origin on a GET, and the companion
+    // counts the heartbeat as the extension being there (its silences record).
+    const headers = { Accept: "application/json", "X-Himaya-Client": "extension" };
     if (this.token) headers["X-Himaya-Token"] = this.token;
     if (unlock) headers["X-Himaya-Unlock"] = unlock; // the parent's PIN was typed a moment ago
     if (body !== undefined) headers["Content-Type"] = "application/json";

@@ -49,22 +49,45 @@ export function createHandlers(deps) {
     return error instanceof CompanionError ? error.code : "error";
   }
 
-  // Whether protection is on, as last seen; a tab without warnings shows the
-  // global badge, which says OFF while it is not.
+  // Whether protection is on, as last seen ("unknown" after the service worker
+  // restarts, until the next answer or heartbeat).
   let protection = "unknown";
 
+  const isOff = (state) => state !== "ok" && state !== "unknown";
+
+  /**
+   * A tab's badge: its number of warnings while protection is on. A tab without
+   * warnings, or any tab while protection is off, drops its own text (null) and
+   * shows the global badge, which says OFF while protection is off: an idle tab
+   * turns OFF when the companion stops, without waiting for its next scan.
+   */
   async function setBadge(tabId, list) {
     const badge = badgeFor(list);
     try {
-      if (!badge.text && protection !== "ok") {
-        await api.action.setBadgeText({ tabId, text: OFF_BADGE.text });
+      if (!badge.text || isOff(protection)) {
+        await api.action.setBadgeText({ tabId, text: null });
         await api.action.setBadgeBackgroundColor({ tabId, color: OFF_BADGE.color });
         return;
       }
       await api.action.setBadgeText({ tabId, text: badge.text });
-      if (badge.text) await api.action.setBadgeBackgroundColor({ tabId, color: badge.color });
+      await api.action.setBadgeBackgroundColor({ tabId, color: badge.color });
     } catch (_) {
       // the tab closed meanwhile: nothing to draw on
+    }
+  }
+
+  /** Every open tab's badge again, after protection went off or came back. */
+  async function redrawTabs() {
+    if (!api.tabs || !api.tabs.query) return;
+    let open = [];
+    try {
+      open = await api.tabs.query({});
+    } catch (_) {
+      return;
+    }
+    for (const tab of open) {
+      const state = await tabs.get(tab.id).catch(() => null);
+      await setBadge(tab.id, state ? state.findings : []);
     }
   }
 
@@ -74,6 +97,7 @@ export function createHandlers(deps) {
    */
   async function showProtection(state, messages) {
     const changed = state !== protection;
+    const wasOff = isOff(protection);
     protection = state;
     if (!changed || !api.action) return;
     const why = { unpaired: "badgeOffUnpaired", offline: "badgeOffOffline" }[state] || "badgeOffError";
@@ -89,6 +113,7 @@ export function createHandlers(deps) {
     } catch (_) {
       // an old browser without a global badge: the options page still says it
     }
+    if (wasOff !== isOff(state)) await redrawTabs();
   }
 
   /** Ask the companion (with the token) whether protection is on; update the badge. */
@@ -580,7 +605,7 @@ export function createHandlers(deps) {
     scan,
     report,
     feedback,
-    status,
+    status: health, // the options page and popup ask: the badge follows what they are told
     pair,
     unpair,
     "settings:get": getSettings,

@@ -104,11 +104,12 @@ api.runtime.onStartup.addListener(() => {
   handlers.health().catch(() => {});
 });
 
-// Every few minutes while the browser runs: is protection still on (badge), and
-// tell the companion the extension is here (it records long silences for the parent).
+// Every minute while the browser runs: is protection still on (the badge turns
+// OFF within a minute of the companion stopping, on every tab), and tell the
+// companion the extension is here (it records long silences for the parent).
 const HEARTBEAT = "himaya-heartbeat";
 if (api.alarms) {
-  api.alarms.create(HEARTBEAT, { periodInMinutes: 5 });
+  api.alarms.create(HEARTBEAT, { periodInMinutes: 1 });
   api.alarms.onAlarm.addListener((alarm) => {
     if (alarm && alarm.name === HEARTBEAT) handlers.health().catch(() => {});
   });

@@ -11,6 +11,7 @@ test("requests go to 127.0.0.1 on the configured port with the token header", as
   assert.equal(answer.rules_version, "1");
   assert.equal(log[0].url, "http://127.0.0.1:50123/api/v1/scan/batch");
   assert.equal(log[0].headers["X-Himaya-Token"], "tok");
+  assert.equal(log[0].headers["X-Himaya-Client"], "extension", "the companion counts the heartbeat as the extension's");
   assert.equal(log[0].headers["Content-Type"], "application/json");
 });
 

@@ -73,7 +73,7 @@ function setup({ routes = {}, settings, token = "tok", uiLang = "fr-FR", activeT
     loadMessages: async (lang) => messagesOf(lang),
     now: () => Date.parse("2026-01-10T10:00:00Z"),
   });
-  return { handlers, log, badges, local, backend, health, session };
+  return { handlers, log, badges, local, backend, health, session, api };
 }
 
 const sender = { id: "ext", url: "https://www.facebook.com/x", tab: { id: 3, windowId: 9 } };
@@ -102,7 +102,8 @@ test("benign units: no banner, no badge, nothing kept for the parent", async () 
   assert.equal(answer.banner, null);
   const state = await handlers["tab:state"]({ type: "tab:state", tabId: 3 });
   assert.deepEqual(state.tab.findings, []);
-  assert.deepEqual(badges.filter((b) => b[1] === 3), [["text", 3, ""]]);
+  // no text of its own: the tab shows the global badge (empty while protection is on, OFF when off)
+  assert.deepEqual(badges.filter((b) => b[1] === 3), [["text", 3, null], ["color", 3, "#52606d"]]);
 });
 
 test("a severity the settings do not show gives no banner, and the parent sees nothing of it", async () => {
@@ -218,7 +219,7 @@ test("a new page on the tab clears its findings and badge", async () => {
   const state = await handlers["tab:state"]({ type: "tab:state", tabId: 3 });
   assert.deepEqual(state.tab.findings, []);
   assert.equal(state.tab.url, "https://www.facebook.com/y");
-  assert.deepEqual(badges.at(-1), ["text", 3, ""]);
+  assert.deepEqual(badges.slice(-2), [["text", 3, null], ["color", 3, "#52606d"]], "the tab's own count is gone");
 });
 
 test("volunteer report of a page without a reader: the generic reader is injected, the selection comes first", async () => {
@@ -386,7 +387,8 @@ test("protection off shows an OFF badge and says why in the title; back on, the 
   const offline = setup({ routes: { "POST /scan/batch": "offline" } });
   assert.equal((await offline.handlers.scan({ type: "scan", units, page }, sender)).state, "offline");
   assert.deepEqual(offline.badges.filter((b) => b[1] === undefined && b[0] !== "title"), [["text", undefined, "OFF"], ["color", undefined, "#52606d"]]);
-  assert.deepEqual(offline.badges.filter((b) => b[1] === 3), [["text", 3, "OFF"], ["color", 3, "#52606d"]], "not an empty badge");
+  // the tab drops its own text and shows the global OFF, not an empty badge
+  assert.deepEqual(offline.badges.filter((b) => b[1] === 3), [["text", 3, null], ["color", 3, "#52606d"]]);
   assert.equal(offline.badges.find((b) => b[0] === "title")[2], messagesOf("fr").badgeOffOffline);
   const unpaired = setup({ token: null });
   await unpaired.handlers.scan({ type: "scan", units, page }, sender);
@@ -398,6 +400,26 @@ test("protection off shows an OFF badge and says why in the title; back on, the 
   assert.equal(health.listVersion, 6);
   assert.equal(health.listDate, "2026-11-29T12:24:08Z");
   assert.deepEqual(back.badges.filter((b) => b[1] === undefined && b[0] === "text").at(-1), ["text", undefined, ""]);
+});
+
+test("an idle tab with warnings turns OFF when the heartbeat finds the companion gone, and its count comes back", async () => {
+  const on = () => [200, { ok: true, rules: { version: 6, created: "2026-11-29T12:24:08Z" } }];
+  const routes = { ...batch(() => [verdict("m-1", "high"), verdict("m-2", "none")]), "GET /status": on };
+  const { handlers, badges, api } = setup({ routes });
+  api.tabs.query = async () => [{ id: 3 }, { id: 4 }];
+  await handlers.health();
+  await handlers.scan({ type: "scan", units, page }, sender);
+  assert.deepEqual(badges.filter((b) => b[1] === 3 && b[0] === "text").at(-1), ["text", 3, "1"]);
+  routes["GET /status"] = "offline";
+  badges.length = 0;
+  assert.equal((await handlers.health()).state, "offline"); // the heartbeat; no new scan on the tab
+  assert.deepEqual(badges.filter((b) => b[1] === undefined && b[0] === "text"), [["text", undefined, "OFF"]]);
+  assert.deepEqual(badges.filter((b) => b[1] === 3 && b[0] === "text"), [["text", 3, null]], "the count gives way to OFF");
+  assert.deepEqual(badges.filter((b) => b[1] === 4 && b[0] === "text"), [["text", 4, null]]);
+  routes["GET /status"] = on;
+  badges.length = 0;
+  await handlers.health();
+  assert.deepEqual(badges.filter((b) => b[1] === 3 && b[0] === "text"), [["text", 3, "1"]], "back on: the tab's warnings again");
 });
 
 test("pairing errors tell the parent what to do: empty code, bad port, nothing on the port, too many tries", async () => {

@@ -52,8 +52,14 @@ def error(status: int, code: str, detail=None, headers=None):
 
 @bp.before_request
 def heard_from_the_extension():
+    # A browser sends no Origin on the extension's GET (its heartbeat, GET /status):
+    # the extension names itself in X-Himaya-Client. Only with a valid token, so a
+    # page cannot pass for it; a script of this account that says so only hides
+    # its own user's silences.
     origin = request.environ.get("himaya.origin") or ""
-    if request.environ.get("himaya.authenticated") and origin.startswith(("chrome-extension://", "moz-extension://")):
+    from_extension = origin.startswith(("chrome-extension://", "moz-extension://")) or \
+        request.headers.get("X-Himaya-Client") == "extension"
+    if request.environ.get("himaya.authenticated") and from_extension:
         _companion().contact()
 
 
