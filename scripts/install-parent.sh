@@ -8,6 +8,7 @@
 #
 # Usage, from the project folder:   sh scripts/install-parent.sh
 # Options: --no-start (do not start the companion now; it still starts at login)
+# Run it as the account that uses the browser, never with sudo (refused as root).
 # Needs: python3 (3.10 or newer) with its venv module, and access to PyPI.
 set -eu
 
@@ -15,7 +16,7 @@ START=1
 for arg in "$@"; do
   case "$arg" in
     --no-start) START=0 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "install-parent: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -32,6 +33,11 @@ BIN="$HOME/.local/bin"
 say() { printf '%s\n' "$*"; }
 fail() { printf 'install-parent: %s\n' "$*" >&2; exit 2; }
 
+# Himaya installs for one account and starts at that account's login: as root
+# (sudo), it would run for root, never for the family's browser.
+if [ "$(id -u)" = 0 ] && [ "${HIMAYA_ALLOW_ROOT:-0}" != 1 ]; then
+  fail "do not use sudo: run this as the account that uses the browser (the child's, or the family's one), in that account's terminal. Nothing was changed."
+fi
 command -v "$PYTHON" >/dev/null 2>&1 || fail "python3 is missing: install it first (Debian/Ubuntu: sudo apt install python3 python3-venv; macOS: https://www.python.org)."
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
   || fail "Python 3.10 or newer is needed; this one is $("$PYTHON" -c 'import sys; print(sys.version.split()[0])')."

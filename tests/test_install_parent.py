@@ -29,6 +29,17 @@ def test_the_shell_script_passes_shellcheck():
     assert done.returncode == 0, done.stdout
 
 
+def test_the_script_refuses_to_install_for_root(tmp_path):
+    """`sudo sh scripts/install-parent.sh` would install and start Himaya for root,
+    never for the family's browser: refused with what to do, nothing made."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root, as CI runs")
+    done = subprocess.run(["sh", str(SCRIPT)], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")})
+    assert done.returncode == 2 and "do not use sudo" in done.stderr, done.stdout + done.stderr
+    assert not any(tmp_path.iterdir()), "nothing is created"
+
+
 def test_the_powershell_script_parses():
     tree_sitter = pytest.importorskip("tree_sitter")
     grammar = pytest.importorskip("tree_sitter_powershell")

@@ -6,6 +6,7 @@ counts, checked on the wire."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -146,9 +147,21 @@ def test_himaya_status_shows_sensitivity_pin_and_silences(api, app, himaya_home)
     companion = app.extensions["himaya"]
     companion.contact(now=1_800_000_000)
     companion.contact(now=1_800_000_000 + 45 * 60)  # 45 minutes without a word
-    out = CliRunner().invoke(main, ["status"], env={"HIMAYA_LANG": "en"}).output
+    import time
+
+    old_tz = os.environ.get("TZ")
+    os.environ["TZ"] = "Africa/Tunis"  # UTC+1: the parent reads the computer's clock, not UTC
+    time.tzset()
+    try:
+        out = CliRunner().invoke(main, ["status"], env={"HIMAYA_LANG": "en"}).output
+    finally:
+        if old_tz is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old_tz
+        time.tzset()
     assert "Sensitivity: trust-flattery=low" in out
-    assert "silent from 2027-01-15T08:00:00.000Z to 2027-01-15T08:45:00.000Z" in out
+    assert "silent from 2027-01-15 09:00 to 2027-01-15 09:45" in out, out
     data = json.loads(CliRunner().invoke(main, ["status", "--json"]).output)
     assert data["extension"]["silences"][0]["started"] == "2027-01-15T08:00:00.000Z"
     assert api.get("/api/v1/status", origin=CHROME_ORIGIN).get_json()["extension"]["silences"]

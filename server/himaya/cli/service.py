@@ -219,7 +219,19 @@ def fetch_status(port: int, token: str | None, timeout: float = 3.0):
 
 
 def _when(iso: str | None) -> str:
-    return (iso or "?").replace("T", " ")[:16]
+    """A time the companion keeps in UTC (ISO 8601), as this computer's clock
+    reads it, to the minute: a parent in Tunis reads 09:00, not 08:00Z."""
+    if not iso:
+        return "?"
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso.replace("T", " ")[:16]
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def describe_scanning(scanning: dict) -> list[str]:
@@ -312,11 +324,11 @@ def status(as_json):
     if extension["last_contact"] is None:
         click.echo(t["never"])
     elif extension["silent"]:
-        click.echo(t["silent"].format(since=extension["silent_since"], minutes=extension["silence_minutes"]))
+        click.echo(t["silent"].format(since=_when(extension["silent_since"]), minutes=extension["silence_minutes"]))
     else:
-        click.echo(t["talking"].format(at=extension["last_contact"]))
+        click.echo(t["talking"].format(at=_when(extension["last_contact"])))
     for gap in extension["silences"][:5]:
-        click.echo(t["gap"].format(started=gap["started"], ended=gap["ended"]))
+        click.echo(t["gap"].format(started=_when(gap["started"]), ended=_when(gap["ended"])))
     click.echo(t["pin_on"] if data["pin"] else t["pin_off"])
     levels = ", ".join(f"{k}={v}" for k, v in data["sensitivity"].items()) or "normal"
     click.echo(t["sensitivity"].format(levels=levels))
