@@ -13,6 +13,7 @@
 set -eu
 
 START=1
+RUNNING=0
 for arg in "$@"; do
   case "$arg" in
     --no-start) START=0 ;;
@@ -84,11 +85,23 @@ if [ "$START" = 1 ]; then
   else
     nohup "$VENV/bin/himaya" serve >/dev/null 2>&1 &
   fi
-  sleep 2
+  RUNNING=0
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    sleep 1
+    if "$VENV/bin/himaya" status >/dev/null 2>&1; then RUNNING=1; break; fi
+  done
 fi
 
 say ""
 say "Himaya is installed for $(id -un)."
+if [ "$START" = 1 ] && [ "$RUNNING" = 0 ]; then
+  PORT=$("$VENV/bin/himaya" config get port 2>/dev/null || echo 47615)
+  say "BUT the program did not start: port $PORT is taken, most likely by Himaya running for another"
+  say "account of this computer. Give this account its own port, start it again, and type that port"
+  say "in the extension's options page together with the code below:"
+  say "    himaya config set port $((PORT + 1))"
+  say "    systemctl --user restart himaya      (or log out and back in)"
+fi
 say "Open a new terminal (or log out and back in), then type:  himaya pair"
 say "It prints the code to type in the extension's options page. To check: himaya status"
 if [ "$START" = 1 ]; then

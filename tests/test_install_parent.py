@@ -6,6 +6,7 @@ linted with shellcheck, which is all this machine can check of them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -52,12 +53,9 @@ def test_the_powershell_script_parses():
         assert needed in text, needed
 
 
-@pytest.fixture
-def fresh_user():
-    if os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("runuser"):
-        pytest.skip("needs root, useradd and runuser (CI runs as root)")
-    if not Path("/usr/bin/python3").exists():
-        pytest.skip("needs the system python3")
+@contextlib.contextmanager
+def new_account():
+    """A new account of this computer, removed afterwards with whatever it ran."""
     name = f"himaya-{uuid.uuid4().hex[:8]}"
     subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", name], check=True)
     try:
@@ -65,6 +63,16 @@ def fresh_user():
     finally:
         subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)  # only that user's processes
         subprocess.run(["userdel", "--remove", name], capture_output=True)
+
+
+@pytest.fixture
+def fresh_user():
+    if os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("runuser"):
+        pytest.skip("needs root, useradd and runuser (CI runs as root)")
+    if not Path("/usr/bin/python3").exists():
+        pytest.skip("needs the system python3")
+    with new_account() as user:
+        yield user
 
 
 def as_user(user, command: str, timeout: float = 900) -> subprocess.CompletedProcess:
@@ -96,6 +104,13 @@ def test_a_fresh_user_installs_with_one_command_without_root(fresh_user, tmp_pat
     running = as_user(fresh_user, "himaya status")
     assert "Companion: running" in running.stdout, running.stdout
     assert "himaya-default version" in running.stdout
+    # A second account of this computer, while the first one's companion holds the port:
+    # the install says the program did not start and how to give this account its own port.
+    with new_account() as second:
+        other = as_user(second, f"PYTHON=/usr/bin/python3 sh {SCRIPT}")
+        assert other.returncode == 0, other.stdout + other.stderr
+        assert "did not start: port 47615 is taken" in other.stdout, other.stdout
+        assert "himaya config set port 47616" in other.stdout
     lock = (home / ".local" / "share" / "himaya" / "companion.lock").read_text()
     pid = int(lock.split('"pid": ')[1].split(",")[0])
     os.kill(pid, signal.SIGTERM)
