@@ -81,6 +81,18 @@ if (-not $NoStart) {
 
 Write-Host ''
 Write-Host "Himaya is installed for $env:USERNAME."
-Write-Host 'Open a new PowerShell or Command Prompt window, then type:  himaya pair'
-Write-Host "It prints the code to type in the extension's options page. To check: himaya status"
-if (-not $NoStart) { & $Himaya pair }
+if (-not $NoStart) {
+    & $Himaya status | Out-Null
+    if ($LASTEXITCODE -ne 0) {
+        $Port = (& $Himaya config get port)
+        Write-Host "BUT the program did not start: port $Port is taken, most likely by Himaya running for another" -ForegroundColor Red
+        Write-Host "account of this computer. Give this account its own port, then sign out and back in, and type"
+        Write-Host "that port in the extension's options page:    himaya config set port $([int]$Port + 1)"
+    }
+    & $Himaya pair
+    Write-Host "Type this code in the extension's options page (docs\INSTALL.md, section 4). It lasts 10 minutes,"
+    Write-Host 'and each new code cancels the one before. For a new one, in a new window:  himaya pair'
+} else {
+    Write-Host 'The program starts at your next sign-in. Then, in a new window:  himaya pair'
+}
+Write-Host 'To check, in a new PowerShell or Command Prompt window:  himaya status'

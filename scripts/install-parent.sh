@@ -58,8 +58,10 @@ say "2/4 Installing Himaya in it (a few minutes the first time)"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cp -R "$SRC/setup.cfg" "$SRC/pyproject.toml" "$SRC/README.md" "$SRC/LICENSE" "$SRC/server" "$WORK/"
+# pip's own messages go to a log: a parent reads one line, the log has the details.
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-warn-script-location "$WORK" \
-  || fail "installing failed (is PyPI reachable?). Nothing else was changed; run this again later."
+  >"$APP/install.log" 2>&1 \
+  || fail "installing failed (is the Internet reachable?); details in $APP/install.log. Nothing else was changed; run this again later."
 
 say "3/4 The himaya command: $BIN/himaya"
 mkdir -p "$BIN"
@@ -102,8 +104,12 @@ if [ "$START" = 1 ] && [ "$RUNNING" = 0 ]; then
   say "    himaya config set port $((PORT + 1))"
   say "    systemctl --user restart himaya      (or log out and back in)"
 fi
-say "Open a new terminal (or log out and back in), then type:  himaya pair"
-say "It prints the code to type in the extension's options page. To check: himaya status"
+# Until the next login a new terminal may not find `himaya` yet: say its full name.
 if [ "$START" = 1 ]; then
   "$VENV/bin/himaya" pair || true
+  say "Type this code in the extension's options page (docs/INSTALL.md, section 4). It lasts 10 minutes,"
+  say "and each new code cancels the one before. For a new one: $BIN/himaya pair"
+else
+  say "The program starts at your next login. Then, for the code to type in the extension: $BIN/himaya pair"
 fi
+say "To check: $BIN/himaya status   (after your next login, just: himaya status)"

@@ -352,7 +352,7 @@ def status(as_json):
 
 STATUS = {
     "en": {"running": "Companion: running on http://127.0.0.1:{port} (process {pid}).",
-           "stopped": "Companion: not running (port {port}): the browser is NOT protected. Start it with: himaya serve",
+           "stopped": "Companion: not running (port {port}): the browser is NOT protected. Start it: log out and back in (it starts at login), or type himaya serve in a terminal left open.",
            "list": "Rule list: {label}", "never": "Extension: has never talked to this companion (pair it in its options page).",
            "silent": "Extension: SILENT since {since} (more than {minutes} minutes): is the browser closed, or the extension removed?",
            "talking": "Extension: last heard at {at}.", "gap": "  silent from {started} to {ended}",
@@ -373,7 +373,7 @@ STATUS = {
            "readers_none": "  none: the readers found what they look for",
            "data": "Data folder: {home}"},
     "fr": {"running": "Compagnon : en marche sur http://127.0.0.1:{port} (processus {pid}).",
-           "stopped": "Compagnon : arrêté (port {port}) : le navigateur n'est PAS protégé. Démarrez-le avec : himaya serve",
+           "stopped": "Compagnon : arrêté (port {port}) : le navigateur n'est PAS protégé. Démarrez-le : déconnectez-vous puis reconnectez-vous (il se lance à l'ouverture de session), ou tapez himaya serve dans un terminal laissé ouvert.",
            "list": "Liste de règles : {label}",
            "never": "Extension : ne s'est jamais adressée à ce compagnon (reliez-la dans sa page d'options).",
            "silent": "Extension : SILENCIEUSE depuis {since} (plus de {minutes} minutes) : le navigateur est-il fermé, ou l'extension retirée ?",
@@ -395,7 +395,7 @@ STATUS = {
            "readers_none": "  aucune : les lecteurs trouvent ce qu'ils cherchent",
            "data": "Dossier des données : {home}"},
     "ar": {"running": "البرنامج المرافق: يعمل على http://127.0.0.1:{port} (العملية {pid}).",
-           "stopped": "البرنامج المرافق: متوقف (المنفذ {port}): المتصفح غير محمي. شغّله بالأمر: himaya serve",
+           "stopped": "البرنامج المرافق: متوقف (المنفذ {port}): المتصفح غير محمي. شغّله: اخرجوا من الجلسة ثم ادخلوا من جديد (يبدأ عند الدخول)، أو اكتبوا himaya serve في نافذة تبقى مفتوحة.",
            "list": "قائمة القواعد: {label}", "never": "الإضافة: لم تتصل بهذا البرنامج أبدًا (اربطها من صفحة خياراتها).",
            "silent": "الإضافة: صامتة منذ {since} (أكثر من {minutes} دقيقة): هل المتصفح مغلق أم أُزيلت الإضافة؟",
            "talking": "الإضافة: آخر اتصال في {at}.", "gap": "  صامتة من {started} إلى {ended}",
