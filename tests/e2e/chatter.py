@@ -52,8 +52,9 @@ RISKY_MESSAGE = "Ajoute-moi sur snap : amine_x000, on parle en privé"
 RISKY_AFTER_FLOOD = "ma t9oul l 7ad, c'est notre secret"
 RISKY_POST = "Ajoute-moi sur snap : lina_x000, on parle en privé, je t'offre une recharge"
 # Two cues that are harmless alone (rules and model) and warn together in one conversation.
+# (A photo request is no longer one: since session 5 the model raises it to a warning alone.)
 FIRST_CUE = "quel âge as-tu ?"
-SECOND_CUE = "envoie moi une photo de toi"
+SECOND_CUE = "ne le dis à personne"
 
 
 def assert_ordinary(lines: list[str], kind: str) -> None:

@@ -97,6 +97,7 @@ def test_whatsapp_evening_700_messages_across_chats_on_one_address_then_a_risky_
     ordinary = ordinary_messages(700)
     assert_ordinary(ordinary, "message")
     assert_harmless_alone(FIRST_CUE)
+    assert_harmless_alone(SECOND_CUE)
     lines = iter(ordinary)
     take = lambda n: [next(lines) for _ in range(n)]  # noqa: E731
     first = CHATS[0][0]
@@ -135,7 +136,7 @@ def test_whatsapp_evening_700_messages_across_chats_on_one_address_then_a_risky_
     combined = wait_for(lambda: [f for f in tab.findings() if any(m["rule"] == "combined-stages" for m in f["matches"])],
                         10, "the conversation's combined stages")
     assert combined[0]["unit"]["text"] == SECOND_CUE
-    assert {"age-probe", "image-request"} <= set(combined[0]["stages"])
+    assert {"age-probe", "secrecy-isolation"} <= set(combined[0]["stages"])
     heap_end = tab.heap_mb()
     report(record_property, banner_s=round(latency, 2), units=tab.scanning()["scanned"],
            heap_start_mb=round(heap_start, 1), heap_end_mb=round(heap_end, 1))
