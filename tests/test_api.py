@@ -142,6 +142,20 @@ def test_batch_keeps_ids_and_order(api, scanner):
     assert api.get("/api/v1/status").get_json()["counts"]["scans"] == 3
 
 
+def test_a_chat_message_comes_with_the_other_sides_burst(api):
+    """`before`: the other side's messages just before, read with this one (never kept)."""
+    unit = {"id": "m2", "kind": "message", "text": "tu veux que ta mère les voie ?", "conversation": "wa:burst",
+            "speaker": "other"}
+    alone = api.post("/api/v1/scan/batch", {"units": [unit]}).get_json()["results"][0]
+    assert alone["risk"] is False
+    burst = api.post("/api/v1/scan/batch", {"units": [{**unit, "id": "m3", "conversation": "wa:burst2",
+                                                       "before": ["j'ai encore tes photos"]}]}).get_json()
+    assert burst["results"][0]["risk"] is True
+    for bad in (["a", "b", "c"], [""], ["x" * 1001], "j'ai encore tes photos"):
+        refused = api.post("/api/v1/scan/batch", {"units": [{**unit, "before": bad}]})
+        assert refused.status_code == 400 and "before" in refused.get_json()["detail"], bad
+
+
 def test_rules_holder_is_read_per_request(himaya_home, scanner):
     from himaya import Scanner
     from himaya.companion.app import StaticRules

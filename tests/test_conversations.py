@@ -157,3 +157,40 @@ def test_with_the_shipped_model_a_conversation_stays_a_few_kilobytes():
     tracemalloc.stop()
     assert len(store._states[f"whatsapp:{'x' * 200}{0:06d}"].recent) == len(lines)
     assert per_conversation * store.cap < 10 * 1024 * 1024, f"{per_conversation:.0f} bytes a conversation"
+
+
+# -- a sentence typed as a burst of messages ----------------------------------------
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Scanner.load()
+
+
+def test_a_threat_typed_over_two_messages_warns_on_the_second(shipped):
+    """What one person holds, then what happens if: each message alone is harmless,
+    together they are the threat; the second message warns, its own words highlighted."""
+    held, condition = "j'ai encore tes photos", "tu veux que ta mère les voie ?"
+    assert not shipped.scan(held).risk and not shipped.scan(condition).risk
+    conv = shipped.conversation("burst-1")
+    assert not conv.add(held, speaker="other").risk
+    verdict = conv.add(condition, speaker="other", before=[held])
+    assert verdict.risk and verdict.matches[0].category == "blackmail-threat"
+    assert all(0 <= a < b <= len(condition) for m in verdict.matches for a, b in m.spans), "spans in this message"
+    # the same two messages, but the child answered between them: no burst, as the caller says
+    other = shipped.conversation("burst-2")
+    other.add(held, speaker="other")
+    other.add("quoi ?", speaker="child")
+    assert not other.add(condition, speaker="other").risk
+
+
+def test_a_burst_reads_only_the_other_sides_words_and_adds_only_what_crosses(shipped):
+    conv = shipped.conversation("burst-3")
+    plain = conv.add("à 15h avec toute l'équipe", speaker="other", before=["on se retrouve au stade samedi"])
+    assert not plain.risk, [m.rule for m in plain.matches]
+    # the child's own burst never warns the child
+    child = conv.add("tu veux que ta mère les voie ?", speaker="child", before=["j'ai encore tes photos"])
+    assert not child.risk and not child.matches
+    # signals="model" leaves the rules out, in a burst too
+    model_only = Scanner.load(signals="model").conversation("burst-4")
+    verdict = model_only.add("tu veux que ta mère les voie ?", speaker="other", before=["j'ai encore tes photos"])
+    assert not any(m.rule.startswith("HIM-") for m in verdict.matches)

@@ -44,6 +44,8 @@ FLOORS = [
     ("probe12.jsonl", "both", 0.88, 0.72, 0.11, 0.6, 0.15),  # first measured R 0.664
     ("probe13.jsonl", "rules", 0.90, 0.50, 0.08, 0.3, 0.1),  # blind, session 5, measured once after its round: R 0.531
     ("probe13.jsonl", "both", 0.88, 0.60, 0.10, 0.4, 0.2),  # with the model retrained that round: R 0.622
+    ("probe14.jsonl", "rules", 0.93, 0.63, 0.05, 0.55, 0.08),  # blind, session 5, chats, measured once at its end: R 0.660
+    ("probe14.jsonl", "both", 0.90, 0.71, 0.10, 0.65, 0.12),  # first measured R 0.740
 ]
 
 
@@ -76,7 +78,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 39, rows
+    assert len(rows) == 42, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))

@@ -41,7 +41,8 @@ export const SPEAKERS = Object.freeze(["self", "other", "unknown"]);
 /** The sites with a reader of their own: the only values a "reader found nothing" event may name. */
 export const SITES = Object.freeze(["facebook", "instagram", "tiktok", "x", "messenger", "whatsapp", "telegram", "discord"]);
 
-export const LIMITS = Object.freeze({ units: 200, text: 4000, id: 64, conversation: 256, url: 2000, title: 300, note: 2000 });
+export const LIMITS = Object.freeze({ units: 200, text: 4000, id: 64, conversation: 256, url: 2000, title: 300, note: 2000,
+  before: 2, beforeText: 1000 });
 
 // C0/C1 control characters (tab, LF, CR kept) and lone surrogates: the companion refuses them.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -76,6 +77,10 @@ export function cleanUnit(unit) {
     clean.conversation = safeText(unit.conversation, LIMITS.conversation);
   }
   if (SPEAKERS.includes(unit.speaker)) clean.speaker = unit.speaker;
+  if (Array.isArray(unit.before) && clean.conversation && unit.kind === "message") {
+    const before = unit.before.slice(-LIMITS.before).map((t) => safeText(t, LIMITS.beforeText).trim()).filter(Boolean);
+    if (before.length) clean.before = before;
+  }
   return clean;
 }
 

@@ -35,6 +35,11 @@
 
   const KINDS = new Set(["profile", "post", "message", "url"]);
   const PAGE_LANE = ""; // posts, profiles: units of no conversation
+  // The other side's messages sent along with a chat message (the companion's
+  // conversations.BURST - 1), and how much of the end of each: a batch of 100 units
+  // stays under the companion's 2 MiB cap.
+  const BURST_BEFORE = 2;
+  const BURST_CHARS = 1000;
   const ENTRY_BYTES = 64; // rough cost of one map entry besides its strings
 
   /** Bytes a unit takes in memory, roughly (strings are UTF-16). */
@@ -177,11 +182,29 @@
         if (unit.conversation) lane = unit.conversation;
         if (this.seen.get(unit.id)) continue; // get() refreshes it
         this.seen.set(unit.id, { risky: false });
+        const before = this.burstBefore(unit);
         this.context.add(unit);
-        out.push(unit);
+        out.push(before.length ? { ...unit, before } : unit);
       }
       if (lane) this.current = lane;
       this.latest = latest.slice(-this.limits.contextPerConversation);
+      return out;
+    }
+
+    /**
+     * The other side's messages right before this one in its conversation, with
+     * nothing of anyone else between (at most BURST_BEFORE, oldest first, the end
+     * of each): a sentence typed as a burst of short messages is read whole by the
+     * companion, which keeps none of it.
+     */
+    burstBefore(unit) {
+      if (unit.kind !== "message" || !unit.conversation || unit.speaker !== "other") return [];
+      const ring = this.context.of(unit.conversation);
+      const out = [];
+      for (let i = ring.length - 1; i >= 0 && out.length < BURST_BEFORE; i--) {
+        if (ring[i].speaker !== "other" || ring[i].kind !== "message") break;
+        out.unshift(ring[i].text.slice(-BURST_CHARS));
+      }
       return out;
     }
 

@@ -165,6 +165,22 @@ def test_after_a_flood_of_2000_junk_lines_a_risky_message_still_warns_within_15s
            heap_mb=round(tab.heap_mb(), 1))
 
 
+def test_a_threat_typed_as_two_messages_warns_on_the_second(chromium, companion, site):
+    """What the other side holds, then what happens if, in two messages: harmless each, the
+    extension sends the first with the second and the companion reads them together."""
+    chromium.configure(companion.port, companion.token_cached)
+    tab = whatsapp(chromium, site)
+    chat = CHATS[5][0]
+    tab.page.evaluate("(id) => himaya.open(id)", chat)
+    receive(tab, chat, ["j'ai encore tes photos"])
+    tab.read_and_scanned(1)
+    assert not tab.warned(), "the first message alone is harmless"
+    receive(tab, chat, ["tu veux que ta mère les voie ?"])
+    tab.time_to_banner(10)
+    finding = next(f for f in tab.findings() if f["unit"]["text"] == "tu veux que ta mère les voie ?")
+    assert any(m["category"] == "blackmail-threat" for m in finding["matches"]), finding["matches"]
+
+
 def test_feed_700_posts_on_one_address_then_a_risky_post_warns(chromium, companion, site, record_property):
     chromium.configure(companion.port, companion.token_cached)
     page = chromium.context.new_page()

@@ -2,7 +2,7 @@
 // side allowed to send it, every field checked and cleaned.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkMessage, safeText, CONTENT_TYPES, PAGE_TYPES } from "../../extension/background/protocol.js";
+import { checkMessage, cleanUnit, safeText, CONTENT_TYPES, PAGE_TYPES } from "../../extension/background/protocol.js";
 
 const ext = { id: "cmgoifbmppnmehghinmomjofmkjddfgd", baseUrl: "chrome-extension://cmgoifbmppnmehghinmomjofmkjddfgd/" };
 const content = { id: ext.id, url: "https://www.facebook.com/x", tab: { id: 4, windowId: 1 } };
@@ -55,4 +55,14 @@ test("control characters and lone surrogates are replaced before they reach the 
   assert.equal(safeText(42, 100), "");
   const checked = checkMessage({ type: "scan", units: [{ ...unit, text: "slt\u0000" }] }, content, ext);
   assert.equal(checked.message.units[0].text, "slt\ufffd");
+});
+
+test("a unit's burst goes to the companion bounded, only with a chat message", () => {
+  const base = { id: "m-1", kind: "message", text: "réponds", conversation: "wa:1", speaker: "other" };
+  assert.deepEqual(cleanUnit({ ...base, before: ["a", "b", "c"] }).before, ["b", "c"]);
+  assert.equal(cleanUnit({ ...base, before: ["x".repeat(5000)] }).before[0].length, 1000);
+  assert.equal(cleanUnit({ ...base, before: ["  ", ""] }).before, undefined);
+  assert.equal(cleanUnit({ ...base, conversation: undefined, before: ["a"] }).before, undefined);
+  assert.equal(cleanUnit({ ...base, kind: "post", before: ["a"] }).before, undefined);
+  assert.equal(cleanUnit({ ...base, before: "a" }).before, undefined);
 });

@@ -101,3 +101,24 @@ test("reset forgets what was seen (single-page app navigation)", () => {
   t.reset();
   assert.equal(t.fresh([{ kind: "post", text: "x" }]).length, 1);
 });
+
+test("a message from the other side goes with that side's messages just before it (a burst), never the child's", () => {
+  const t = tracker();
+  const msg = (text, speaker) => ({ kind: "message", text, conversation: "t/9", speaker });
+  const [first] = t.fresh([msg("j'ai encore tes photos", "other")]);
+  assert.equal(first.before, undefined, "nothing before the first");
+  const [second] = t.fresh([msg("tu sais ce que je veux dire", "other")]);
+  assert.deepEqual([...second.before], ["j'ai encore tes photos"]);
+  const [third] = t.fresh([msg("réponds", "other")]);
+  assert.deepEqual([...third.before], ["j'ai encore tes photos", "tu sais ce que je veux dire"], "at most two, oldest first");
+  const [mine] = t.fresh([msg("quoi ?", "self")]);
+  assert.equal(mine.before, undefined, "the child's own words are sent alone");
+  const [after] = t.fresh([msg("tu as compris", "other")]);
+  assert.equal(after.before, undefined, "the child answered: the burst starts again");
+  const long = "x".repeat(3000) + " fin";
+  t.fresh([msg(long, "other")]);
+  const [next] = t.fresh([msg("alors", "other")]);
+  assert.equal(next.before.at(-1).length, 1000, "only the end of a long message");
+  assert.ok(next.before.at(-1).endsWith(" fin"));
+  assert.equal(t.context.of("messenger:t/9").some((u) => "before" in u), false, "the report context keeps units as read");
+});

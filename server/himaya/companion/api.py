@@ -122,7 +122,8 @@ def _verdict(companion, scanner, unit: dict) -> dict:
     if unit.get("conversation") and unit["kind"] == "message":
         # The extension says "self" for the child's own messages (when the site shows it).
         speaker = {"self": "child", "other": "other"}.get(unit.get("speaker"), "unknown")
-        verdict = scanner.conversation(unit["conversation"]).add(unit["text"], url=unit.get("url"), speaker=speaker)
+        verdict = scanner.conversation(unit["conversation"]).add(unit["text"], url=unit.get("url"), speaker=speaker,
+                                                                 before=unit.get("before") or ())
     else:
         verdict = scanner.scan(unit["text"], kind=unit["kind"], url=unit.get("url"))
     result = verdict.to_dict()

@@ -25,6 +25,8 @@ MAX_TEXT = 20_000
 MAX_URL = 16_384
 MAX_ID = 256
 MAX_BATCH = 200
+MAX_BEFORE = 2  # the other side's messages right before a chat message (conversations.BURST - 1)
+MAX_BEFORE_TEXT = 1_000  # the end of each, as the extension sends it
 MAX_REPORT_UNITS = 200
 MAX_MATCHES = 500
 MAX_TITLE = 1_000
@@ -115,16 +117,20 @@ _url = text_of(MAX_URL)
 _short = text_of(MAX_ID)
 
 
+# A chat message may come with the other side's messages just before it (`before`,
+# oldest first): read together by the rules, never kept.
+_UNIT_OPTIONAL = {"url": _url, "conversation": _short, "lang": one_of(LANGS), "speaker": one_of(SPEAKERS),
+                  "before": list_of(text_of(MAX_BEFORE_TEXT), MAX_BEFORE)}
+
+
 def scan_request(body: dict, where: str = "") -> dict:
-    return _fields(body, where,
-                   {"kind": one_of(KINDS), "text": text_of(MAX_TEXT, allow_empty=True)},
-                   {"url": _url, "conversation": _short, "lang": one_of(LANGS), "speaker": one_of(SPEAKERS)})
+    return _fields(body, where, {"kind": one_of(KINDS), "text": text_of(MAX_TEXT, allow_empty=True)}, _UNIT_OPTIONAL)
 
 
 def _batch_unit(value, where):
     return _fields(value, where,
                    {"id": _unit_id, "kind": one_of(KINDS), "text": text_of(MAX_TEXT, allow_empty=True)},
-                   {"url": _url, "conversation": _short, "lang": one_of(LANGS), "speaker": one_of(SPEAKERS)})
+                   _UNIT_OPTIONAL)
 
 
 def batch_request(body: dict) -> dict:

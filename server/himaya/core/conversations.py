@@ -80,6 +80,10 @@ SPEAKERS = ("other", "child", "unknown")
 # same question means more once the child has said they are 13 and alone.
 DISCLOSURE_WEIGHT = 0.5
 FADE_AFTER = 40  # cues older than this many messages no longer count
+# A person types one sentence as a burst of short messages: the rules read the other
+# side's last BURST messages together (only evidence that crosses a message boundary
+# is added; each message is still judged on its own).
+BURST = 3
 # In a chat, "how old are you?" or "are you alone?" alone is ordinary (classmates
 # ask it, a grandmother asks it): asked by the other side (speakers known: the
 # replies can then be read) before the child has disclosed anything, it is a
@@ -135,7 +139,11 @@ class Conversation:
         self._state = state
         self._lock = lock
 
-    def add(self, text: str, url: str | None = None, speaker: str = "unknown") -> Verdict:
+    def add(self, text: str, url: str | None = None, speaker: str = "unknown", before=()) -> Verdict:
+        """`before`: the other side's messages right before this one, with nothing
+        of the child's between them (at most BURST - 1, oldest first), as the page
+        shows them: a sentence typed as a burst is read whole. The caller holds
+        them (the extension's page, an evaluation thread); nothing here keeps them."""
         if speaker not in SPEAKERS:
             raise ValueError(f"speaker must be one of {', '.join(SPEAKERS)}")
         # one normalization for the scan, the model and the replies read below
@@ -143,6 +151,8 @@ class Conversation:
         verdict, ids = self._scanner.assess(text, kind="message", url=url, normalized=n)
         if speaker == "child":
             verdict = Verdict()  # the child's own words never warn the child; they are context
+        elif speaker == "other" and before and self._scanner.signals != "model":
+            verdict = _with_burst(verdict, self._scanner.across(list(before)[-(BURST - 1):], text))
         now = time.time()
         st = self._state
         with self._lock:
@@ -208,6 +218,17 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
             return
     if speaker != "child" and 0 < index - st.asked_back <= 2 and peer_answer(tokens):
         st.context.add("peer")
+
+
+def _with_burst(verdict: Verdict, found: list[Match]) -> Verdict:
+    """The message's verdict with the matches that reach back into its burst."""
+    own = {m.rule for m in verdict.matches}
+    found = [m for m in found if m.rule not in own]
+    if not found:
+        return verdict
+    merged = Verdict.from_matches([*verdict.matches, *verdict.experimental, *found])
+    merged.signals, merged.partial = verdict.signals, verdict.partial
+    return combine_cues(merged)
 
 
 def _age_question_only(verdict: Verdict) -> bool:

@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from typing import Iterable, Iterator
 
+from himaya.core.conversations import BURST
 from himaya.core.rules.schema import SEVERITY_RANK
 
 ITEM_KINDS = ("message", "profile", "post", "thread")
@@ -73,9 +74,13 @@ def scan_item(scanner, item: dict) -> dict:
     conv = scanner.conversation(conv_id)
     severity, score, matches, first = "none", 0.0, [], None
     child = item.get("child")
+    burst: list[str] = []  # the same person's messages just before, as the page shows them
     for i, msg in enumerate(item["messages"]):
         speaker = "unknown" if child not in ("a", "b") else ("child" if msg.get("from") == child else "other")
-        v = conv.add(msg["text"], speaker=speaker)
+        same = i > 0 and msg.get("from") == item["messages"][i - 1].get("from")
+        burst = burst if same else []
+        v = conv.add(msg["text"], speaker=speaker, before=burst[-(BURST - 1):])
+        burst = [*burst, msg["text"]]
         if v.risk and first is None:
             first = i
         if SEVERITY_RANK[v.severity] > SEVERITY_RANK[severity]:

@@ -125,6 +125,21 @@ class Scanner:
         apply_model(verdict, self.model, self.model.probabilities(ids))
         return verdict, ids
 
+    def across(self, before: list[str], text: str) -> list[Match]:
+        """The rules' matches whose evidence spans the end of `before` (the same
+        person's messages just before, oldest first) and `text`: one sentence typed
+        as a burst of short messages ("ama taswiretek mazelt 3andi" / "t7eb ommek
+        tchoufha?"). Spans are given in `text`; a match wholly inside one message
+        is that message's own and is left out."""
+        merged = "\n".join([*before, text])
+        offset = len(merged) - len(text)
+        out = []
+        for m in self.index.scan(merged, "message").matches:
+            inside = tuple((a - offset, b - offset) for a, b in m.spans if a >= offset)
+            if inside and any(b <= offset for _a, b in m.spans):
+                out.append(Match(m.rule, m.category, m.severity, m.status, inside, m.title, m.explain))
+        return out
+
     def window_signal(self, verdict: Verdict, window_ids) -> None:
         """The model over a conversation's last messages together (their feature ids)."""
         if self.model is not None and window_ids:
