@@ -118,8 +118,8 @@ export function createHandlers(deps) {
 
   /** Ask the companion (with the token) whether protection is on; update the badge. */
   async function health() {
-    const answer = await status();
     const ctx = await context();
+    const answer = await status(ctx);
     await showProtection(answer.state === "ok" ? "ok" : answer.state, ctx.messages);
     return answer;
   }
@@ -288,8 +288,9 @@ export function createHandlers(deps) {
   }
 
   /** Companion state for the popup and options: offline, unpaired or ok with rules details. */
-  async function status() {
-    const ctx = await context();
+  /** Whether protection is on, and the list's version (`ctx`: context() when the caller has it). */
+  async function status(ctx) {
+    ctx = ctx || (await context());
     if (!ctx.token) return { state: "unpaired", lang: ctx.lang }; // not linked: off, whatever runs on the port
     let data;
     try {

@@ -79,8 +79,8 @@ def scan_item(scanner, item: dict) -> dict:
         speaker = "unknown" if child not in ("a", "b") else ("child" if msg.get("from") == child else "other")
         same = i > 0 and msg.get("from") == item["messages"][i - 1].get("from")
         burst = burst if same else []
-        v = conv.add(msg["text"], speaker=speaker, before=burst[-(BURST - 1):])
-        burst = [*burst, msg["text"]]
+        v = conv.add(msg["text"], speaker=speaker, before=burst)
+        burst = [*burst, msg["text"]][-(BURST - 1):]
         if v.risk and first is None:
             first = i
         if SEVERITY_RANK[v.severity] > SEVERITY_RANK[severity]:

@@ -35,13 +35,12 @@ class TokenAutomaton:
         # Built on first search, not here: a cold `himaya scan` of Latin text never
         # searches the Arabic-only or fuzzy automata (a third of the build time).
         self._ac = None
-        self._built = self.engine != "ahocorasick-rs" or not self.keys
+        self._lazy = self.engine == "ahocorasick-rs" and bool(self.keys)  # an engine to build
 
     def build(self) -> "TokenAutomaton":
         """Build the engine now (the companion does so before serving)."""
-        if not self._built:
+        if self._ac is None and self._lazy:
             self._ac = _ac.AhoCorasick(self.keys, matchkind=_ac.MatchKind.Standard)
-            self._built = True
         return self
 
     def find(self, tokens: list[str]) -> list[tuple[list, int, int]]:
@@ -107,7 +106,7 @@ class TokenAutomaton:
         return out
 
     def _search(self, text: str):
-        if not self._built:
+        if self._ac is None and self._lazy:
             self.build()
         if self._ac is not None:
             return self._ac.find_matches_as_indexes(text, overlapping=True)

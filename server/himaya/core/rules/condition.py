@@ -141,35 +141,6 @@ class Node:
         known = [c for c in covers if c is not None]
         return min(known, key=lambda c: (sum(cost.get(g, 0) for g in c), sorted(c))) if known else None
 
-    def least(self) -> int:
-        """A lower bound on how many different positive groups must be present for
-        the condition to hold (how many different words a rule needs at the least; the matcher
-        decides conditions on group bits instead, see compile_bits).
-
-        >>> parse("a and (b or c) and not d", {"a", "b", "c", "d"}).least()
-        2
-        >>> parse("2 of (a, b, c) or d", {"a", "b", "c", "d"}).least()
-        1
-        """
-        if self.op == "name":
-            return 1
-        if self.op == "not":
-            return 0
-        bounds = sorted(a.least() for a in self.args)
-        if self.op == "or":
-            return bounds[0]
-        take = bounds if self.op == "and" else bounds[:self.n]
-        if not take:
-            return 0
-        # Sum only over parts that share no group (else one group could count twice).
-        seen: set[str] = set()
-        for a in self.args:
-            names = a.names(True)
-            if seen & names:
-                return max(take)
-            seen |= names
-        return sum(take)
-
     def names(self, positive: bool = True) -> set[str]:
         """Group names used positively (or, with positive=False, under a `not`)."""
         if self.op == "name":
