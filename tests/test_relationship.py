@@ -41,6 +41,7 @@ def test_a_grandparent_is_recognised_only_when_addressed(text, expected):
 
 def test_asking_back_and_a_peer_answer():
     assert asks_back(tokens("14, et toi ?")) and asks_back(tokens("15 w enti")) and asks_back(tokens("13 و انتي"))
+    assert asks_back(tokens("13 u?")) and not asks_back(tokens("love u")) and not asks_back(tokens("i dont know you"))
     assert not asks_back(tokens("et toi tu fais quoi ce soir avec les autres après le cours de sport"))
     assert peer_answer(tokens("moi aussi")) and peer_answer(tokens("ena zeda 14")) and peer_answer(tokens("fifteen lol"))
     assert not peer_answer(tokens("j'ai 32 ans")) and not peer_answer(tokens("ça dépend"))
@@ -104,3 +105,24 @@ def test_an_age_question_after_a_disclosure_or_with_unknown_speakers_still_warns
     assert after[2].risk  # the child already said they are alone: the question means more
     unknown = _talk(scanner, [("unknown", GUESS)])
     assert unknown[0].risk  # nobody's replies to read: as before
+
+
+@pytest.mark.parametrize("text, replying, expected", [
+    ("8eme", True, True), ("fel 7eme w enti?", True, True), ("je suis en 8ème année", False, True),
+    ("الثامنة أساسي", False, True), ("in 7th grade lol", False, True), ("نقرى في السيزيام", False, True),
+    ("8eme", False, False),  # a bare grade word outside a reply says nothing
+    ("on se voit à 8e", False, False), ("rdv au 8e étage", False, False),
+    ("je suis en 8ème année et j'aime le dessin et le foot avec mes cousins", True, True),
+    ("le 7e art", False, False),
+])
+def test_a_school_year_is_read_as_a_childs_age(text, replying, expected):
+    from himaya.core.disclosures import disclosed
+    assert ("minor-age" in disclosed(tokens(text), replying_to_age_question=replying)) is expected
+
+
+def test_a_grade_given_in_answer_makes_the_age_question_count(scanner):
+    talk = [("other", "t'as quel âge ?"), ("child", "{answer}"), ("other", "tu es très mignonne, ça reste entre nous")]
+    graded = _talk(scanner, [(w, t.format(answer="8eme")) for w, t in talk])
+    assert graded[-1].risk and "answered" in graded[-1].conversation["disclosures"]
+    evasive = _talk(scanner, [(w, t.format(answer="pourquoi ?")) for w, t in talk])
+    assert "answered" not in evasive[-1].conversation["disclosures"]

