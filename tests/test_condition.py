@@ -80,18 +80,30 @@ CONDITIONS = list(_rule_conditions()) + [(t, parse(t, G), sorted(G)) for t in (
 
 @pytest.mark.parametrize("name, cond, groups", CONDITIONS, ids=[c[0] for c in CONDITIONS])
 def test_compiled_condition_agrees_and_its_cover_is_hit(name, cond, groups):
-    """The matcher's fast forms (compile, compile_bits, cover) say what evaluate says."""
+    """The matcher's fast forms (compile_masks, compile_bits, cover) say what evaluate says."""
     import random
 
     rng = random.Random(name)
     bits = {g: 1 << (3 + k) for k, g in enumerate(groups)}  # not from bit 0: offsets as in the matcher
-    fast, on_bits = cond.compile(), cond.compile_bits(bits)
+    fast, on_bits = cond.compile_masks(bits), cond.compile_bits(bits)
     cover = cond.cover({g: rng.random() for g in groups})
     for _ in range(400):
         unit = {g for g in groups if rng.random() < 0.5}
         window = {g for g in unit if rng.random() < 0.7}
         expected = cond.evaluate(window, unit)
-        assert fast(window, unit) is expected
+        assert fast(sum(bits[g] for g in window), sum(bits[g] for g in unit)) is expected
         assert on_bits(sum(bits[g] for g in unit)) is cond.evaluate(unit, unit)
         if expected and cover is not None:  # the matcher looks at a rule only when its cover is hit
             assert cover & window
+
+
+def test_a_compiled_condition_holds_nothing_but_masks_and_operators():
+    """The fast forms are Python written from the parsed tree: group names never reach it."""
+    from himaya.core.rules.condition import ConditionError, _function
+
+    names = {"ask", "school", "family", "gift"}
+    cond = parse("any of (ask, school) and not (family or 2 of (ask, family, gift))", names)
+    text = cond.source({g: 1 << k for k, g in enumerate(sorted(names))}, "w", "u")
+    assert not any(name in text for name in names) and "0x" in text
+    with pytest.raises(ConditionError):
+        _function("w, u", "__import__('os')")

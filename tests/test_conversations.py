@@ -75,6 +75,25 @@ def test_summarize_threshold():
     assert two["alert"] and two["started_at"] == 0 and two["stages"] == ["age-probe", "move-to-private"]
 
 
+def test_a_serious_stage_asked_again_in_a_later_message_adds_up():
+    once = summarize([("secrecy-isolation", 2, 0.0)], repeated=set())
+    again = summarize([("secrecy-isolation", 2, 0.0)], repeated={"secrecy-isolation"})
+    assert not once["alert"] and again["alert"] and again["started_at"] == 2
+    # only the serious stages: classmates asking twice for a Snapchat name stay a cue
+    assert not summarize([("move-to-private", 1, 0.0)], repeated={"move-to-private"})["alert"]
+
+
+def test_the_other_side_insisting_on_a_picture_warns_where_one_request_does_not(fx):
+    conv = fx.conversation("insist")
+    first = conv.add("envoie moi une photo", speaker="other")  # image-request, low
+    between = conv.add("non", speaker="child")
+    same_message_twice = fx.conversation("once").add("envoie moi une photo, envoie moi une photo", speaker="other")
+    assert not first.risk and not between.risk and not same_message_twice.risk
+    again = conv.add("allez envoie moi une photo", speaker="other")
+    assert again.risk and again.matches[0].rule == CONVERSATION_RULE
+    assert again.conversation["stages"] == ["image-request"] and again.conversation["started_at"] == 0
+
+
 def test_cues_of_different_stages_add_up_within_one_message(fx):
     alone = fx.scan("envoie moi une photo")
     assert not alone.risk and alone.severity == "low"
@@ -121,6 +140,7 @@ def test_default_store_is_bounded_in_memory():
     import tracemalloc
 
     sc = Scanner.load(FIXTURES)
+    sc.scan("envoie moi une photo et viens ici t.me/+AbCd000")  # libraries loaded on first use are not state
     store = ConversationStore()
     assert store.cap == 2_000
     tracemalloc.start()

@@ -44,6 +44,7 @@ STAGE_WEIGHT = {
 THRESHOLD = 2.0
 MAX_STAGES = 32  # more than there are stages (categories): a bound, never a cut
 SERIOUS = {"image-request", "meeting-request", "blackmail-threat", "secrecy-isolation"}
+REPEAT_WEIGHT = 0.5  # a serious stage shown again in a later message (see summarize)
 CONVERSATION_RULE = "combined-stages"
 
 TITLE = {
@@ -93,7 +94,7 @@ BURST = 3
 ANSWERED = "answered"
 
 
-@dataclass
+@dataclass(slots=True)  # thousands live at once: no per-instance dict
 class _State:
     # One cue per stage: (stage, the message where it first appeared, time), so a
     # flood of one stage cannot push an earlier stage out.
@@ -105,8 +106,9 @@ class _State:
     disclosures: dict = field(default_factory=dict)  # kind -> message index where the child said it
     last_age_question: int = -10
     # Who the other side is, as the replies show it (relationship.py): "family", "peer".
-    context: set = field(default_factory=set)
+    context: frozenset = frozenset()  # (frozensets: the shared empty one costs a conversation nothing)
     asked_back: int = -10  # the message where the age question was turned around
+    repeated: frozenset = frozenset()  # stages shown again in a later message, not faded since
     count: int = 0
     alert_at: int | None = None
     touched: float = 0.0
@@ -119,6 +121,9 @@ def _seen(st: _State, stage: str, index: int, now: float) -> None:
     if last is None or index - last > FADE_AFTER:
         st.cues = [c for c in st.cues if c[0] != stage]
         st.cues.append((stage, index, now))
+        st.repeated -= {stage}
+    elif index != last and stage not in st.repeated:
+        st.repeated |= {stage}
     st.last_seen[stage] = index
 
 
@@ -189,7 +194,7 @@ class Conversation:
                 del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
             ignored = discounted(st.context)
             live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER and c[0] not in ignored]
-            info = summarize(live, st.disclosures)
+            info = summarize(live, st.disclosures, st.repeated)
             if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
                 st.alert_at = index
             info["context"] = sorted(st.context)
@@ -212,12 +217,12 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
         return
     if speaker != "other":
         if family_vocative(tokens):
-            st.context.add("family")
+            st.context |= {"family"}
         if asks_back(tokens):
             st.asked_back = index
             return
     if speaker != "child" and 0 < index - st.asked_back <= 2 and peer_answer(tokens):
-        st.context.add("peer")
+        st.context |= {"peer"}
 
 
 def _with_burst(verdict: Verdict, found: list[Match]) -> Verdict:
@@ -244,15 +249,22 @@ def _as_cue(verdict: Verdict) -> None:
     verdict.score = Verdict.from_matches(verdict.matches).score
 
 
-def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None) -> dict:
+def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None, repeated=()) -> dict:
     """Stages seen, whether they cross the threshold, and the message that started it.
     The child's disclosures add weight (and count as a sign) only once the other
-    side has shown at least one stage."""
+    side has shown at least one stage. A serious stage the other side comes back to
+    in a later message (`repeated`: asked again for secrecy, for a picture, for a
+    meeting, threatened again) adds half its weight and counts as a sign of its own:
+    insisting is the tactic, where one mention may be a misunderstanding."""
     first: dict[str, int] = {}
     for stage, index, _ in cues:
         first.setdefault(stage, index)
     weight = sum(STAGE_WEIGHT.get(s, 1.0) for s in first)
     signs = len(first)
+    for stage in first:
+        if stage in repeated and stage in SERIOUS:
+            weight += REPEAT_WEIGHT * STAGE_WEIGHT[stage]
+            signs += 1
     told = sorted(disclosures or {}, key=(disclosures or {}).get)
     if first and told:
         weight += DISCLOSURE_WEIGHT * min(len(told), 2)

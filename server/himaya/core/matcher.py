@@ -210,6 +210,7 @@ class Index:
         offsets = list(accumulate((len(r.terms) for r in self.rules), initial=0))
         self.bits = [{g: 1 << (offsets[ri] + k) for k, g in enumerate(sorted(r.terms))}
                      for ri, r in enumerate(self.rules)]
+        self.rule_groups = [sum(b.values()) for b in self.bits]  # all of a rule's group bits
         # Which groups bring a rule into consideration at all (its condition's
         # cover, see Node.cover): the others only count once it is in.
         self.anchors = [_anchors(r) for r in self.rules]
@@ -242,9 +243,21 @@ class Index:
                     yield refs, flag
 
     def _compile_conditions(self) -> None:
-        self.conditions = [r.condition.compile() for r in self.rules]
-        self.unit_tests = [r.condition.compile_bits(self.bits[ri]) for ri, r in enumerate(self.rules)]
-        self.escalations = [[(c.compile(), sev) for c, sev in r.escalate] for r in self.rules]
+        # Each rule's tests are compiled the first time a text reaches the rule (a
+        # cold `himaya scan` of one message compiles a handful, not all of them).
+        self.conditions = [None] * len(self.rules)
+        self.unit_tests = [None] * len(self.rules)
+        self.escalations = [None] * len(self.rules)
+
+    def _unit_test(self, ri: int):
+        test = self.unit_tests[ri] = self.rules[ri].condition.compile_bits(self.bits[ri])
+        return test
+
+    def _window_test(self, ri: int):
+        rule, bits = self.rules[ri], self.bits[ri]
+        test = self.conditions[ri] = rule.condition.compile_masks(bits)
+        self.escalations[ri] = [(c.compile_bits(bits), sev) for c, sev in rule.escalate]
+        return test
 
     def _build_fan(self) -> None:
         # For each word pattern and view (key: the pattern's refs list id + the
@@ -542,14 +555,19 @@ class Index:
             low = rules_on & -rules_on
             rules_on ^= low
             ri = low.bit_length() - 1
-            if ri in allowed and unit_tests[ri](groups_on):
+            if ri in allowed and (unit_tests[ri] or self._unit_test(ri))(groups_on):
                 live.append(ri)
         rules: dict[int, dict[str, list[list]]] = {ri: {} for ri in live}
         if not live:
             return rules
         few = len(live)
+        live_groups = 0  # every group of the rules left: a pattern that counts for none is skipped
+        for ri in live:
+            live_groups |= self.rule_groups[ri]
         for key, (_refs, _flag, occs) in found.words.items():
-            by_rule = fan[key][3]
+            group_bits, _rule_bits, guarded, by_rule = fan[key]
+            if not group_bits & live_groups and not any(bit & live_groups for bit, _r, _g in guarded):
+                continue
             # the shorter of the two: this pattern's rules, or the rules left
             pairs = by_rule.items() if len(by_rule) <= few else [(ri, by_rule[ri]) for ri in live if ri in by_rule]
             for ri, entries in pairs:
@@ -565,21 +583,24 @@ class Index:
         return rules
 
     def _evaluate(self, ri: int, groups: dict[str, list[list]]) -> Match | None:
-        rule, condition = self.rules[ri], self.conditions[ri]
-        unit = set(groups)
-        shown = unit & self.positive[ri]
+        rule, bits = self.rules[ri], self.bits[ri]
+        condition = self.conditions[ri] or self._window_test(ri)
+        shown = self.positive[ri].intersection(groups)
+        unit = 0  # the rule's groups found in the unit, as its condition's masks read them
+        for g in groups:
+            unit |= bits[g]
         # _by_rule let through only rules whose condition holds on the whole unit;
         # a window only narrows what it sees (`not` groups always look at the
         # whole unit).
         if rule.window is None:
             spans = [(o[2], o[3]) for g in shown for occs in groups[g] for o in occs]
         else:
-            spans = _in_window(condition, rule.window, groups, shown, unit)
+            spans = _in_window(condition, rule.window, groups, shown, unit, bits)
             if spans is None:
                 return None
         severity = rule.severity
         for escalated, sev in self.escalations[ri]:
-            if SEVERITY_RANK[sev] > SEVERITY_RANK[severity] and escalated(unit, unit):
+            if SEVERITY_RANK[sev] > SEVERITY_RANK[severity] and escalated(unit):
                 severity = sev
         return Match(rule.id, rule.category, severity, rule.status, _merge_spans(spans), rule.title, rule.explain)
 
@@ -657,18 +678,19 @@ def _pieces(text: str):
         start = space + 1 if space != -1 else nxt
 
 
-def _in_window(cond, window: int, groups: dict[str, list[list]], shown: set[str], unit: set[str]):
+def _in_window(cond, window: int, groups: dict[str, list[list]], shown: set[str], unit: int, bits: dict[str, int]):
     """Spans of the first window (in word positions) where the condition holds, or None.
 
     The windows start at each distinct first position f and hold every hit that
     starts in [f, f + window): one sorted pass with two pointers and a count per
-    group, the condition evaluated only when the set of groups inside changed
-    (linear in hits, where a list per anchor was quadratic).
+    group, the condition evaluated only when the groups inside changed (linear in
+    hits, where a list per anchor was quadratic). Groups are bits of `inside`,
+    as the compiled condition reads them (`unit`: the rule's groups in the text).
     """
     items = sorted({(o[0], o[2], o[3], g) for g in shown for occs in groups[g] for o in occs})
     firsts = [it[0] for it in items]
     count = dict.fromkeys(shown, 0)
-    inside: set[str] = set()
+    inside = 0
     i = j = 0
     changed, total = True, len(items)
     while i < total:
@@ -678,7 +700,7 @@ def _in_window(cond, window: int, groups: dict[str, list[list]], shown: set[str]
             g = items[k][3]
             count[g] += 1
             if count[g] == 1:
-                inside.add(g)
+                inside |= bits[g]
                 changed = True
         j = max(j, end)
         if changed:
@@ -689,7 +711,7 @@ def _in_window(cond, window: int, groups: dict[str, list[list]], shown: set[str]
             g = items[i][3]
             count[g] -= 1
             if count[g] == 0:
-                inside.discard(g)
+                inside &= ~bits[g]
                 changed = True
             i += 1
     return None

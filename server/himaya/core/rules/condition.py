@@ -1,6 +1,8 @@
 """The boolean condition of a rule, parsed by a small recursive-descent parser.
 
-Never `eval`: a shared rule file is untrusted input.
+A shared rule file is untrusted input: nothing of it is ever evaluated. The
+matcher's fast tests (`compile_bits`, `compile_masks`) are Python expressions
+written here from the parsed tree, holding only int masks and operators.
 
 Grammar (lowest precedence first)::
 
@@ -55,32 +57,6 @@ class Node:
         # count: N of (names)
         return sum(1 for a in self.args if a.evaluate(window, unit)) >= self.n
 
-    def compile(self):
-        """The same test as `evaluate`, as one function ``f(window, unit) -> bool``
-        built once per rule: the matcher calls it for every rule a text reaches,
-        and walking the tree with generators cost more than the test itself.
-        (tests/test_condition.py checks the two agree.)
-
-        >>> f = parse("a and (b or c) and not d", {"a", "b", "c", "d"}).compile()
-        >>> f({"a", "c"}, {"a", "c"}), f({"a", "c"}, {"a", "c", "d"})
-        (True, False)
-        """
-        if self.op == "name":
-            name = self.name
-            return lambda window, unit: name in window
-        if self.op == "not":
-            inner = self.args[0].compile()
-            return lambda window, unit: not inner(unit, unit)
-        if self.op == "count":  # args are group names; a name given twice counts twice
-            names, n = tuple(a.name for a in self.args), self.n
-            return lambda window, unit: sum(map(window.__contains__, names)) >= n
-        if all(a.op == "name" for a in self.args):  # a flat and/or of names: one set operation
-            names = frozenset(a.name for a in self.args)
-            if self.op == "and":
-                return lambda window, unit: names <= window
-            return lambda window, unit: not names.isdisjoint(window)
-        return _chain(self.op, [a.compile() for a in self.args])
-
     def compile_bits(self, bits: dict[str, int]):
         """The condition on the whole unit (``evaluate(unit, unit)``) as one function
         ``f(mask) -> bool`` of an int with one bit per group (`bits`): the matcher
@@ -92,29 +68,43 @@ class Node:
         >>> f(1 | 4), f(1 | 4 | 8), f(2 | 4)
         (True, False, False)
         """
+        return _function("m", self.source(bits, "m", "m"))
+
+    def compile_masks(self, bits: dict[str, int]):
+        """`evaluate` over masks: ``f(window, unit) -> bool`` where each is an int with
+        one bit per group (`bits`) — the groups hit inside the rule's window, and in
+        the whole unit (what a `not` looks at).
+
+        >>> f = parse("a and not d", {"a", "d"}).compile_masks({"a": 1, "d": 8})
+        >>> f(1, 1), f(1, 1 | 8), f(0, 1)
+        (True, False, False)
+        """
+        return _function("w, u", self.source(bits, "w", "u"))
+
+    def source(self, bits: dict[str, int], w: str, u: str) -> str:
+        """The condition as a Python expression over two int masks named `w` and `u`.
+        It holds only those two names, hexadecimal literals (each a group's bit,
+        never a word of the rule file), parentheses and the operators below, so
+        compiling it runs nothing a rule author wrote; `_function` checks that."""
         if self.op == "name":
-            bit = bits[self.name]
-            return lambda mask: mask & bit != 0
+            return f"({w} & {bits[self.name]:#x})"
         if self.op == "not":
-            inner = self.args[0].compile_bits(bits)
-            return lambda mask: not inner(mask)
+            return f"(not {self.args[0].source(bits, u, u)})"
         if self.op == "count":  # a name given twice counts twice
-            masks, n = tuple(bits[a.name] for a in self.args), self.n
+            masks = [bits[a.name] for a in self.args]
             if len(set(masks)) == len(masks):
-                every = sum(masks)
-                return lambda mask: (mask & every).bit_count() >= n
-            return lambda mask: sum(1 for m in masks if mask & m) >= n
+                return f"(({w} & {sum(masks):#x}).bit_count() >= {self.n:d})"
+            return "((" + " + ".join(f"(({w} & {m:#x}) != 0)" for m in masks) + f") >= {self.n:d})"
         # and/or: the names among the parts in one int operation, first (cheapest)
         every = 0
         for a in self.args:
             if a.op == "name":
                 every |= bits[a.name]
-        if self.op == "and":
-            parts = [(lambda mask: mask & every == every)] if every else []
-        else:
-            parts = [(lambda mask: mask & every != 0)] if every else []
-        parts += [a.compile_bits(bits) for a in self.args if a.op != "name"]
-        return _chain(self.op, parts, 1)
+        parts = []
+        if every:
+            parts.append(f"({w} & {every:#x} == {every:#x})" if self.op == "and" else f"({w} & {every:#x})")
+        parts += [a.source(bits, w, u) for a in self.args if a.op != "name"]
+        return "(" + f" {self.op} ".join(parts) + ")"
 
     def cover(self, cost: dict[str, float]) -> frozenset[str] | None:
         """Positive groups of which one at least is present whenever the condition
@@ -154,20 +144,18 @@ class Node:
         return out
 
 
-def _chain(op: str, parts: list, arity: int = 2):
-    """`a and b and c` as nested two-part functions (no generator per call), of
-    (window, unit) or, with arity 1, of a mask."""
-    first = parts[0]
-    if len(parts) == 1:
-        return first
-    rest = _chain(op, parts[1:], arity)
-    if arity == 1:
-        if op == "and":
-            return lambda mask: first(mask) and rest(mask)
-        return lambda mask: first(mask) or rest(mask)
-    if op == "and":
-        return lambda window, unit: first(window, unit) and rest(window, unit)
-    return lambda window, unit: first(window, unit) or rest(window, unit)
+# What a compiled condition may hold: the mask names, hex literals, the operators
+# and keywords `source` writes, and parentheses. Anything else is a bug here.
+_SAFE_SOURCE = re2.compile(r"(?:[wum(),&=!>+ ]|0x[0-9a-f]+|\d+|and|or|not|\.bit_count\(\))*")
+
+
+def _function(args: str, expression: str):
+    """A function of int masks from `Node.source`'s expression: one call per test,
+    where nested closures cost a call per node (the matcher tests the conditions of
+    every rule a text reaches, and the windows of those that hold)."""
+    if not _SAFE_SOURCE.fullmatch(expression):
+        raise ConditionError("internal error: unexpected text in a compiled condition")
+    return eval(f"lambda {args}: bool({expression})", {"__builtins__": {"bool": bool}})  # noqa: S307 - see _SAFE_SOURCE
 
 
 class _Parser:
