@@ -224,7 +224,7 @@ class Index:
     # loading, so they travel as a list in the patterns' order and get new keys.
     def __getstate__(self):
         state = {k: v for k, v in self.__dict__.items()
-                 if k not in ("conditions", "unit_tests", "escalations", "regex_set", "_other_fan")}
+                 if k not in ("unit_tests", "window_tests", "regex_set", "_other_fan")}
         state["_fan"] = [self._fan[id(refs) + flag] for refs, flag in self._fan_keys()]
         return state
 
@@ -245,9 +245,10 @@ class Index:
     def _compile_conditions(self) -> None:
         # Each rule's tests are compiled the first time a text reaches the rule (a
         # cold `himaya scan` of one message compiles a handful, not all of them).
-        self.conditions = [None] * len(self.rules)
+        # Scans run in several threads: each slot is filled by one assignment of a
+        # finished value, so a thread sees nothing or all of it.
         self.unit_tests = [None] * len(self.rules)
-        self.escalations = [None] * len(self.rules)
+        self.window_tests = [None] * len(self.rules)  # (condition over masks, [(escalation, severity)])
 
     def _unit_test(self, ri: int):
         test = self.unit_tests[ri] = self.rules[ri].condition.compile_bits(self.bits[ri])
@@ -255,9 +256,9 @@ class Index:
 
     def _window_test(self, ri: int):
         rule, bits = self.rules[ri], self.bits[ri]
-        test = self.conditions[ri] = rule.condition.compile_masks(bits)
-        self.escalations[ri] = [(c.compile_bits(bits), sev) for c, sev in rule.escalate]
-        return test
+        tests = self.window_tests[ri] = (rule.condition.compile_masks(bits),
+                                         [(c.compile_bits(bits), sev) for c, sev in rule.escalate])
+        return tests
 
     def _build_fan(self) -> None:
         # For each word pattern and view (key: the pattern's refs list id + the
@@ -584,7 +585,7 @@ class Index:
 
     def _evaluate(self, ri: int, groups: dict[str, list[list]]) -> Match | None:
         rule, bits = self.rules[ri], self.bits[ri]
-        condition = self.conditions[ri] or self._window_test(ri)
+        condition, escalations = self.window_tests[ri] or self._window_test(ri)
         shown = self.positive[ri].intersection(groups)
         unit = 0  # the rule's groups found in the unit, as its condition's masks read them
         for g in groups:
@@ -599,7 +600,7 @@ class Index:
             if spans is None:
                 return None
         severity = rule.severity
-        for escalated, sev in self.escalations[ri]:
+        for escalated, sev in escalations:
             if SEVERITY_RANK[sev] > SEVERITY_RANK[severity] and escalated(unit):
                 severity = sev
         return Match(rule.id, rule.category, severity, rule.status, _merge_spans(spans), rule.title, rule.explain)
@@ -735,10 +736,22 @@ def _add_ref(refs: list, ref) -> None:
 
 
 def _guarded(guard, n: Normalized, first: int) -> bool:
-    """Does one of the group's `unless_after` words stand right before token `first`?"""
+    """Does one of the group's `unless_after` words stand right before token `first`?
+    A last word spelled out in spaced letters ("لا ح ا ج ة لموافقة") counts as that word."""
+    toks = n.tokens
     for words in guard:
         k = len(words)
-        if first >= k and tuple(loose(t) for t in n.tokens[first - k:first]) == words:
+        if first >= k and tuple(loose(t) for t in toks[first - k:first]) == words:
+            return True
+    j = first
+    while j > 0 and len(toks[j - 1]) == 1:
+        j -= 1
+    if first - j < 2:
+        return False
+    spelled = loose("".join(toks[j:first]))
+    for words in guard:
+        k = len(words)
+        if words[-1] == spelled and j >= k - 1 and tuple(loose(t) for t in toks[j - k + 1:j]) == words[:-1]:
             return True
     return False
 
