@@ -111,6 +111,13 @@ def test_dotted_words_keep_the_spaces_between_them():
     assert alt_view(n, set(), {"how", "old", "are", "you"})[0] == ["how", "old", "are", "you", "snap"]
 
 
+def test_spaced_words_are_cut_where_the_spaces_are_wider():
+    n = normalize("n e  d i s  r i e n  à  t a  m è r e")
+    assert alt_view(n, set(), {"ne", "dis", "rien", "ta", "mere"})[0] == ["ne", "dis", "rien", "a", "ta", "mere"]
+    # evenly spaced letters stay one word
+    assert alt_view(normalize("s n a p c h a t"), set(), {"snapchat"})[0] == ["snapchat"]
+
+
 def test_proclitics():
     from himaya.core.normalize import strip_clitic
 

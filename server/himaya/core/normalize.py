@@ -318,7 +318,8 @@ class Normalized:
 
     def _cut_at_spaces(self, first: int, last: int) -> list[tuple[int, int]]:
         """Cut a run where the writer kept a boundary: sentence punctuation
-        (`a g e ? t'es`), or the spaces between dotted words (`h.o.w o.l.d`)."""
+        (`a g e ? t'es`), the spaces between dotted words (`h.o.w o.l.d`), or wider
+        spaces between spaced words (`n e  d i s  r i e n`)."""
         if self.keep is not None:  # gaps no longer line up with tokens: keep the run whole
             return [(first, last)]
         gaps = [self.parts[2 * i + 2] for i in range(first, last)]  # the gap after each token but the last
@@ -336,6 +337,14 @@ class Normalized:
                 start = a
                 for k, bl in enumerate(blank):
                     if bl:
+                        out.append((start, a + k))
+                        start = a + k + 1
+                out.append((start, b))
+            elif inner and all(blank) and len(set(map(len, inner))) > 1:
+                # one space between letters, more between words (`n e  d i s  r i e n`)
+                narrow, start = min(map(len, inner)), a
+                for k, gap in enumerate(inner):
+                    if len(gap) > narrow:
                         out.append((start, a + k))
                         start = a + k + 1
                 out.append((start, b))
