@@ -287,8 +287,8 @@ export function createHandlers(deps) {
     return { state: "ok", status: t(ctx.messages, key), kept };
   }
 
-  /** Companion state for the popup and options: offline, unpaired or ok with rules details. */
-  /** Whether protection is on, and the list's version (`ctx`: context() when the caller has it). */
+  /** Companion state for the popup and options: offline, unpaired or ok with rules details
+   * (`ctx`: context() when the caller has it already). */
   async function status(ctx) {
     ctx = ctx || (await context());
     if (!ctx.token) return { state: "unpaired", lang: ctx.lang }; // not linked: off, whatever runs on the port

@@ -191,7 +191,9 @@ class RuleManager:
             raise BundleError("invalid_rules", "; ".join(exc.errors[:20])) from None
 
     def _activate(self, scanner, manifest: Manifest, pointer: dict) -> None:
-        scanner.index.build()  # every automaton ready before the first message meets it
+        scanner.index.build()  # every automaton and rule test ready before the first message meets it
+        if scanner.model is not None:
+            scanner.model.build()
         self.manifest = manifest
         self._active = pointer
         self.scanner = scanner  # the one assignment every scan sees, before or after

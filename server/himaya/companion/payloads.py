@@ -13,6 +13,8 @@ that the API answers 400 with ``{"error": "bad_request", "detail": "units[3].tex
 
 from __future__ import annotations
 
+from himaya.core.conversations import BURST
+
 KINDS = ("message", "profile", "post", "url")
 LANGS = ("fr", "ar", "en")
 SEVERITIES = ("none", "low", "medium", "high", "critical")
@@ -25,7 +27,7 @@ MAX_TEXT = 20_000
 MAX_URL = 16_384
 MAX_ID = 256
 MAX_BATCH = 200
-MAX_BEFORE = 2  # the other side's messages right before a chat message (conversations.BURST - 1)
+MAX_BEFORE = BURST - 1  # the other side's messages right before a chat message, read with it
 MAX_BEFORE_TEXT = 1_000  # the end of each, as the extension sends it
 MAX_REPORT_UNITS = 200
 MAX_MATCHES = 500

@@ -121,7 +121,8 @@ def _seen(st: _State, stage: str, index: int, now: float) -> None:
     if last is None or index - last > FADE_AFTER:
         st.cues = [c for c in st.cues if c[0] != stage]
         st.cues.append((stage, index, now))
-        st.repeated -= {stage}
+        if stage in st.repeated:
+            st.repeated -= {stage}
     elif index != last and stage not in st.repeated:
         st.repeated |= {stage}
     st.last_seen[stage] = index

@@ -339,12 +339,15 @@ class Index:
                     c.emoji.setdefault(fold_emoji(v), []).append((ri, g))
 
     def build(self) -> None:
-        """Build every search engine now. They are built on first use otherwise (a
-        cold `himaya scan` needs only some); a companion builds them before it
-        serves, so that no child's message waits for one."""
+        """Build every search engine and every rule's compiled tests now. They are
+        built on first use otherwise (a cold `himaya scan` needs only some); a
+        companion builds them before it serves, so that no child's message waits."""
         for automaton in (self.words, self.fuzzy_words, self.arabic_words, self.skel):
             if automaton is not None:
                 automaton.build()
+        for ri in range(len(self.rules)):
+            self.unit_tests[ri] or self._unit_test(ri)
+            self.window_tests[ri] or self._window_test(ri)
 
     # -- scanning --------------------------------------------------------------
     def scan(self, text: str, kind: str = "message", url: str | None = None,

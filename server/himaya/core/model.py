@@ -92,6 +92,11 @@ class Model:
         self._bias_list = [float(b) for b in self.bias]
         self._bigram_ids: dict | None = None
 
+    def build(self) -> "Model":
+        """Build the lookup tables now (the companion does so before serving)."""
+        self._bigrams()
+        return self
+
     def _bigrams(self) -> dict:
         """(token, next token) -> feature id of every bigram the model knows: a
         pair of tokens is looked up as it is, without making its `b|a b` string
