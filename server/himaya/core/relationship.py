@@ -16,6 +16,8 @@ a meeting is still flagged. Nothing of the text is kept: only which context was 
 
     >>> family_vocative(["salut", "mamie"]), family_vocative(["ma", "mamie", "dort", "je", "suis", "seule"])
     (True, False)
+    >>> family_vocative(["عسلامه", "ماما", "خديجه"]), family_vocative(["mama", "fel", "5edma"])
+    (True, False)
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ GRANDPARENT = {
 }
 # "meme" is also French "même" ("la même"): a grandmother only right after a greeting.
 GRANDPARENT_AFTER_GREETING = GRANDPARENT | {"meme"}
+# Parents are addressed after a greeting or a thanks ("عسلامة ماما", "merci papa"; a
+# grandmother called "ماما خديجة" too), never after a yes: "ey mama fil 5edma" tells where
+# she is (the child is alone), and so does a parent word followed by where or how she is.
+PARENT = {"maman", "mama", "mom", "mum", "mommy", "papa", "baba", "dad", "daddy", "ماما", "بابا", "يما"}
+GREETING = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "ahla",
+            "merci", "mer9i", "شكرا", "سلام", "عسلامه", "اهلا", "ya", "يا"}
+TELLS_WHERE = {"fil", "fel", "f", "fi", "في", "at", "is", "est", "au", "a", "rahi", "rahou", "راهي", "راهو",
+               "mch", "moch", "مش", "ماهيش", "ماهوش", "mouch", "not", "pas", "out", "left", "partie", "parti"}
 # Words that may come before a name when a child answers (greetings, "yes", "now").
 LEAD = {
     "salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "oui", "ouais", "ok", "okay",
@@ -49,8 +59,13 @@ SAME = {("pareil",), ("moi", "aussi"), ("me", "too"), ("same",), ("ena", "zeda")
 
 def family_vocative(tokens: list[str]) -> bool:
     """The message addresses a grandparent: the word ends it ("13 mamie"), or
-    follows a greeting, a yes or a number ("Salut mémé", "توا جدو")."""
+    follows a greeting, a yes or a number ("Salut mémé", "توا جدو"); or a parent,
+    after a greeting ("عسلامة ماما")."""
     for i, tok in enumerate(tokens):
+        if tok in PARENT:
+            if i and tokens[i - 1] in GREETING and (i + 1 == len(tokens) or tokens[i + 1] not in TELLS_WHERE):
+                return True
+            continue
         if tok not in GRANDPARENT_AFTER_GREETING:
             continue
         before = tokens[i - 1] if i else None
