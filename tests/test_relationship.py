@@ -48,7 +48,8 @@ def test_asking_back_and_a_peer_answer():
     assert not asks_back(tokens("et toi tu fais quoi ce soir avec les autres après le cours de sport"))
     assert peer_answer(tokens("moi aussi")) and peer_answer(tokens("ena zeda 14")) and peer_answer(tokens("fifteen lol"))
     assert not peer_answer(tokens("j'ai 32 ans")) and not peer_answer(tokens("ça dépend"))
-    assert discounted({"peer"}) == {"age-probe"} and discounted({"family"}) == {"age-probe", "image-request"}
+    assert discounted({"peer"}) == {"age-probe"}
+    assert discounted({"family"}) == {"age-probe", "image-request", "meeting-request", "gifts-money"}
     assert discounted(set()) == set()
 
 
@@ -62,6 +63,20 @@ def test_a_grandparent_on_a_video_call_does_not_warn(scanner):
     family = _talk(scanner, [(w, t.format(hello="bonjour mamie", age="11 mamie")) for w, t in CALL])
     assert not any(v.risk for v in family)
     assert family[-1].conversation["context"] == ["family"]
+
+
+CAMERA = "حلي الكاميرا نحب نشوفك، قداش عمرك توا؟"  # a camera request and an age question: warns alone
+
+
+def test_once_the_child_has_called_the_other_side_grandma_a_camera_request_no_longer_warns(scanner):
+    assert scanner.scan(CAMERA).risk
+    stranger = _talk(scanner, [("child", "عسلامة"), ("other", CAMERA)])
+    assert stranger[1].risk  # a greeting alone says nothing of who is on the other side
+    family = _talk(scanner, [("child", "عسلامة جدو"), ("other", CAMERA)])
+    assert not family[1].risk and family[1].matches  # still seen as a stage, kept as a cue
+    # what is not a family stage still warns: secrecy from the parents
+    secret = _talk(scanner, [("child", "عسلامة جدو"), ("other", CAMERA + " و ما تقول لحد")])
+    assert secret[1].risk
 
 
 @pytest.mark.parametrize("question, age, back, snap, same", [

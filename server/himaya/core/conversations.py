@@ -25,7 +25,7 @@ from array import array
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
-from himaya.core.matcher import MAX_TEXT, Match, Verdict
+from himaya.core.matcher import MAX_TEXT, SEVERITY_RANK, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
 from himaya.core.relationship import asks_back, discounted, family_vocative, peer_answer
@@ -187,6 +187,11 @@ class Conversation:
         with self._lock:
             if speaker == "other" and verdict.risk and not st.disclosures and _age_question_only(verdict):
                 _as_cue(verdict)
+            elif speaker == "other" and verdict.risk and _within(verdict, discounted(st.context)):
+                # the child has already called the other side "mamie" (a camera call, "how
+                # old are you now?") or swapped ages as classmates do: that stage alone no
+                # longer warns; any other stage, or a serious request, still does
+                _as_cue(verdict)
             if speaker != "child":
                 for m in verdict.matches:
                     _seen(st, m.category, index, now)
@@ -240,6 +245,12 @@ def _with_burst(verdict: Verdict, found: list[Match]) -> Verdict:
 def _age_question_only(verdict: Verdict) -> bool:
     """Every reason the message warns is an age question (rules or model)."""
     return all(m.category == "age-probe" for m in verdict.matches)
+
+
+def _within(verdict: Verdict, categories: set[str]) -> bool:
+    """Every reason the message warns is in `categories`, none above medium."""
+    return bool(categories) and all(
+        m.category in categories and SEVERITY_RANK[m.severity] <= SEVERITY_RANK["medium"] for m in verdict.matches)
 
 
 def _as_cue(verdict: Verdict) -> None:

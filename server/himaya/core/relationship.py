@@ -7,12 +7,13 @@ apart: the child calls the other "mamie" or "جدو"; or the child asks the age
 back ("et toi ?", "w enti?") and gets an age under 18 or "me too".
 
 What conversations.py does with it, and what it never does: the other side's
-age questions (and, for family, its camera and photo requests) stop counting
-toward the conversation's warning. Every other stage still counts (secrecy, a
-meeting, gifts, a threat), and a message that warns on its own still warns
-(except a lone age question, which in a chat waits for the answer:
-conversations.py), so an adult who claims to be 14 and then asks for secrecy or
-a meeting is still flagged. Nothing of the text is kept: only which context was seen.
+age questions (and, for family, its camera and photo requests, its visits and
+its pocket money) stop counting toward the conversation's warning, and a
+message whose only reasons are those, none above medium, is kept as a cue.
+Every other stage still counts (secrecy, a threat; for classmates a meeting,
+gifts), and a message that warns for any other reason still warns, so an adult
+who claims to be 14 and then asks for secrecy or a meeting is still flagged.
+Nothing of the text is kept: only which context was seen.
 
     >>> family_vocative(["salut", "mamie"]), family_vocative(["ma", "mamie", "dort", "je", "suis", "seule"])
     (True, False)
@@ -106,6 +107,6 @@ def discounted(context: set[str]) -> set[str]:
     out = set()
     if "peer" in context or "family" in context:
         out.add("age-probe")
-    if "family" in context:
-        out.add("image-request")
+    if "family" in context:  # a grandparent's camera call, visit or pocket money
+        out |= {"image-request", "meeting-request", "gifts-money"}
     return out
