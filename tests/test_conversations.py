@@ -83,6 +83,27 @@ def test_a_serious_stage_asked_again_in_a_later_message_adds_up():
     assert not summarize([("move-to-private", 1, 0.0)], repeated={"move-to-private"})["alert"]
 
 
+def test_a_stage_shown_after_the_child_said_they_are_a_minor_weighs_more():
+    told = {"minor-age": 3}
+    after = summarize([("move-to-private", 4, 0.0)], told)
+    before = summarize([("move-to-private", 2, 0.0)], told)
+    among_classmates = summarize([("move-to-private", 4, 0.0)], told, context={"peer"})
+    assert after["alert"] and after["started_at"] == 4
+    assert not before["alert"] and not among_classmates["alert"]
+
+
+def test_moving_the_chat_after_the_child_said_13_warns_where_among_classmates_it_does_not(shipped):
+    stranger = shipped.conversation("minor-then-move")
+    assert not stranger.add("do u sell commissions?", speaker="other").risk
+    assert not stranger.add("not yet im 13", speaker="child").risk
+    assert stranger.add("np, add me on telegram", speaker="other").risk
+    classmates = shipped.conversation("peers-then-move")
+    classmates.add("how old r u", speaker="other")
+    classmates.add("13 u?", speaker="child")
+    classmates.add("same 13", speaker="other")
+    assert not classmates.add("add me on telegram", speaker="other").risk
+
+
 def test_the_other_side_insisting_on_a_picture_warns_where_one_request_does_not(fx):
     conv = fx.conversation("insist")
     first = conv.add("envoie moi une photo", speaker="other")  # image-request, low

@@ -80,6 +80,10 @@ SPEAKERS = ("other", "child", "unknown")
 # A child's disclosure weighs this much once the other side shows a stage: the
 # same question means more once the child has said they are 13 and alone.
 DISCLOSURE_WEIGHT = 0.5
+# A stage the other side first shows after the child has said they are a minor
+# weighs this much more: whoever goes on to move the chat, ask for a picture or a
+# meeting knows they are talking to a child (not among classmates or family).
+AFTER_MINOR_WEIGHT = 0.5
 FADE_AFTER = 40  # cues older than this many messages no longer count
 # A person types one sentence as a burst of short messages: the rules read the other
 # side's last BURST messages together (only evidence that crosses a message boundary
@@ -200,7 +204,7 @@ class Conversation:
                 del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
             ignored = discounted(st.context)
             live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER and c[0] not in ignored]
-            info = summarize(live, st.disclosures, st.repeated)
+            info = summarize(live, st.disclosures, st.repeated, st.context)
             if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
                 st.alert_at = index
             info["context"] = sorted(st.context)
@@ -261,13 +265,16 @@ def _as_cue(verdict: Verdict) -> None:
     verdict.score = Verdict.from_matches(verdict.matches).score
 
 
-def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None, repeated=()) -> dict:
+def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None, repeated=(),
+              context=frozenset()) -> dict:
     """Stages seen, whether they cross the threshold, and the message that started it.
     The child's disclosures add weight (and count as a sign) only once the other
     side has shown at least one stage. A serious stage the other side comes back to
     in a later message (`repeated`: asked again for secrecy, for a picture, for a
     meeting, threatened again) adds half its weight and counts as a sign of its own:
-    insisting is the tactic, where one mention may be a misunderstanding."""
+    insisting is the tactic, where one mention may be a misunderstanding. A stage
+    first shown after the child said they are a minor weighs more, unless the
+    other side is known to be family or a classmate (`context`)."""
     first: dict[str, int] = {}
     for stage, index, _ in cues:
         first.setdefault(stage, index)
@@ -281,6 +288,9 @@ def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = Non
     if first and told:
         weight += DISCLOSURE_WEIGHT * min(len(told), 2)
         signs += 1
+        minor_at = disclosures.get("minor-age")
+        if minor_at is not None and not context and any(index > minor_at for index in first.values()):
+            weight += AFTER_MINOR_WEIGHT
     alert = signs >= 2 and weight >= THRESHOLD
     return {
         "stages": sorted(first, key=first.get),
