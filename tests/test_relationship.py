@@ -138,6 +138,19 @@ def test_a_school_year_is_read_as_a_childs_age(text, replying, expected):
     assert ("minor-age" in disclosed(tokens(text), replying_to_age_question=replying)) is expected
 
 
+def test_a_birth_year_is_read_as_an_age():
+    from datetime import date
+
+    from himaya.core.disclosures import disclosed
+    child, adult = str(date.today().year - 13), str(date.today().year - 30)
+    assert "minor-age" in disclosed(tokens(child), replying_to_age_question=True)
+    assert "minor-age" in disclosed(tokens(f"born in {child}"))
+    assert "minor-age" in disclosed(tokens(f"مواليد {child}"))
+    assert not disclosed(tokens(child))  # a bare year outside a reply: a date, not an age
+    assert not disclosed(tokens(adult), replying_to_age_question=True)
+    assert "minor-age" in disclosed(tokens("sab3a asesi"))  # the 7th year of basic school, in Derja
+
+
 def test_a_grade_given_in_answer_makes_the_age_question_count(scanner):
     talk = [("other", "t'as quel âge ?"), ("child", "{answer}"), ("other", "tu es très mignonne, ça reste entre nous")]
     graded = _talk(scanner, [(w, t.format(answer="8eme")) for w, t in talk])

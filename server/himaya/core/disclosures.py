@@ -9,11 +9,14 @@ both scripts), so "quinze ans", "fifteen" and "خمسطاش" are ages too. A sch
 year is an age as well: a pupil of the 8th year ("8eme", "8th grade",
 "الثامنة أساسي", "السيزيام") is a child, whatever number is said.
 
-    >>> disclosed(normalize("j'ai quinze ans et je suis seule").tokens)
-    {'minor-age', 'alone'}
+    >>> from himaya.core.normalize import normalize
+    >>> sorted(disclosed(normalize("j'ai quinze ans et je suis seule").tokens))
+    ['alone', 'minor-age']
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 # Number words, as the normalizer writes them (lower case, no accents, Arabic letters folded).
 NUMBER_WORDS = {
@@ -54,14 +57,18 @@ GRADES = {
     "sixieme", "septieme", "huitieme", "neuvieme", "cinquieme",
     "5th", "6th", "7th", "8th", "9th", "sixth", "seventh", "eighth", "ninth",
     "السادسه", "السابعه", "الثامنه", "التاسعه", "سادسه", "سابعه", "ثامنه", "تاسعه",
-    "السيزيام", "سيزيام", "sizyem", "sizyam", "sabe3a",
+    "السيزيام", "سيزيام", "sizyem", "sizyam", "sabe3a", "sab3a", "thamna", "tes3a",
 }
 # Words that make a grade a school year when it is not a bare reply ("en 8eme annee",
 # "8th grade", "السابعة أساسي", "in year 7").
 GRADE_WORDS = {
     "annee", "grade", "year", "class", "classe", "college", "colege", "base", "basic", "sna", "3am",
     "اساسي", "اعدادي", "ابتدائي", "سنه", "كوليج", "القسم", "قسم", "fel", "en", "in", "fi", "في",
+    "asesi", "asasi", "assasi",
 }
+# A birth year is an age: "2011" answering "what year were you born?", or said with a
+# birth word ("born in 2012", "مواليد 2011", "mawlouda 2010").
+BIRTH_WORDS = {"born", "nee", "ne", "née", "mawloud", "mawlouda", "moualid", "mawalid", "مواليد", "مولود", "مولوده"}
 
 
 def school_grade(tokens: list[str], replying_to_age_question: bool = False) -> bool:
@@ -93,10 +100,22 @@ def number_at(tokens: list[str], i: int) -> tuple[int | None, int]:
     return None, 1
 
 
+def minor_birth_year(tokens: list[str], i: int, replying_to_age_question: bool) -> bool:
+    """tokens[i] is the birth year of someone under 18 today (6 to 17), given as a short
+    answer to an age question or with a birth word before it."""
+    tok = tokens[i]
+    if not (len(tok) == 4 and tok.isdigit() and 6 <= date.today().year - int(tok) <= 17):
+        return False
+    return (replying_to_age_question and len(tokens) <= 5) or bool(set(tokens[max(0, i - 2):i]) & BIRTH_WORDS)
+
+
 def minor_age(tokens: list[str], replying_to_age_question: bool = False) -> bool:
     """An age under 18 said with an age word nearby ("j'ai 14 ans", "3andi 13",
-    "im 15"), or as a short bare answer to an age question ("15 w enti?")."""
+    "im 15"), or as a short bare answer to an age question ("15 w enti?"); a birth
+    year likewise ("2011", "born in 2012")."""
     for i in range(len(tokens)):
+        if minor_birth_year(tokens, i, replying_to_age_question):
+            return True
         value, size = number_at(tokens, i)
         if value is None or not 8 <= value <= 17:
             continue
