@@ -36,11 +36,13 @@ GRANDPARENT = {
 # "meme" is also French "même" ("la même"): a grandmother only right after a greeting.
 GRANDPARENT_AFTER_GREETING = GRANDPARENT | {"meme"}
 # Parents are addressed after a greeting or a thanks ("عسلامة ماما", "merci papa"; a
-# grandmother called "ماما خديجة" too), never after a yes: "ey mama fil 5edma" tells where
-# she is (the child is alone), and so does a parent word followed by where or how she is.
+# grandmother called "ماما خديجة" too), or closing a short yes ("ok mama", "ok papa taw");
+# "ey mama fil 5edma" tells where she is (the child is alone), and so does a parent word
+# followed by where or how she is.
 PARENT = {"maman", "mama", "mom", "mum", "mommy", "papa", "baba", "dad", "daddy", "ماما", "بابا", "يما"}
 GREETING = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "ahla",
-            "merci", "mer9i", "شكرا", "سلام", "عسلامه", "اهلا", "ya", "يا"}
+            "merci", "mercii", "mer9i", "شكرا", "سلام", "عسلامه", "اهلا", "ya", "يا"}
+NOW = {"taw", "tawa", "توا", "stp", "svp", "please", "pls"}  # may close an address: "ok papa taw"
 TELLS_WHERE = {"fil", "fel", "f", "fi", "في", "at", "is", "est", "au", "a", "rahi", "rahou", "راهي", "راهو",
                "mch", "moch", "مش", "ماهيش", "ماهوش", "mouch", "not", "pas", "out", "left", "partie", "parti"}
 # Words that may come before a name when a child answers (greetings, "yes", "now").
@@ -64,7 +66,10 @@ def family_vocative(tokens: list[str]) -> bool:
     after a greeting ("عسلامة ماما")."""
     for i, tok in enumerate(tokens):
         if tok in PARENT:
-            if i and tokens[i - 1] in GREETING and (i + 1 == len(tokens) or tokens[i + 1] not in TELLS_WHERE):
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            if i and tokens[i - 1] in GREETING and after not in TELLS_WHERE:
+                return True
+            if i and tokens[i - 1] in LEAD and (after is None or after in NOW) and len(tokens) <= 4:
                 return True
             continue
         if tok not in GRANDPARENT_AFTER_GREETING:
