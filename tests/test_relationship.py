@@ -80,6 +80,22 @@ def test_once_the_child_has_called_the_other_side_grandma_a_camera_request_no_lo
     assert secret[1].risk
 
 
+def test_a_club_that_brings_the_parent_in_is_not_an_age_probe(scanner):
+    from himaya.core.relationship import guardian_in_loop
+    assert guardian_in_loop(tokens("viens avec ta mère samedi pour l'inscription"))
+    assert guardian_in_loop(tokens("ويجب أن يحضر وليّك للتسجيل"))
+    assert not guardian_in_loop(tokens("pas besoin de tes parents, viens seule"))
+    assert not guardian_in_loop(tokens("9oul l ommek 3andek cours"))  # an alibi, not a parent in the loop
+    talk = [("other", "t'as quel âge ?"), ("child", "12"), ("other", "ok, groupe des 11-13 ans, mardi 17h au stade")]
+    club = _talk(scanner, [("other", "viens avec ta mère samedi pour l'inscription")] + talk)
+    stranger = _talk(scanner, [("other", "salut, ça va ?")] + talk)
+    assert stranger[-1].risk and not any(v.risk for v in club)
+    assert club[-1].conversation["context"] == ["guardian"]
+    # a question about the parents is the supervision probe, not a parent in the loop
+    asked = _talk(scanner, [("other", "tu rentres seule ou ton père vient avec toi ?")] + talk)
+    assert "guardian" not in asked[-1].conversation["context"]
+
+
 @pytest.mark.parametrize("question, age, back, snap, same", [
     ("9adeh 3omrek?", "14", "14 w enti?", "3andek snap?", "ena zeda 14, 3andek snap?"),
     ("how old are u", "15", "15 hbu", "add me on snap", "same! add me on snap"),

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from himaya.core.matcher import MAX_TEXT, SEVERITY_RANK, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
-from himaya.core.relationship import asks_back, discounted, family_vocative, peer_answer
+from himaya.core.relationship import asks_back, discounted, family_vocative, guardian_in_loop, peer_answer
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -172,8 +172,10 @@ class Conversation:
             if ids is not None:
                 st.recent.append(array("I", ids))  # 4 bytes an id, not a set's: 2 000 windows stay small
             window = frozenset().union(*st.recent) if ids is not None and len(st.recent) > 1 else None
-            if speaker != "other" or index - st.asked_back <= 2:
-                tokens = (n if n is not None else normalize(text[:MAX_TEXT])).tokens
+            if n is not None:  # the replies and the other side's words are read as context
+                tokens = n.tokens
+            elif speaker != "other" or index - st.asked_back <= 2:
+                tokens = normalize(text[:MAX_TEXT]).tokens
             else:
                 tokens = None
             if speaker == "child":
@@ -185,7 +187,7 @@ class Conversation:
                     # answered the probe (an age under 18, alone, parents away) without
                     # turning it around (as classmates do)
                     st.disclosures.setdefault(ANSWERED, index)
-            _read_context(st, speaker, index, tokens)
+            _read_context(st, speaker, index, tokens, question="?" in text or "؟" in text)
         if window and not verdict.risk and speaker != "child":
             self._scanner.window_signal(verdict, window)
         with self._lock:
@@ -220,9 +222,11 @@ class Conversation:
         return self._state.count
 
 
-def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None) -> None:
-    """Family or peer, from the replies (relationship.py). With speakers unknown,
-    any message may be the child's, or the other side's."""
+def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None, question: bool = False) -> None:
+    """Family or peer, from the replies; a guardian brought in by the other side
+    (relationship.py). With speakers unknown, any message may be the child's, or the
+    other side's. A question about the parents ("does your dad pick you up?") is the
+    supervision probe, never a guardian in the loop."""
     if tokens is None:
         return
     if speaker != "other":
@@ -233,6 +237,8 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
             return
     if speaker != "child" and 0 < index - st.asked_back <= 2 and peer_answer(tokens):
         st.context |= {"peer"}
+    if speaker != "child" and not question and guardian_in_loop(tokens):
+        st.context |= {"guardian"}
 
 
 def _with_burst(verdict: Verdict, found: list[Match]) -> Verdict:

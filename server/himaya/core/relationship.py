@@ -1,10 +1,12 @@
 """Who the other side of a chat is, as the replies show it.
 
-Two everyday conversations look like grooming on the surface. A grandmother on
+Everyday conversations look like grooming on the surface. A grandmother on
 a video call asks the child to turn the camera on and how old they are now; two
-classmates ask each other's age and swap Snapchat names. The replies tell them
-apart: the child calls the other "mamie" or "جدو"; or the child asks the age
-back ("et toi ?", "w enti?") and gets an age under 18 or "me too".
+classmates ask each other's age and swap Snapchat names; a club asks the age,
+the fee and the training time. The replies tell them apart: the child calls the
+other "mamie" or "جدو"; or the child asks the age back ("et toi ?", "w enti?")
+and gets an age under 18 or "me too"; or the other side brings the parent in
+("viens avec ta mère", "يجب أن يحضر وليّك"), which a groomer never does.
 
 What conversations.py does with it, and what it never does: the other side's
 age questions (and, for family, its camera and photo requests, its visits and
@@ -81,6 +83,34 @@ def family_vocative(tokens: list[str]) -> bool:
     return False
 
 
+# The other side brings the child's parent in ("come with your mom", "your guardian must
+# come to register", "ija m3a babak"): a coach, a club, a school. A groomer keeps the
+# parents out; the negations that do so ("pas besoin de tes parents", "sans ta mère",
+# "بلا ما يعرف بوك") are checked right before.
+GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guardian", "maman", "papa", "mere", "pere",
+            "ommek", "omek", "babak", "bouk", "waldik", "waliyek", "وليك", "الولي", "وليي", "امك", "بابك", "بوك",
+            "والديك", "والدك", "والدتك", "ماماك", "باباك"}
+WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3a", "مع", "يحضر", "تحضر", "يجي", "تجي",
+                 "يمضي", "sign", "signe", "signer", "signature", "vient", "viennent"}
+KEEP_OUT = {"pas", "sans", "no", "not", "without", "dont", "never", "jamais", "bla", "bidoun", "ma", "ما", "بلا",
+            "بدون", "دون", "لا", "ماش", "mouch", "mch", "besoin", "need", "tell", "dis", "9oul", "قول", "ma3ach"}
+
+
+def guardian_in_loop(tokens: list[str]) -> bool:
+    """The other side has the child come or sign with a parent: a guardian word and a
+    with / come / sign word within three tokens, no negation just before either."""
+    for i, tok in enumerate(tokens):
+        if tok not in GUARDIAN:
+            continue
+        near = range(max(0, i - 3), min(len(tokens), i + 4))
+        for j in near:
+            if tokens[j] in WITH_GUARDIAN:
+                lead = set(tokens[max(0, min(i, j) - 3):min(i, j)])
+                if not lead & KEEP_OUT:
+                    return True
+    return False
+
+
 def _has(tokens: list[str], phrases: set[tuple[str, ...]], last: int | None = None) -> bool:
     n = len(tokens)
     start = 0 if last is None else max(0, n - last)
@@ -114,4 +144,6 @@ def discounted(context: set[str]) -> set[str]:
         out.add("age-probe")
     if "family" in context:  # a grandparent's camera call, visit or pocket money
         out |= {"image-request", "meeting-request", "gifts-money"}
+    if "guardian" in context:  # a club that asks the age, names its fee and the training time
+        out |= {"age-probe", "gifts-money", "meeting-request"}
     return out
