@@ -33,7 +33,7 @@ def tokens(text):
     ("Salut mamie !", True), ("12 mamie 😂", True), ("bonsoir mémé", True), ("باهي جدو", True),
     ("ok jeddo nji", True), ("mamie", True),
     ("عسلامة ماما خديجة!", True), ("12 يا ماما 😂", True), ("merci papa", True),  # parents, once addressed
-    ("ok mama 😘", True), ("ok papa taw", True),
+    ("ok mama 😘", True), ("ok papa taw", True), ("عسلامة ماماتي!", True),
     ("ma mamie dort, je suis seule", False),  # a disclosure, not an address
     ("mama w baba fel 5edma", False), ("mon papa rentre tard", False), ("ey mama fil 5edma", False),
     ("salut maman est partie", False),

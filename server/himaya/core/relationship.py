@@ -33,7 +33,7 @@ from himaya.core.disclosures import number_at
 GRANDPARENT = {
     "mamie", "mami", "mamy", "papi", "papy", "pepe", "grandma", "grandpa", "granny", "nana",
     "jeddo", "jaddo", "jedda", "jadda", "jeddi", "jedti", "mima", "mimti", "teta", "tita",
-    "جدو", "جدي", "جده", "جدتي", "ميمتي", "ميمه", "تيتا", "تيته",
+    "جدو", "جدي", "جده", "جدتي", "ميمتي", "ميمه", "تيتا", "تيته", "ماماتي", "mamati", "mametti",
 }
 # "meme" is also French "même" ("la même"): a grandmother only right after a greeting.
 GRANDPARENT_AFTER_GREETING = GRANDPARENT | {"meme"}
