@@ -125,6 +125,33 @@ def test_unreachable_intake_is_retried_later(store):
     assert row["state"] == "pending" and row["last_error"].startswith("unreachable")
 
 
+def test_an_intake_that_answers_garbage_is_retried_later(store):
+    """An intake that dies or garbles its answer mid-way (a status line that is not HTTP):
+    the report is kept, its attempt counted, and tried again later; nothing escapes."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def answer_garbage():
+        conn, _ = server.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 2xx what\r\n\r\n")
+        conn.close()
+
+    thread = threading.Thread(target=answer_garbage, daemon=True)
+    thread.start()
+    made = store.append_report(report_body(), "v1", queue=True)
+    try:
+        assert _outbox(store, f"http://127.0.0.1:{server.getsockname()[1]}/intake").send_due() == 0
+    finally:
+        thread.join(5)
+        server.close()
+    row = store.get_report(made["id"])["outbox"]
+    assert row["state"] == "pending" and row["attempts"] == 1 and row["last_error"]
+
+
 def test_without_intake_reports_wait_for_export(store, intake):
     store.append_report(report_body(), "v1", queue=False)
     assert Outbox(store, lambda: {"intake-url": None}).send_due() == 0

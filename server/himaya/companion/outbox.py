@@ -15,6 +15,7 @@ the evidence chain at sending time, so the NGO holds a witness of the chain.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import logging
 import random
@@ -88,7 +89,8 @@ class Outbox:
         attempts = row["outbox"]["attempts"] + 1
         try:
             self._post(url, self.payload(report_id), code)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+            # (HTTPException: an intake that died mid-answer; the report is tried again)
             reason = _describe(exc)
             if isinstance(exc, urllib.error.HTTPError):
                 exc.close()
