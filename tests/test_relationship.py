@@ -33,7 +33,8 @@ def tokens(text):
     ("Salut mamie !", True), ("12 mamie 😂", True), ("bonsoir mémé", True), ("باهي جدو", True),
     ("ok jeddo nji", True), ("mamie", True),
     ("عسلامة ماما خديجة!", True), ("12 يا ماما 😂", True), ("merci papa", True),  # parents, once addressed
-    ("ok mama 😘", True), ("ok papa taw", True), ("عسلامة ماماتي!", True),
+    ("ok mama 😘", True), ("ok papa taw", True), ("عسلامة ماماتي!", True), ("papa, j'arrive", True),
+    ("baba mazel fel 5edma", False),
     ("ma mamie dort, je suis seule", False),  # a disclosure, not an address
     ("mama w baba fel 5edma", False), ("mon papa rentre tard", False), ("ey mama fil 5edma", False),
     ("salut maman est partie", False),
@@ -78,6 +79,34 @@ def test_once_the_child_has_called_the_other_side_grandma_a_camera_request_no_lo
     # what is not a family stage still warns: secrecy from the parents
     secret = _talk(scanner, [("child", "عسلامة جدو"), ("other", CAMERA + " و ما تقول لحد")])
     assert secret[1].risk
+
+
+def test_coaches_teachers_classmates_and_family_surprises_read_from_the_chat(scanner):
+    from himaya.core.relationship import family_surprise, role_vocative, teen_age_given
+    assert role_vocative(tokens("عسلامة كوتش")) and role_vocative(tokens("ok coach")) and not role_vocative(tokens("le coach est parti"))
+    assert teen_age_given(tokens("how old r u? i'm 13")) and not teen_age_given(tokens("how old r u? i'm 32"))
+    assert family_surprise(tokens("on prépare une surprise pour son anniv samedi"))
+    assert not family_surprise(tokens("j'ai une surprise pour toi, dis rien à ta mère"))  # a lure, not a family's
+    # a coach's age question for the age group no longer adds up with the answer
+    age = [("other", "قداش عمرك باش نحطك في الصنف الصحيح؟"), ("child", "12"), ("other", "باهي، التمارين الثلاثاء")]
+    coach = _talk(scanner, [("other", "عسلامة"), ("child", "عسلامة كوتش")] + age)
+    stranger = _talk(scanner, [("other", "عسلامة"), ("child", "عسلامة")] + age)
+    assert stranger[-1].risk and not any(v.risk for v in coach)
+    # classmates: the other side gives its own age of 13, the child says "13 too"
+    peers = _talk(scanner, [("other", "how old r u? i'm 13"), ("child", "13 too lol"),
+                            ("other", "cool, add me on snap for the study group")])
+    assert not any(v.risk for v in peers) and "peer" in peers[-1].conversation["context"]
+    # a brother's "delete this" about a surprise for their mother's birthday
+    surprise = _talk(scanner, [("other", "on prépare une surprise pour son anniv samedi, ma t9oul chay"),
+                               ("child", "ok"), ("other", "w supprime ce msg, elle regarde ton tel parfois 😂")])
+    assert not any(v.risk for v in surprise)
+
+
+def test_a_number_of_something_else_is_not_an_age():
+    from himaya.core.disclosures import disclosed
+    assert not disclosed(tokens("almost, chapter 9"), replying_to_age_question=True)
+    assert not disclosed(tokens("page 12"), replying_to_age_question=True)
+    assert "minor-age" in disclosed(tokens("12"), replying_to_age_question=True)
 
 
 def test_a_club_that_brings_the_parent_in_is_not_an_age_probe(scanner):

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from himaya.core.matcher import MAX_TEXT, SEVERITY_RANK, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
-from himaya.core.relationship import asks_back, discounted, family_vocative, guardian_in_loop, peer_answer
+from himaya.core.relationship import (asks_back, discounted, family_surprise, family_vocative, guardian_in_loop,
+                                      peer_answer, role_vocative, teen_age_given)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -112,6 +113,7 @@ class _State:
     # Who the other side is, as the replies show it (relationship.py): "family", "peer".
     context: frozenset = frozenset()  # (frozensets: the shared empty one costs a conversation nothing)
     asked_back: int = -10  # the message where the age question was turned around
+    offered_age: int = -10  # the message where the other side gave its own teen age
     repeated: frozenset = frozenset()  # stages shown again in a later message, not faded since
     count: int = 0
     alert_at: int | None = None
@@ -183,9 +185,10 @@ class Conversation:
                 told = disclosed(tokens, replying_to_age_question=asked)
                 for kind in told:
                     st.disclosures.setdefault(kind, index)
-                if asked and told and not asks_back(tokens):
+                swapped = 0 < index - st.offered_age <= 2 and peer_answer(tokens)  # "i'm 13" - "13 too"
+                if asked and told and not asks_back(tokens) and not swapped:
                     # answered the probe (an age under 18, alone, parents away) without
-                    # turning it around (as classmates do)
+                    # turning it around or swapping ages (as classmates do)
                     st.disclosures.setdefault(ANSWERED, index)
             _read_context(st, speaker, index, tokens, question="?" in text or "؟" in text)
         if window and not verdict.risk and speaker != "child":
@@ -229,14 +232,22 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
     supervision probe, never a guardian in the loop."""
     if tokens is None:
         return
+    if family_surprise(tokens):
+        st.context |= {"surprise"}
     if speaker != "other":
         if family_vocative(tokens):
             st.context |= {"family"}
+        if role_vocative(tokens):
+            st.context |= {"school"}
+        if 0 < index - st.offered_age <= 2 and peer_answer(tokens):
+            st.context |= {"peer"}  # "how old r u? i'm 13" - "13 too lol"
         if asks_back(tokens):
             st.asked_back = index
             return
     if speaker != "child" and 0 < index - st.asked_back <= 2 and peer_answer(tokens):
         st.context |= {"peer"}
+    if speaker != "child" and teen_age_given(tokens):
+        st.offered_age = index
     if speaker != "child" and not question and guardian_in_loop(tokens):
         st.context |= {"guardian"}
 

@@ -66,6 +66,10 @@ GRADE_WORDS = {
     "اساسي", "اعدادي", "ابتدائي", "سنه", "كوليج", "القسم", "قسم", "fel", "en", "in", "fi", "في",
     "asesi", "asasi", "assasi",
 }
+# Nouns a number counts instead of years ("chapter 9", "page 12", "bus 14", "exercice 3").
+COUNTED = {"chapter", "chapitre", "page", "p", "exercice", "exo", "ex", "question", "q", "bus", "salle", "room",
+           "level", "niveau", "episode", "ep", "saison", "season", "numero", "num", "no", "table", "lesson",
+           "lecon", "bloc", "etage", "floor", "tome", "partie", "part", "match", "round", "game", "score"}
 # A birth year is an age: "2011" answering "what year were you born?", or said with a
 # birth word ("born in 2012", "مواليد 2011", "mawlouda 2010").
 BIRTH_WORDS = {"born", "nee", "ne", "née", "mawloud", "mawlouda", "moualid", "mawalid", "مواليد", "مولود", "مولوده"}
@@ -119,6 +123,8 @@ def minor_age(tokens: list[str], replying_to_age_question: bool = False) -> bool
         value, size = number_at(tokens, i)
         if value is None or not 8 <= value <= 17:
             continue
+        if i and tokens[i - 1] in COUNTED:
+            continue  # "chapter 9", "page 12": a number of something else
         near = set(tokens[max(0, i - 3):i]) | set(tokens[i + size:i + size + 2])
         if near & AGE_WORDS:
             return True

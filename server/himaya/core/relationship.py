@@ -45,6 +45,10 @@ PARENT = {"maman", "mama", "mom", "mum", "mommy", "papa", "baba", "dad", "daddy"
 GREETING = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "ahla",
             "merci", "mercii", "mer9i", "شكرا", "سلام", "عسلامه", "اهلا", "ya", "يا"}
 NOW = {"taw", "tawa", "توا", "stp", "svp", "please", "pls"}  # may close an address: "ok papa taw"
+# What a child says right after calling a parent at the start of a reply ("papa, j'arrive",
+# "mama hani jeya"); "mama fel 5edma", "baba mazel" tell where the parent is instead.
+REPLY_START = {"j", "je", "ok", "hani", "jey", "jeya", "ena", "taw", "tawa", "coming", "omw", "i", "im", "oui",
+               "ey", "yes", "نجي", "جاي", "جايه", "هاني", "توا", "حاضر", "باهي"}
 TELLS_WHERE = {"fil", "fel", "f", "fi", "في", "at", "is", "est", "au", "a", "rahi", "rahou", "راهي", "راهو",
                "mch", "moch", "مش", "ماهيش", "ماهوش", "mouch", "not", "pas", "out", "left", "partie", "parti"}
 # Words that may come before a name when a child answers (greetings, "yes", "now").
@@ -53,6 +57,7 @@ LEAD = {
     "eyy", "ey", "ih", "ayh", "aslema", "ahla", "taw", "merci", "mer9i", "yes", "yeah",
     "ايه", "نعم", "توا", "شكرا", "سلام", "عسلامه", "اهلا", "باهي",
 }
+SELF = {"im", "i", "m", "ena", "ana", "moi", "j", "ai", "jai", "انا", "عندي", "3andi", "andi", "عمري", "3omri"}
 ASK_BACK = {("et", "toi"), ("w", "enti"), ("w", "inti"), ("wenti",), ("winti",), ("and", "you"), ("and", "u"),
             ("wbu",), ("hbu",), ("toi",), ("و", "انتي"), ("و", "انت"), ("وانتي",), ("وانت",),
             ("و", "انتا"), ("وانتا",)}
@@ -73,6 +78,8 @@ def family_vocative(tokens: list[str]) -> bool:
                 return True
             if i and tokens[i - 1] in LEAD and (after is None or after in NOW) and len(tokens) <= 4:
                 return True
+            if i == 0 and after in REPLY_START:
+                return True
             continue
         if tok not in GRANDPARENT_AFTER_GREETING:
             continue
@@ -87,6 +94,18 @@ def family_vocative(tokens: list[str]) -> bool:
 # come to register", "ija m3a babak"): a coach, a club, a school. A groomer keeps the
 # parents out; the negations that do so ("pas besoin de tes parents", "sans ta mère",
 # "بلا ما يعرف بوك") are checked right before.
+# The people whose age questions are routine, as the child addresses them ("عسلامة كوتش",
+# "ok coach", "merci madame"): a coach or a teacher registering a group. Only their age
+# questions stop counting; a picture, a meeting or a secret still does.
+ROLE = {"coach", "couch", "كوتش", "الكوتش", "prof", "professeur", "madame", "monsieur", "maitresse", "teacher", "sir",
+        "miss", "استاذ", "استاذه", "الاستاذ", "الاستاذه", "معلم", "معلمه", "sidi", "sidi", "m3allem"}
+# A surprise for someone else in the family ("une surprise pour son anniv", "surprise l mama",
+# "سوربريز لماما"): its secret and its "delete this" are the family's, not the other side's.
+SURPRISE = {"surprise", "surprize", "sarprise", "سوربريز", "مفاجاه", "مفاجئه"}
+FOR_FAMILY = {"maman", "mama", "papa", "baba", "mamie", "papi", "son", "sa", "ses", "his", "her", "their", "leur",
+              "anniv", "anniversaire", "birthday", "bday", "ماما", "بابا", "لماما", "لبابا", "عيد", "ميلاد", "ميلادها",
+              "ميلادو", "mom", "mum", "dad", "grandma", "grandpa", "jeddou", "jedda", "3id", "miled"}
+FOR_YOU = {"toi", "you", "u", "ليك", "lik", "likom", "ليكم", "te", "t"}
 GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guardian", "maman", "papa", "mere", "pere",
             "ommek", "omek", "babak", "bouk", "waldik", "waliyek", "وليك", "الولي", "وليي", "امك", "بابك", "بوك",
             "والديك", "والدك", "والدتك", "ماماك", "باباك"}
@@ -94,6 +113,30 @@ WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3
                  "يمضي", "sign", "signe", "signer", "signature", "vient", "viennent"}
 KEEP_OUT = {"pas", "sans", "no", "not", "without", "dont", "never", "jamais", "bla", "bidoun", "ma", "ما", "بلا",
             "بدون", "دون", "لا", "ماش", "mouch", "mch", "besoin", "need", "tell", "dis", "9oul", "قول", "ma3ach"}
+
+
+def role_vocative(tokens: list[str]) -> bool:
+    """The child addresses a coach or a teacher: after a greeting, a thanks or a yes, or
+    closing a short message ("عسلامة كوتش", "ok coach", "merci madame")."""
+    for i, tok in enumerate(tokens):
+        if tok not in ROLE:
+            continue
+        if i and (tokens[i - 1] in GREETING or tokens[i - 1] in LEAD):
+            return True
+        if i == len(tokens) - 1 and len(tokens) <= 6:
+            return True
+    return False
+
+
+def family_surprise(tokens: list[str]) -> bool:
+    """A surprise said to be for someone else in the family: a family word or a birthday
+    within four tokens of it, and no "for you" ("une surprise pour toi" is a lure)."""
+    for i, tok in enumerate(tokens):
+        if tok in SURPRISE:
+            window = set(tokens[max(0, i - 4):i + 5])
+            if window & FOR_FAMILY and not window & FOR_YOU:
+                return True
+    return False
 
 
 def guardian_in_loop(tokens: list[str]) -> bool:
@@ -137,6 +180,15 @@ def peer_answer(tokens: list[str]) -> bool:
     return False
 
 
+def teen_age_given(tokens: list[str]) -> bool:
+    """The other side states its own age of 8 to 17 ("i'm 13", "ena 14", "j'ai 15 ans")."""
+    for i in range(len(tokens)):
+        value, _size = number_at(tokens, i)
+        if value is not None and 8 <= value <= 17 and set(tokens[max(0, i - 2):i]) & SELF:
+            return True
+    return False
+
+
 def discounted(context: set[str]) -> set[str]:
     """The other side's stages that no longer count toward a conversation's warning."""
     out = set()
@@ -146,4 +198,8 @@ def discounted(context: set[str]) -> set[str]:
         out |= {"image-request", "meeting-request", "gifts-money"}
     if "guardian" in context:  # a club that asks the age, names its fee and the training time
         out |= {"age-probe", "gifts-money", "meeting-request"}
+    if "school" in context:  # a coach or a teacher putting the child in an age group
+        out.add("age-probe")
+    if "surprise" in context:  # the family's secret for a birthday
+        out.add("secrecy-isolation")
     return out
