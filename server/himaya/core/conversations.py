@@ -25,7 +25,7 @@ from array import array
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
-from himaya.core.matcher import MAX_TEXT, SEVERITY_RANK, Match, Verdict
+from himaya.core.matcher import MAX_TEXT, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
 from himaya.core.relationship import (asks_back, discounted, family_surprise, family_vocative, guardian_in_loop,
@@ -110,7 +110,8 @@ class _State:
     recent: deque = field(default_factory=lambda: deque(maxlen=WINDOW))
     disclosures: dict = field(default_factory=dict)  # kind -> message index where the child said it
     last_age_question: int = -10
-    # Who the other side is, as the replies show it (relationship.py): "family", "peer".
+    # Who the other side is, as the replies show it (relationship.py): "family", "peer",
+    # "school", "guardian", "surprise".
     context: frozenset = frozenset()  # (frozensets: the shared empty one costs a conversation nothing)
     asked_back: int = -10  # the message where the age question was turned around
     offered_age: int = -10  # the message where the other side gave its own teen age
@@ -226,8 +227,8 @@ class Conversation:
 
 
 def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None, question: bool = False) -> None:
-    """Family or peer, from the replies; a guardian brought in by the other side
-    (relationship.py). With speakers unknown, any message may be the child's, or the
+    """Family, peer or school, from the replies; a guardian brought in by the other
+    side; a family surprise (relationship.py). With speakers unknown, any message may be the child's, or the
     other side's. A question about the parents ("does your dad pick you up?") is the
     supervision probe, never a guardian in the loop."""
     if tokens is None:

@@ -67,12 +67,12 @@ GRADE_WORDS = {
     "asesi", "asasi", "assasi",
 }
 # Nouns a number counts instead of years ("chapter 9", "page 12", "bus 14", "exercice 3").
-COUNTED = {"chapter", "chapitre", "page", "p", "exercice", "exo", "ex", "question", "q", "bus", "salle", "room",
-           "level", "niveau", "episode", "ep", "saison", "season", "numero", "num", "no", "table", "lesson",
+COUNTED = {"chapter", "chapitre", "page", "exercice", "exo", "question", "bus", "salle", "room",
+           "level", "niveau", "episode", "ep", "saison", "season", "numero", "table", "lesson",
            "lecon", "bloc", "etage", "floor", "tome", "partie", "part", "match", "round", "game", "score"}
 # A birth year is an age: "2011" answering "what year were you born?", or said with a
 # birth word ("born in 2012", "مواليد 2011", "mawlouda 2010").
-BIRTH_WORDS = {"born", "nee", "ne", "née", "mawloud", "mawlouda", "moualid", "mawalid", "مواليد", "مولود", "مولوده"}
+BIRTH_WORDS = {"born", "nee", "ne", "mawloud", "mawlouda", "moualid", "mawalid", "مواليد", "مولود", "مولوده"}
 
 
 def school_grade(tokens: list[str], replying_to_age_question: bool = False) -> bool:

@@ -3,19 +3,25 @@
 Everyday conversations look like grooming on the surface. A grandmother on
 a video call asks the child to turn the camera on and how old they are now; two
 classmates ask each other's age and swap Snapchat names; a club asks the age,
-the fee and the training time. The replies tell them apart: the child calls the
-other "mamie" or "جدو"; or the child asks the age back ("et toi ?", "w enti?")
-and gets an age under 18 or "me too"; or the other side brings the parent in
-("viens avec ta mère", "يجب أن يحضر وليّك"), which a groomer never does.
+the fee and the training time; a brother asks to keep their mother's birthday
+surprise and to delete the message. The replies tell them apart (contexts):
+"family", the child calls the other "mamie", "جدو", or a parent ("عسلامة ماما",
+"ok papa"); "peer", the child asks the age back ("et toi ?") and gets an age
+under 18 or "me too", or the other side gave its own teen age and the child
+answers "13 too"; "school", the child calls the other "coach" or "أستاذ";
+"guardian", the other side brings the parent in ("viens avec ta mère",
+"يجب أن يحضر وليّك"), which a groomer never does; "surprise", a surprise for
+someone else in the family (never "pour toi").
 
-What conversations.py does with it, and what it never does: the other side's
-age questions (and, for family, its camera and photo requests, its visits and
-its pocket money) stop counting toward the conversation's warning, and a
-message whose only reasons are those, none above medium, is kept as a cue.
-Every other stage still counts (secrecy, a threat; for classmates a meeting,
-gifts), and a message that warns for any other reason still warns, so an adult
-who claims to be 14 and then asks for secrecy or a meeting is still flagged.
-Nothing of the text is kept: only which context was seen.
+What conversations.py does with it, and what it never does: the stages a
+context explains stop counting toward the conversation's warning (`discounted`:
+age questions for all; for family also camera and photo requests, visits and
+pocket money; for a guardian fees and training times; for a surprise its
+secret), and a message whose only reasons are those, none above medium, is kept
+as a cue. Every other stage still counts, and a message that warns for any
+other reason still warns, so an adult who claims to be 14 and then asks for
+secrecy or a meeting is still flagged. Nothing of the text is kept: only which
+context was seen.
 
     >>> family_vocative(["salut", "mamie"]), family_vocative(["ma", "mamie", "dort", "je", "suis", "seule"])
     (True, False)
@@ -70,7 +76,8 @@ SAME = {("pareil",), ("moi", "aussi"), ("me", "too"), ("same",), ("ena", "zeda")
 def family_vocative(tokens: list[str]) -> bool:
     """The message addresses a grandparent: the word ends it ("13 mamie"), or
     follows a greeting, a yes or a number ("Salut mémé", "توا جدو"); or a parent,
-    after a greeting ("عسلامة ماما")."""
+    after a greeting or a thanks ("عسلامة ماما"), closing a short yes ("ok mama"),
+    or opening a reply ("papa, j'arrive")."""
     for i, tok in enumerate(tokens):
         if tok in PARENT:
             after = tokens[i + 1] if i + 1 < len(tokens) else None
@@ -90,15 +97,12 @@ def family_vocative(tokens: list[str]) -> bool:
     return False
 
 
-# The other side brings the child's parent in ("come with your mom", "your guardian must
-# come to register", "ija m3a babak"): a coach, a club, a school. A groomer keeps the
-# parents out; the negations that do so ("pas besoin de tes parents", "sans ta mère",
-# "بلا ما يعرف بوك") are checked right before.
 # The people whose age questions are routine, as the child addresses them ("عسلامة كوتش",
 # "ok coach", "merci madame"): a coach or a teacher registering a group. Only their age
 # questions stop counting; a picture, a meeting or a secret still does.
+# ("sidi", "m3allem" are said to any man, "ya m3allem" among friends: not roles.)
 ROLE = {"coach", "couch", "كوتش", "الكوتش", "prof", "professeur", "madame", "monsieur", "maitresse", "teacher", "sir",
-        "miss", "استاذ", "استاذه", "الاستاذ", "الاستاذه", "معلم", "معلمه", "sidi", "sidi", "m3allem"}
+        "miss", "استاذ", "استاذه", "الاستاذ", "الاستاذه", "معلم", "معلمه"}
 # A surprise for someone else in the family ("une surprise pour son anniv", "surprise l mama",
 # "سوربريز لماما"): its secret and its "delete this" are the family's, not the other side's.
 SURPRISE = {"surprise", "surprize", "sarprise", "سوربريز", "مفاجاه", "مفاجئه"}
@@ -106,6 +110,10 @@ FOR_FAMILY = {"maman", "mama", "papa", "baba", "mamie", "papi", "son", "sa", "se
               "anniv", "anniversaire", "birthday", "bday", "ماما", "بابا", "لماما", "لبابا", "عيد", "ميلاد", "ميلادها",
               "ميلادو", "mom", "mum", "dad", "grandma", "grandpa", "jeddou", "jedda", "3id", "miled"}
 FOR_YOU = {"toi", "you", "u", "ليك", "lik", "likom", "ليكم", "te", "t"}
+# The other side brings the child's parent in ("come with your mom", "your guardian must
+# come to register", "ija m3a babak"): a coach, a club, a school. A groomer keeps the
+# parents out; the negations that do so ("pas besoin de tes parents", "sans ta mère",
+# "بلا ما يعرف بوك") are checked right before.
 GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guardian", "maman", "papa", "mere", "pere",
             "ommek", "omek", "babak", "bouk", "waldik", "waliyek", "وليك", "الولي", "وليي", "امك", "بابك", "بوك",
             "والديك", "والدك", "والدتك", "ماماك", "باباك"}
