@@ -292,7 +292,7 @@ def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = Non
     meeting, threatened again) adds half its weight and counts as a sign of its own:
     insisting is the tactic, where one mention may be a misunderstanding. A stage
     first shown after the child said they are a minor weighs more, unless the
-    other side is known to be family or a classmate (`context`)."""
+    replies already show who the other side is (`context`: family, a classmate...)."""
     first: dict[str, int] = {}
     for stage, index, _ in cues:
         first.setdefault(stage, index)

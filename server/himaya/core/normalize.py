@@ -334,22 +334,19 @@ class Normalized:
             inner = gaps[a - first:b - first]
             blank = [not g.strip() for g in inner]
             if any(blank) and not all(blank) and all(bl or _JOINER.fullmatch(g) for bl, g in zip(blank, inner)):
-                start = a
-                for k, bl in enumerate(blank):
-                    if bl:
-                        out.append((start, a + k))
-                        start = a + k + 1
-                out.append((start, b))
+                cuts = blank  # dotted words: the spaces are the boundaries
             elif inner and all(blank) and len(set(map(len, inner))) > 1:
                 # one space between letters, more between words (`n e  d i s  r i e n`)
-                narrow, start = min(map(len, inner)), a
-                for k, gap in enumerate(inner):
-                    if len(gap) > narrow:
-                        out.append((start, a + k))
-                        start = a + k + 1
-                out.append((start, b))
+                narrow = min(map(len, inner))
+                cuts = [len(gap) > narrow for gap in inner]
             else:
-                out.append((a, b))
+                cuts = ()
+            start = a
+            for k, cut in enumerate(cuts):
+                if cut:
+                    out.append((start, a + k))
+                    start = a + k + 1
+            out.append((start, b))
         # a run is 3+ letters; a piece cut out of one is a word from 2 letters (`h.o.w`, `o.k`)
         return [(a, b) for a, b in out if b - a >= 1]
 

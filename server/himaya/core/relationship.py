@@ -48,8 +48,9 @@ GRANDPARENT_AFTER_GREETING = GRANDPARENT | {"meme"}
 # "ey mama fil 5edma" tells where she is (the child is alone), and so does a parent word
 # followed by where or how she is.
 PARENT = {"maman", "mama", "mom", "mum", "mommy", "papa", "baba", "dad", "daddy", "ماما", "بابا", "يما"}
-GREETING = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "ahla",
-            "merci", "mercii", "mer9i", "شكرا", "سلام", "عسلامه", "اهلا", "ya", "يا"}
+_HELLO = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "ahla",
+          "merci", "mer9i", "شكرا", "سلام", "عسلامه", "اهلا"}  # greetings and thanks
+GREETING = _HELLO | {"mercii", "ya", "يا"}  # before a parent's name (with the vocative "ya")
 NOW = {"taw", "tawa", "توا", "stp", "svp", "please", "pls"}  # may close an address: "ok papa taw"
 # What a child says right after calling a parent at the start of a reply ("papa, j'arrive",
 # "mama hani jeya"); "mama fel 5edma", "baba mazel" tell where the parent is instead.
@@ -58,11 +59,7 @@ REPLY_START = {"j", "je", "ok", "hani", "jey", "jeya", "ena", "taw", "tawa", "co
 TELLS_WHERE = {"fil", "fel", "f", "fi", "في", "at", "is", "est", "au", "a", "rahi", "rahou", "راهي", "راهو",
                "mch", "moch", "مش", "ماهيش", "ماهوش", "mouch", "not", "pas", "out", "left", "partie", "parti"}
 # Words that may come before a name when a child answers (greetings, "yes", "now").
-LEAD = {
-    "salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "oui", "ouais", "ok", "okay",
-    "eyy", "ey", "ih", "ayh", "aslema", "ahla", "taw", "merci", "mer9i", "yes", "yeah",
-    "ايه", "نعم", "توا", "شكرا", "سلام", "عسلامه", "اهلا", "باهي",
-}
+LEAD = _HELLO | {"oui", "ouais", "ok", "okay", "eyy", "ey", "ih", "ayh", "taw", "yes", "yeah", "ايه", "نعم", "توا", "باهي"}
 SELF = {"im", "i", "m", "ena", "ana", "moi", "j", "ai", "jai", "انا", "عندي", "3andi", "andi", "عمري", "3omri"}
 ASK_BACK = {("et", "toi"), ("w", "enti"), ("w", "inti"), ("wenti",), ("winti",), ("and", "you"), ("and", "u"),
             ("wbu",), ("hbu",), ("toi",), ("و", "انتي"), ("و", "انت"), ("وانتي",), ("وانت",),
@@ -139,6 +136,8 @@ def role_vocative(tokens: list[str]) -> bool:
 def family_surprise(tokens: list[str]) -> bool:
     """A surprise said to be for someone else in the family: a family word or a birthday
     within four tokens of it, and no "for you" ("une surprise pour toi" is a lure)."""
+    if SURPRISE.isdisjoint(tokens):
+        return False
     for i, tok in enumerate(tokens):
         if tok in SURPRISE:
             window = set(tokens[max(0, i - 4):i + 5])
@@ -150,6 +149,8 @@ def family_surprise(tokens: list[str]) -> bool:
 def guardian_in_loop(tokens: list[str]) -> bool:
     """The other side has the child come or sign with a parent: a guardian word and a
     with / come / sign word within three tokens, no negation just before either."""
+    if GUARDIAN.isdisjoint(tokens):
+        return False
     for i, tok in enumerate(tokens):
         if tok not in GUARDIAN:
             continue
@@ -190,6 +191,8 @@ def peer_answer(tokens: list[str]) -> bool:
 
 def teen_age_given(tokens: list[str]) -> bool:
     """The other side states its own age of 8 to 17 ("i'm 13", "ena 14", "j'ai 15 ans")."""
+    if SELF.isdisjoint(tokens):
+        return False
     for i in range(len(tokens)):
         value, _size = number_at(tokens, i)
         if value is not None and 8 <= value <= 17 and set(tokens[max(0, i - 2):i]) & SELF:
