@@ -107,8 +107,7 @@ class _FakeModel:
         self.thresholds = {"meeting-request": 0.6, "age-probe": 0.8, "blackmail-threat": 0.6}
         self.enabled = dict(enabled or {c: True for c in self.thresholds})
 
-    best = Model.best
-    above = Model.above
+    pick = Model.pick
 
 
 def _probs(**values):
@@ -125,6 +124,11 @@ def test_model_alone_warns_at_medium_only_above_its_threshold():
     apply_model(loud, _FakeModel(), _probs(blackmail_threat=0.99))
     assert loud.risk and loud.severity == MODEL_SEVERITY == "medium"  # never high or critical alone
     assert loud.matches[0].rule == "model.blackmail-threat" and loud.matches[0].explain["child"]["fr"]
+    # the likeliest category is under its own threshold, a less likely one is over its own: that one warns
+    second = Verdict()
+    apply_model(second, _FakeModel(), _probs(age_probe=0.7, meeting_request=0.65))
+    assert second.risk and second.matches[0].rule == "model.meeting-request"
+    assert second.signals["model"] == {"category": "meeting-request", "score": 0.65, "threshold": 0.6, "warned": True}
 
 
 def test_a_switched_off_category_never_warns():

@@ -194,18 +194,20 @@ class Model:
     def scores(self, text: str, kind: str = "message") -> dict[str, float]:
         return self.probabilities(self.feature_ids(normalize(text), kind))
 
-    def best(self, probs: dict[str, float], only_enabled: bool = True) -> tuple[str, float]:
-        """The most likely risk category and its probability."""
-        cats = [c for c in self.thresholds if self.enabled[c] or not only_enabled]
-        if not cats:
-            return BENIGN, 0.0
-        top = max(cats, key=probs.__getitem__)
-        return top, probs[top]
-
-    def above(self, probs: dict[str, float], factor: float = 1.0) -> list[tuple[str, float]]:
-        """Enabled categories whose probability reaches factor x their threshold, best first."""
-        out = [(c, probs[c]) for c, t in self.thresholds.items() if self.enabled[c] and probs[c] >= t * factor]
-        return sorted(out, key=lambda cp: -cp[1])
+    def pick(self, probs: dict[str, float]) -> tuple[str, float, str | None]:
+        """In one pass over the switched-on categories: the most likely one and its
+        probability (benign and 0.0 when none is on), and the most likely one at or
+        above its threshold (None). Ties go to the first category of the model."""
+        top, best, over, over_p = BENIGN, -1.0, None, -1.0
+        enabled = self.enabled
+        for cat, threshold in self.thresholds.items():
+            if enabled[cat]:
+                p = probs[cat]
+                if p > best:
+                    top, best = cat, p
+                if p >= threshold and p > over_p:
+                    over, over_p = cat, p
+        return top, max(best, 0.0), over
 
     # -- self-check before activation ----------------------------------------------
 

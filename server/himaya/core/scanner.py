@@ -159,7 +159,7 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False) -> N
     - the rules found nothing: the model warns alone, at medium, only above its
       calibrated threshold for a category that is switched on.
     """
-    top, score = model.best(probs)
+    top, score, above = model.pick(probs)
     signal = {"category": top, "score": round(score, 4)}
     if top in model.thresholds:
         signal["threshold"] = model.thresholds[top]
@@ -170,14 +170,12 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False) -> N
     if verdict.risk:
         return
     chosen = None
-    cue_cats = [m.category for m in verdict.matches if m.category in model.enabled and model.enabled[m.category]]
-    for cat in cue_cats:
-        if probs[cat] >= model.thresholds[cat] * RAISE_FACTOR:
-            chosen = cat
+    for m in verdict.matches:  # a cue the model agrees with, first
+        if model.enabled.get(m.category) and probs[m.category] >= model.thresholds[m.category] * RAISE_FACTOR:
+            chosen = m.category
             break
     if chosen is None:
-        above = model.above(probs)
-        chosen = above[0][0] if above else None
+        chosen = above
     if chosen is None:
         return
     spans = tuple(s for m in verdict.matches if m.category == chosen for s in m.spans)
@@ -187,7 +185,7 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False) -> N
     if SEVERITY_RANK[MODEL_SEVERITY] > SEVERITY_RANK[verdict.severity]:
         verdict.severity = MODEL_SEVERITY
     verdict.score = max(verdict.score, round(probs[chosen], 4))
-    signal["category"], signal["score"], signal["warned"] = chosen, round(probs[chosen], 4), True
+    signal.update(category=chosen, score=round(probs[chosen], 4), threshold=model.thresholds[chosen], warned=True)
 
 
 PIECE = 50_000  # characters scanned at once in a long text
