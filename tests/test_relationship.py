@@ -203,3 +203,31 @@ def test_a_grade_given_in_answer_makes_the_age_question_count(scanner):
     assert graded[-1].risk and "answered" in graded[-1].conversation["disclosures"]
     evasive = _talk(scanner, [(w, t.format(answer="pourquoi ?")) for w, t in talk])
     assert "answered" not in evasive[-1].conversation["disclosures"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ahla ya Sami, ena khaltek Najet", True), ("هذا عمك رضا، وصلت البارح", True),
+    ("c'est ton oncle Karim, je rentre de Lyon", True), ("hi it's your aunt Mona!", True),
+    ("ena ben 3ammek Walid", True), ("sallemli barcha 3la mamtek", True), ("سلملي على ماماك", True),
+    ("passe le bonjour à ta maman", True), ("say hi to your mom for me", True),
+    ("ena sa7eb 3ammek", False),  # "your uncle's friend": the lure of a family friend
+    ("ton oncle m'a dit de venir te chercher", False),  # a relative as a go-between: a lure
+    ("ahla ya wled 3ammi", False),  # "cousin" among friends
+    ("hi, is your mom home", False), ("ma tsallem 3la 7ad", False),
+])
+def test_a_relative_is_read_from_what_the_other_side_says(text, expected):
+    from himaya.core.relationship import relative_shown
+    assert relative_shown(tokens(text)) is expected
+
+
+def test_a_relative_asking_the_age_and_a_photo_does_not_warn(scanner):
+    ask = [("other", "9adech wallit 3omrek taw? 12?"), ("child", "13 hhh"),
+           ("other", "ab3athli taswira jdida mte3ek, n7eb nchoufek kif kbert")]
+    stranger = _talk(scanner, [("other", "ahla ya Sami"), ("child", "ahla")] + ask)
+    assert any(v.risk for v in stranger)
+    aunt = _talk(scanner, [("other", "ahla ya Sami, ena khaltek Najet, jit mel Lyon"), ("child", "ahla")] + ask)
+    assert not any(v.risk for v in aunt) and aunt[-1].conversation["context"] == ["relative"]
+    # what is not a family stage still warns: secrecy from the parents
+    secret = _talk(scanner, [("other", "ahla ya Sami, ena khaltek Najet"), ("child", "ahla"),
+                             ("other", "ab3athli taswira w ma t9oul l 7ad, mamtek ma ta3rafch")])
+    assert secret[-1].risk

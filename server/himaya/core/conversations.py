@@ -29,7 +29,7 @@ from himaya.core.matcher import MAX_TEXT, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
 from himaya.core.relationship import (asks_back, discounted, family_surprise, family_vocative, guardian_in_loop,
-                                      peer_answer, role_vocative, teen_age_given)
+                                      peer_answer, relative_shown, role_vocative, teen_age_given)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -251,6 +251,8 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
         st.offered_age = index
     if speaker != "child" and not question and guardian_in_loop(tokens):
         st.context |= {"guardian"}
+    if speaker != "child" and not question and relative_shown(tokens):
+        st.context |= {"relative"}
 
 
 def _with_burst(verdict: Verdict, found: list[Match]) -> Verdict:

@@ -51,6 +51,7 @@ from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, 
 from himaya.core.normalize import (
     WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
 )
+from himaya.core.reported import inside, reported
 from himaya.core.rules.schema import SEVERITY_RANK, Rule
 from himaya.core.textindex import TokenAutomaton
 
@@ -373,6 +374,10 @@ class Index:
             self._links(n, url, kind, found)
         rules = self._by_rule(found, allowed, n)
         matches = [m for ri in sorted(rules) if (m := self._evaluate(ri, rules[ri]))]
+        if matches and kind != "profile":  # (a profile's quotes are its own posts)
+            parts = reported(n.original, n.tokens, n.starts_ends()[0])
+            if parts:  # a stranger's words quoted by a parent, a child or a prevention post
+                matches = [m for m in matches if not inside(m.spans, parts)]
         verdict = Verdict.from_matches(matches)
         verdict.partial = clock.stopped
         return verdict

@@ -10,13 +10,15 @@ surprise and to delete the message. The replies tell them apart (contexts):
 under 18 or "me too", or the other side gave its own teen age and the child
 answers "13 too"; "school", the child calls the other "coach" or "أستاذ";
 "guardian", the other side brings the parent in ("viens avec ta mère",
-"يجب أن يحضر وليّك"), which a groomer never does; "surprise", a surprise for
+"يجب أن يحضر وليّك"), which a groomer never does; "relative", the other side
+names itself as the child's aunt, uncle or cousin ("ena khaltek", "هذا عمك") or
+greets the child's parents ("sallemli 3la mamtek"); "surprise", a surprise for
 someone else in the family (never "pour toi").
 
 What conversations.py does with it, and what it never does: the stages a
 context explains stop counting toward the conversation's warning (`discounted`:
-age questions for all; for family also camera and photo requests, visits and
-pocket money; for a guardian fees and training times; for a surprise its
+age questions for all; for family and a relative also camera and photo requests,
+visits and pocket money; for a guardian fees and training times; for a surprise its
 secret), and a message whose only reasons are those, none above medium, is kept
 as a cue. Every other stage still counts, and a message that warns for any
 other reason still warns, so an adult who claims to be 14 and then asks for
@@ -163,6 +165,54 @@ def guardian_in_loop(tokens: list[str]) -> bool:
     return False
 
 
+# The other side shows it is the child's relative: it names itself as the child's aunt,
+# uncle, cousin or grandparent ("ena khaltek", "هذا عمك", "ena ben 3ammek", "c'est ta tante",
+# "it's your uncle"), or sends its greetings to the child's parents ("sallemli 3la mamtek",
+# "سلملي على ماماك", "say hi to your mom"), which no stranger hiding from them does. "My
+# cousin" as a friendly address ("ya wled 3ammi") and a relative as a go-between ("your
+# uncle told me to pick you up", a lure) are not read as this.
+KIN_YOURS = {"3ammek", "3amek", "3amtek", "3ammtek", "khaltek", "5altek", "khalek", "5alek", "jaddek", "jeddek",
+             "jadtek", "jaddtek", "jeddtek", "عمك", "عمتك", "خالك", "خالتك", "جدك", "جدتك"}
+KIN_NOUN = {"tante", "tata", "oncle", "tonton", "cousin", "cousine", "parrain", "marraine", "aunt", "auntie", "aunty",
+            "uncle", "grandma", "grandpa", "granny", "godmother", "godfather", "mamie", "papi", "grand"}
+YOUR = {"ta", "ton", "votre", "your", "ur"}
+THIS_IS = {"ena", "ana", "انا", "hedha", "hedhi", "hadha", "هذا", "هذي", "هاذي", "هاذا", "est", "is", "its", "s",
+           "moi", "me"}
+CHILD_OF = {"ben", "bent", "wled", "wlad", "ould", "weld", "ولد", "بنت", "بن"}  # "ben 3ammek": your uncle's son
+GREET_RELAY = {"sallem", "sallemli", "sallmi", "sallemlna", "salem", "slem", "سلم", "سلملي", "سلمي", "سلملنا",
+               "salue", "saluer", "bonjour", "bisous", "bises", "embrasse", "hi", "hello", "regards", "greet"}
+RELAY_TO = {"3la", "3al", "ala", "علي", "a", "to", "l", "ل"}  # greetings *to* someone
+PARENT_YOURS = {"ommek", "omek", "mamtek", "mamtik", "babak", "bouk", "امك", "ماماك", "بوك", "باباك"} | KIN_YOURS
+PARENT_NOUN = {"mere", "maman", "mama", "pere", "papa", "parents", "mom", "mum", "mother", "dad", "father", "mamie",
+               "papi", "grand", "grandma", "grandpa", "granny"}
+
+
+def _kin_at(tokens: list[str], i: int) -> bool:
+    """A relative of the child's starts at token i: "3ammek", "ben 3ammek", "ta tante"."""
+    if i < len(tokens) and tokens[i] in CHILD_OF:
+        i += 1
+    if i >= len(tokens):
+        return False
+    return tokens[i] in KIN_YOURS or (tokens[i] in YOUR and i + 1 < len(tokens) and tokens[i + 1] in KIN_NOUN)
+
+
+def relative_shown(tokens: list[str]) -> bool:
+    """The other side names itself as the child's relative, or greets the child's parents."""
+    for i, tok in enumerate(tokens):
+        if tok in THIS_IS and _kin_at(tokens, i + 1):
+            return True
+        if tok in GREET_RELAY and not set(tokens[max(0, i - 3):i]) & KEEP_OUT:
+            for j in range(i + 1, min(len(tokens) - 1, i + 4)):  # "sallemli (barcha) 3la mamtek"
+                if tokens[j] in RELAY_TO and _parent_at(tokens, j + 1):
+                    return True
+    return False
+
+
+def _parent_at(tokens: list[str], i: int) -> bool:
+    """The child's parent or grandparent starts at token i: "mamtek", "ta maman", "your mom"."""
+    return tokens[i] in PARENT_YOURS or (tokens[i] in YOUR and i + 1 < len(tokens) and tokens[i + 1] in PARENT_NOUN)
+
+
 def _has(tokens: list[str], phrases: set[tuple[str, ...]], last: int | None = None) -> bool:
     n = len(tokens)
     start = 0 if last is None else max(0, n - last)
@@ -203,14 +253,12 @@ def teen_age_given(tokens: list[str]) -> bool:
 def discounted(context: set[str]) -> set[str]:
     """The other side's stages that no longer count toward a conversation's warning."""
     out = set()
-    if "peer" in context or "family" in context:
+    if {"peer", "family", "relative", "school"} & set(context):  # classmates, relatives, a coach's age group
         out.add("age-probe")
-    if "family" in context:  # a grandparent's camera call, visit or pocket money
+    if "family" in context or "relative" in context:  # a grandparent's camera call, visit or pocket money
         out |= {"image-request", "meeting-request", "gifts-money"}
     if "guardian" in context:  # a club that asks the age, names its fee and the training time
         out |= {"age-probe", "gifts-money", "meeting-request"}
-    if "school" in context:  # a coach or a teacher putting the child in an age group
-        out.add("age-probe")
     if "surprise" in context:  # the family's secret for a birthday
         out.add("secrecy-isolation")
     return out
