@@ -217,11 +217,53 @@ def test_a_threat_typed_over_two_messages_warns_on_the_second(shipped):
     verdict = conv.add(condition, speaker="other", before=[held])
     assert verdict.risk and verdict.matches[0].category == "blackmail-threat"
     assert all(0 <= a < b <= len(condition) for m in verdict.matches for a, b in m.spans), "spans in this message"
-    # the same two messages, but the child answered between them: no burst, as the caller says
+    # the same two messages, the child answered between them: the caller passes the first
+    # over the reply (content/units.js, corpus.recent_words), and the threat still warns
     other = shipped.conversation("burst-2")
     other.add(held, speaker="other")
     other.add("quoi ?", speaker="child")
-    assert not other.add(condition, speaker="other").risk
+    assert not other.add(condition, speaker="other").risk  # nothing passed: each message alone
+    again = shipped.conversation("burst-2b")
+    again.add(held, speaker="other")
+    again.add("quoi ?", speaker="child")
+    assert again.add(condition, speaker="other", before=[held]).risk
+
+
+def test_what_the_caller_passes_as_the_other_sides_recent_words():
+    from himaya.core.corpus import recent_words
+
+    chat = [{"from": "a", "text": "1"}, {"from": "a", "text": "2"}, {"from": "b", "text": "who?"},
+            {"from": "a", "text": "3"}, {"from": "b", "text": "?"}, {"from": "b", "text": "??"},
+            {"from": "b", "text": "???"}, {"from": "b", "text": "????"}, {"from": "a", "text": "4"}]
+    assert recent_words(chat, 3, child="b") == ["1", "2"]  # over the child's reply, at most two
+    assert recent_words(chat, 2, child="b") == []  # the child's own message
+    assert recent_words(chat, 8, child="b") == ["3"]  # four replies later: five messages back, in reach
+    longer = chat[:8] + [{"from": "b", "text": "?????"}, {"from": "a", "text": "5"}]
+    assert recent_words(longer, 9, child="b") == []  # five replies later: out of reach
+    assert recent_words(chat, 3, child=None) == []  # speakers unknown: anyone may be the child
+
+
+def test_built_across_messages_only_what_the_replies_do_not_explain(shipped):
+    """A cue built up from several of the other side's messages warns only at medium or
+    above, and never for a stage the chat's context already explains (a grandmother)."""
+    age, gift = "9adech wallit 3omrek taw?", "b3atht m3a mamtek recharge w mahba sghira"
+    photo = "w ab3athli taswira bel 7wayej el jdod ki tlabeshom"
+    assert not shipped.scan(photo).matches  # alone, nothing: the stages come from the messages before
+    built = shipped.across([age, gift], photo)
+    assert any(m.severity == "high" for m in built)
+
+    def chat(reply):
+        conv = shipped.conversation(f"burst-{reply}")
+        conv.add(age, speaker="other")
+        conv.add(reply, speaker="child")
+        conv.add(gift, speaker="other", before=[age])
+        verdict = conv.add(photo, speaker="other", before=[age, gift])
+        shipped.conversations.forget(conv.id)
+        return verdict
+
+    assert chat("12").severity == "high"  # a stranger: age, a gift, then a photo
+    granny = chat("12 mamie")
+    assert not granny.risk and granny.conversation["context"] == ["family"]
 
 
 def test_a_burst_reads_only_the_other_sides_words_and_adds_only_what_crosses(shipped):

@@ -59,7 +59,10 @@ FLOORS = [
     ("probe20.jsonl", "rules", 0.93, 0.62, 0.07, 0.55, 0.15),  # blind, session 7, before tuning on it: R 0.657
     ("probe20.jsonl", "both", 0.93, 0.72, 0.07, 0.7, 0.15),  # first measured R 0.760 (hard negatives 10 %)
     ("probe21.jsonl", "rules", 0.90, 0.92, 0.12, 0.9, 0.25),  # blind, session 7, after its rounds: R 0.967, P 0.928
-    ("probe21.jsonl", "both", 0.90, 0.92, 0.13, 0.9, 0.25),  # first measured the same (hard negatives 11.3 %)
+    # first measured the same (hard negatives 11.3 %); ordinary chats 5 -> 9 of 32 since session 8 reads the
+    # other side's words over the child's replies (all sets: risky chats warned in time 633 -> 733 of 1 071,
+    # ordinary chats 46 -> 52 of 941): classmates planning an outing
+    ("probe21.jsonl", "both", 0.90, 0.92, 0.13, 0.9, 0.29),
     ("probe22.jsonl", "rules", 0.90, 0.82, 0.12, 0.72, 0.16),  # blind, session 7, measured once at its end: R 0.861
     ("probe22.jsonl", "both", 0.90, 0.87, 0.13, 0.85, 0.16),  # first measured R 0.910, P 0.925 (hard negatives 11.3 %)
     ("probe23.jsonl", "rules", 0.86, 0.86, 0.18, 0.75, 0.3),  # blind, session 7, measured once at its very end: R 0.895

@@ -36,9 +36,11 @@
   const KINDS = new Set(["profile", "post", "message", "url"]);
   const PAGE_LANE = ""; // posts, profiles: units of no conversation
   // The other side's messages sent along with a chat message (the companion's
-  // conversations.BURST - 1), and how much of the end of each: a batch of 100 units
+  // conversations.BURST - 1), how far back to look for them past the child's replies
+  // (conversations.REACH), and how much of the end of each: a batch of 100 units
   // stays under the companion's 2 MiB cap.
   const BURST_BEFORE = 2;
+  const BURST_REACH = 5;
   const BURST_CHARS = 1000;
   const ENTRY_BYTES = 64; // rough cost of one map entry besides its strings
 
@@ -192,16 +194,20 @@
     }
 
     /**
-     * The other side's messages right before this one in its conversation, with
-     * nothing of anyone else between (at most BURST_BEFORE, oldest first, the end
-     * of each): a sentence typed as a burst of short messages is read whole by the
-     * companion, which keeps none of it.
+     * The other side's last messages before this one in its conversation (at most
+     * BURST_BEFORE, oldest first, the end of each), looking back at most
+     * BURST_REACH messages and passing over the child's replies: a sentence typed
+     * as a burst, or a threat spoken over the child's "who is this?", is read whole
+     * by the companion, which keeps none of it. Anyone else's message stops the
+     * look-back (the companion's corpus.recent_words does the same for a thread).
      */
     burstBefore(unit) {
       if (unit.kind !== "message" || !unit.conversation || unit.speaker !== "other") return [];
       const ring = this.context.of(unit.conversation);
       const out = [];
-      for (let i = ring.length - 1; i >= 0 && out.length < BURST_BEFORE; i--) {
+      const stop = Math.max(0, ring.length - BURST_REACH);
+      for (let i = ring.length - 1; i >= stop && out.length < BURST_BEFORE; i--) {
+        if (ring[i].kind === "message" && ring[i].speaker === "self") continue;
         if (ring[i].speaker !== "other" || ring[i].kind !== "message") break;
         out.unshift(ring[i].text.slice(-BURST_CHARS));
       }

@@ -102,7 +102,7 @@ test("reset forgets what was seen (single-page app navigation)", () => {
   assert.equal(t.fresh([{ kind: "post", text: "x" }]).length, 1);
 });
 
-test("a message from the other side goes with that side's messages just before it (a burst), never the child's", () => {
+test("a message from the other side goes with that side's last messages (over the child's replies), never the child's", () => {
   const t = tracker();
   const msg = (text, speaker) => ({ kind: "message", text, conversation: "t/9", speaker });
   const [first] = t.fresh([msg("j'ai encore tes photos", "other")]);
@@ -114,7 +114,14 @@ test("a message from the other side goes with that side's messages just before i
   const [mine] = t.fresh([msg("quoi ?", "self")]);
   assert.equal(mine.before, undefined, "the child's own words are sent alone");
   const [after] = t.fresh([msg("tu as compris", "other")]);
-  assert.equal(after.before, undefined, "the child answered: the burst starts again");
+  assert.deepEqual([...after.before], ["tu sais ce que je veux dire", "réponds"], "the child's reply is passed over");
+  const [unknown] = t.fresh([msg("qui parle ?", "unknown")]);
+  assert.equal(unknown.before, undefined, "only the other side's messages carry what came before");
+  const [past] = t.fresh([msg("ok", "other")]);
+  assert.equal(past.before, undefined, "someone who may not be the other side stops the look-back");
+  for (const text of ["1", "2", "3", "4", "5"]) t.fresh([msg(text, "self")]);
+  const [far] = t.fresh([msg("encore là ?", "other")]);
+  assert.equal(far.before, undefined, "five messages of the child's later, the earlier ones are too far back");
   const long = "x".repeat(3000) + " fin";
   t.fresh([msg(long, "other")]);
   const [next] = t.fresh([msg("alors", "other")]);

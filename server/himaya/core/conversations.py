@@ -90,6 +90,10 @@ FADE_AFTER = 40  # cues older than this many messages no longer count
 # side's last BURST messages together (only evidence that crosses a message boundary
 # is added; each message is still judged on its own).
 BURST = 3
+# ...and so does one who speaks over the child's short replies ("I still have your
+# pictures" / "who is this" / "pay, or they go to your school's page"): the look-back
+# passes over the child's messages, at most REACH messages back.
+REACH = 5
 # In a chat, "how old are you?" or "are you alone?" alone is ordinary (classmates
 # ask it, a grandmother asks it): asked by the other side (speakers known: the
 # replies can then be read) before the child has disclosed anything, it is a
@@ -153,10 +157,11 @@ class Conversation:
         self._lock = lock
 
     def add(self, text: str, url: str | None = None, speaker: str = "unknown", before=()) -> Verdict:
-        """`before`: the other side's messages right before this one, with nothing
-        of the child's between them (at most BURST - 1, oldest first), as the page
-        shows them: a sentence typed as a burst is read whole. The caller holds
-        them (the extension's page, an evaluation thread); nothing here keeps them."""
+        """`before`: the other side's last messages before this one, passing over
+        the child's replies (at most BURST - 1, oldest first, from the last REACH
+        messages), as the page shows them: a sentence typed as a burst, or a threat
+        spoken over the child's "who is this?", is read whole. The caller holds them
+        (the extension's page, corpus.recent_words for a thread); nothing here keeps them."""
         if speaker not in SPEAKERS:
             raise ValueError(f"speaker must be one of {', '.join(SPEAKERS)}")
         # one normalization for the scan, the model and the replies read below
@@ -165,7 +170,11 @@ class Conversation:
         if speaker == "child":
             verdict = Verdict()  # the child's own words never warn the child; they are context
         elif speaker == "other" and before and self._scanner.signals != "model":
-            verdict = _with_burst(verdict, self._scanner.across(list(before)[-(BURST - 1):], text))
+            # what the replies already explain (a grandmother's photo request, a club's fee)
+            # is not built up from several messages either
+            ignored = discounted(self._state.context)
+            found = self._scanner.across(list(before)[-(BURST - 1):], text)
+            verdict = _with_burst(verdict, [m for m in found if m.category not in ignored])
         now = time.time()
         st = self._state
         with self._lock:
@@ -256,9 +265,11 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
 
 
 def _with_burst(verdict: Verdict, found: list[Match]) -> Verdict:
-    """The message's verdict with the matches that reach back into its burst."""
+    """The message's verdict with the matches that reach back into the messages before
+    it. Only warnings (medium and above) are added: the cues of each message already
+    add up as the conversation's stages."""
     own = {m.rule for m in verdict.matches}
-    found = [m for m in found if m.rule not in own]
+    found = [m for m in found if m.rule not in own and m.severity != "low"]
     if not found:
         return verdict
     merged = Verdict.from_matches([*verdict.matches, *verdict.experimental, *found])

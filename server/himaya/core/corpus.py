@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from typing import Iterable, Iterator
 
-from himaya.core.conversations import BURST
+from himaya.core.conversations import BURST, REACH
 from himaya.core.rules.schema import SEVERITY_RANK
 
 ITEM_KINDS = ("message", "profile", "post", "thread")
@@ -62,6 +62,27 @@ def parse_item(line: str, number: int = 0) -> dict:
     return item
 
 
+def recent_words(messages: list[dict], i: int, child: str | None) -> list[str]:
+    """The texts the extension sends as `before` for message i (content/units.js
+    recentWords): the same side's last messages, oldest first, at most BURST - 1,
+    looking back over at most REACH messages; the child's replies between them are
+    passed over (speakers known), anyone else's stops the look-back."""
+    who = messages[i].get("from")
+    if child in ("a", "b") and who == child:
+        return []
+    out: list[str] = []
+    for j in range(i - 1, max(-1, i - 1 - REACH), -1):
+        if len(out) >= BURST - 1:
+            break
+        if messages[j].get("from") == who:
+            out.insert(0, messages[j]["text"])
+        elif child in ("a", "b") and messages[j].get("from") == child:
+            continue
+        else:
+            break
+    return out
+
+
 def scan_item(scanner, item: dict) -> dict:
     """The verdict line for one item (the `himaya scan --jsonl` schema)."""
     if item["kind"] != "thread":
@@ -74,13 +95,11 @@ def scan_item(scanner, item: dict) -> dict:
     conv = scanner.conversation(conv_id)
     severity, score, matches, first = "none", 0.0, [], None
     child = item.get("child")
-    burst: list[str] = []  # the same person's messages just before, as the page shows them
+    burst: list[str] = []  # the other side's words just before, as the page shows them
     for i, msg in enumerate(item["messages"]):
         speaker = "unknown" if child not in ("a", "b") else ("child" if msg.get("from") == child else "other")
-        same = i > 0 and msg.get("from") == item["messages"][i - 1].get("from")
-        burst = burst if same else []
-        v = conv.add(msg["text"], speaker=speaker, before=burst)
-        burst = [*burst, msg["text"]][-(BURST - 1):]
+        before = recent_words(item["messages"], i, child)
+        v = conv.add(msg["text"], speaker=speaker, before=before)
         if v.risk and first is None:
             first = i
         if SEVERITY_RANK[v.severity] > SEVERITY_RANK[severity]:

@@ -42,16 +42,21 @@ GRANDPARENT = {
     "mamie", "mami", "mamy", "papi", "papy", "pepe", "grandma", "grandpa", "granny", "nana",
     "jeddo", "jaddo", "jedda", "jadda", "jeddi", "jedti", "mima", "mimti", "teta", "tita",
     "جدو", "جدي", "جده", "جدتي", "ميمتي", "ميمه", "تيتا", "تيته", "ماماتي", "mamati", "mametti",
+    # aunts and a mother's brother, as a child calls them ("3ammi", "عمي" is said to any older man)
+    "khalti", "5alti", "khalto", "3amti", "3ammti", "tata", "tati", "tatie", "tonton", "aunty", "auntie",
+    "5ali", "khali", "خالتي", "عمتي", "خالي",
 }
 # "meme" is also French "même" ("la même"): a grandmother only right after a greeting.
 GRANDPARENT_AFTER_GREETING = GRANDPARENT | {"meme"}
 # Parents are addressed after a greeting or a thanks ("عسلامة ماما", "merci papa"; a
-# grandmother called "ماما خديجة" too), or closing a short yes ("ok mama", "ok papa taw");
-# "ey mama fil 5edma" tells where she is (the child is alone), and so does a parent word
-# followed by where or how she is.
-PARENT = {"maman", "mama", "mom", "mum", "mommy", "papa", "baba", "dad", "daddy", "ماما", "بابا", "يما"}
-_HELLO = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "ahla",
-          "merci", "mer9i", "شكرا", "سلام", "عسلامه", "اهلا"}  # greetings and thanks
+# grandmother called "ماما خديجة" too), or after a yes ("ok mama", "ok baba chnowa nechriw?");
+# "ey mama fil 5edma" tells where she is (the child is alone), "ok mama 9aletli" what she
+# said, and so does any parent word followed by where she is, what she knows or said.
+PARENT = {"maman", "mama", "mom", "mum", "mommy", "papa", "baba", "dad", "daddy", "ماما", "بابا", "يما", "ommi", "omi",
+          "oummi", "ummi", "امي"}
+_HELLO = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "3aslema", "3aslama",
+          "aslama", "slm", "salam", "ahla", "ahlan", "marhba", "mar7ba", "cc", "bjr", "bsr", "merci", "mer9i",
+          "شكرا", "سلام", "عسلامه", "اهلا", "مرحبا"}  # greetings and thanks
 GREETING = _HELLO | {"mercii", "ya", "يا"}  # before a parent's name (with the vocative "ya")
 NOW = {"taw", "tawa", "توا", "stp", "svp", "please", "pls"}  # may close an address: "ok papa taw"
 # What a child says right after calling a parent at the start of a reply ("papa, j'arrive",
@@ -59,7 +64,10 @@ NOW = {"taw", "tawa", "توا", "stp", "svp", "please", "pls"}  # may close an a
 REPLY_START = {"j", "je", "ok", "hani", "jey", "jeya", "ena", "taw", "tawa", "coming", "omw", "i", "im", "oui",
                "ey", "yes", "نجي", "جاي", "جايه", "هاني", "توا", "حاضر", "باهي"}
 TELLS_WHERE = {"fil", "fel", "f", "fi", "في", "at", "is", "est", "au", "a", "rahi", "rahou", "راهي", "راهو",
-               "mch", "moch", "مش", "ماهيش", "ماهوش", "mouch", "not", "pas", "out", "left", "partie", "parti"}
+               "mch", "moch", "مش", "ماهيش", "ماهوش", "mouch", "not", "pas", "out", "left", "partie", "parti",
+               "mazel", "mazelet", "mazal", "مازال", "مازالت", "ma", "ما", "w", "و", "et", "and", "3and", "عند",
+               "5arjet", "5raj", "خرجت", "خرج", "msafer", "msafra", "مسافر", "مسافره", "ta3ref", "يعرف", "تعرف",
+               "said", "says", "9alet", "9aletli", "9alli", "dit", "قالت", "قال", "knows", "sait"}
 # Words that may come before a name when a child answers (greetings, "yes", "now").
 LEAD = _HELLO | {"oui", "ouais", "ok", "okay", "eyy", "ey", "ih", "ayh", "taw", "yes", "yeah", "ايه", "نعم", "توا", "باهي"}
 SELF = {"im", "i", "m", "ena", "ana", "moi", "j", "ai", "jai", "انا", "عندي", "3andi", "andi", "عمري", "3omri"}
@@ -73,16 +81,17 @@ SAME = {("pareil",), ("moi", "aussi"), ("me", "too"), ("same",), ("ena", "zeda")
 
 
 def family_vocative(tokens: list[str]) -> bool:
-    """The message addresses a grandparent: the word ends it ("13 mamie"), or
-    follows a greeting, a yes or a number ("Salut mémé", "توا جدو"); or a parent,
-    after a greeting or a thanks ("عسلامة ماما"), closing a short yes ("ok mama"),
+    """The message addresses a grandparent, an aunt or a mother's brother: the word
+    ends it ("13 mamie"), or follows a greeting, a yes or a number ("Salut mémé",
+    "توا جدو", "hi aunty"); or a parent, after a greeting, a thanks or a yes
+    ("عسلامة ماما", "ok mama") when what follows does not tell where the parent is,
     or opening a reply ("papa, j'arrive")."""
     for i, tok in enumerate(tokens):
         if tok in PARENT:
             after = tokens[i + 1] if i + 1 < len(tokens) else None
             if i and tokens[i - 1] in GREETING and after not in TELLS_WHERE:
                 return True
-            if i and tokens[i - 1] in LEAD and (after is None or after in NOW) and len(tokens) <= 4:
+            if i and tokens[i - 1] in LEAD and after not in TELLS_WHERE:
                 return True
             if i == 0 and after in REPLY_START:
                 return True
@@ -176,6 +185,7 @@ KIN_YOURS = {"3ammek", "3amek", "3amtek", "3ammtek", "khaltek", "5altek", "khale
 KIN_NOUN = {"tante", "tata", "oncle", "tonton", "cousin", "cousine", "parrain", "marraine", "aunt", "auntie", "aunty",
             "uncle", "grandma", "grandpa", "granny", "godmother", "godfather", "mamie", "papi", "grand"}
 YOUR = {"ta", "ton", "votre", "your", "ur"}
+KIN_TITLE = {"tonton", "tata", "tati", "tatie", "aunt", "aunty", "auntie", "uncle", "khalti", "5alti", "3amti"}
 THIS_IS = {"ena", "ana", "انا", "hedha", "hedhi", "hadha", "هذا", "هذي", "هاذي", "هاذا", "est", "is", "its", "s",
            "moi", "me"}
 CHILD_OF = {"ben", "bent", "wled", "wlad", "ould", "weld", "ولد", "بنت", "بن"}  # "ben 3ammek": your uncle's son
@@ -188,11 +198,14 @@ PARENT_NOUN = {"mere", "maman", "mama", "pere", "papa", "parents", "mom", "mum",
 
 
 def _kin_at(tokens: list[str], i: int) -> bool:
-    """A relative of the child's starts at token i: "3ammek", "ben 3ammek", "ta tante"."""
+    """A relative of the child's starts at token i: "3ammek", "ben 3ammek", "ta tante",
+    or a relative's title before a name ("tonton Mehdi", "aunt Nadia")."""
     if i < len(tokens) and tokens[i] in CHILD_OF:
         i += 1
     if i >= len(tokens):
         return False
+    if tokens[i] in KIN_TITLE and i + 1 < len(tokens) and tokens[i + 1].isalpha():
+        return True
     return tokens[i] in KIN_YOURS or (tokens[i] in YOUR and i + 1 < len(tokens) and tokens[i + 1] in KIN_NOUN)
 
 
