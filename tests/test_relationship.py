@@ -38,6 +38,9 @@ def tokens(text):
     ("ma mamie dort, je suis seule", False),  # a disclosure, not an address
     ("mama w baba fel 5edma", False), ("mon papa rentre tard", False), ("ey mama fil 5edma", False),
     ("salut maman est partie", False),
+    ("😒 ماما", True), ("ey ya mamie, ommi mchet lel souk", True), ("hi aunty!!", True),  # a reply, an aunt
+    ("3id mabrouk khalti", True), ("ok baba, chnowa nechriw?", True), ("3aslema tonton!", True),
+    ("ok mama 9aletli nrawa7", False), ("ey baba mazel fel 5edma", False), ("ahla 3ammi", False),
     ("c'est la même", False), ("moi même", False), ("mama fel 5edma", False),
 ])
 def test_a_grandparent_is_recognised_only_when_addressed(text, expected):

@@ -93,13 +93,13 @@ def family_vocative(tokens: list[str]) -> bool:
                 return True
             if i and tokens[i - 1] in LEAD and after not in TELLS_WHERE:
                 return True
-            if i == 0 and after in REPLY_START:
+            if i == 0 and (after in REPLY_START or len(tokens) == 1):  # "papa, j'arrive", "😒 ماما"
                 return True
             continue
         if tok not in GRANDPARENT_AFTER_GREETING:
             continue
         before = tokens[i - 1] if i else None
-        led = before is not None and (before in LEAD or before.isdigit())
+        led = before is not None and (before in LEAD or before in GREETING or before.isdigit())  # "ya mamie"
         if led or (tok in GRANDPARENT and (i == len(tokens) - 1 or (i == 0 and len(tokens) <= 3))):
             return True
     return False
