@@ -53,3 +53,10 @@ def test_a_quoted_code_word_in_an_ad_still_warns(scanner):
 def test_a_profile_quoting_its_own_posts_is_read_as_it_is(scanner):
     profile = f"Coach Wassim (page perso)\nnab3ath tests lel mawhoubin\n« {LURE} »\n9alou 3liya coach behi"
     assert scanner.scan(profile, kind="profile").risk
+
+
+def test_a_quoted_name_is_not_reported_speech(scanner):
+    """A group or a page named between quotes ("groupe « ... »") is the writer's own post."""
+    post = ("groupe « Ados Menzah 12-14 » 🔒 que pour les moins de 15, le lien change chaque semaine, "
+            "l'admin a dit de le demander en privé et de ne le partager avec personne")
+    assert scanner.scan(post, kind="post").risk

@@ -41,7 +41,7 @@ REPORT = {
     "كتب", "كتبلها", "كتبلي", "يكتب", "جاها", "جاه", "جاتها", "جاتني", "جاني", "وريتني", "ورتني", "وراني",
     "لقي", "لقيت", "لقينا", "وصلها", "وصلني", "تلقت", "تلقي", "استلمت", "عباره", "عبارات", "جمله",
     # French
-    "dit", "disait", "ecrit", "ecrivait", "demande", "demandait", "recu", "recue", "recus", "envoye",
+    "dit", "disait", "ecrit", "ecrivait", "demandait", "recu", "recue", "recus", "envoye",
     "envoyee", "phrase", "phrases",
     # English
     "says", "said", "told", "tells", "wrote", "writes", "asks", "asked", "sent", "received", "texted",
@@ -73,11 +73,23 @@ def quoted_parts(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# A quote right after one of these is a name, not words reported: groupe « Ados Sfax »,
+# the page 'Sghar Bizerte', كلمة السر 'ciné'.
+NAMING = {"groupe", "group", "groups", "page", "pages", "compte", "account", "channel", "canal", "serveur", "server",
+          "club", "code", "mot", "word", "password", "name", "nom", "called", "appele", "appelee", "esm", "kelma",
+          "kelmet", "brand", "marque", "hashtag", "tag", "قروب", "جروب", "الجروب", "مجموعه", "صفحه", "الصفحه",
+          "حساب", "الحساب", "كلمه", "اسم", "بعنوان"}
+
+
 def reported(text: str, tokens: list[str], starts: list[int]) -> list[tuple[int, int]]:
     """The quoted parts of a text whose quotes are reported (a frame word outside
-    every quote); [] when there is none. `tokens`, `starts`: the normalized tokens
-    and their start offsets in `text`."""
+    every quote); [] when there is none. A quote that names something (right
+    after "groupe", "page", "code"...) is not reported speech. `tokens`, `starts`:
+    the normalized tokens and their start offsets in `text`."""
     parts = quoted_parts(text)
+    if parts:
+        parts = [(a, b) for a, b in parts if NAMING.isdisjoint(
+            [tok for tok, start in zip(tokens, starts) if start < a][-2:])]
     if not parts:
         return []
     for tok, start in zip(tokens, starts):
