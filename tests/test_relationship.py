@@ -234,3 +234,13 @@ def test_a_relative_asking_the_age_and_a_photo_does_not_warn(scanner):
     secret = _talk(scanner, [("other", "ahla ya Sami, ena khaltek Najet"), ("child", "ahla"),
                              ("other", "ab3athli taswira w ma t9oul l 7ad, mamtek ma ta3rafch")])
     assert secret[-1].risk
+
+
+def test_the_other_side_answering_the_childs_question_with_its_own_teen_age_is_a_peer(scanner):
+    """The child asks first; "13, et toi ?" is the other side's own age, and "moi aussi 13" a classmate's answer."""
+    chat = _talk(scanner, [("child", "t'as quel âge ?"), ("other", "13, et toi ?"), ("child", "moi aussi 13 !"),
+                           ("other", "t'es en quelle classe ? t'as snap ?")])
+    assert "peer" in chat[-1].conversation["context"]
+    stranger = _talk(scanner, [("child", "t'as quel âge ?"), ("other", "j'ai 31 ans, et toi ?"), ("child", "13"),
+                               ("other", "t'es en quelle classe ? t'as snap ?")])
+    assert "peer" not in stranger[-1].conversation["context"]

@@ -256,8 +256,8 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
             return
     if speaker != "child" and 0 < index - st.asked_back <= 2 and peer_answer(tokens):
         st.context |= {"peer"}
-    if speaker != "child" and teen_age_given(tokens):
-        st.offered_age = index
+    if speaker != "child" and (teen_age_given(tokens) or (asks_back(tokens) and peer_answer(tokens))):
+        st.offered_age = index  # "i'm 13", or answering the child's question with "13, et toi ?"
     if speaker != "child" and not question and guardian_in_loop(tokens):
         st.context |= {"guardian"}
     if speaker != "child" and not question and relative_shown(tokens):
