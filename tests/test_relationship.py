@@ -211,7 +211,7 @@ def test_a_grade_given_in_answer_makes_the_age_question_count(scanner):
 @pytest.mark.parametrize("text, expected", [
     ("ahla ya Sami, ena khaltek Najet", True), ("هذا عمك رضا، وصلت البارح", True),
     ("c'est ton oncle Karim, je rentre de Lyon", True), ("hi it's your aunt Mona!", True),
-    ("ena ben 3ammek Walid", True), ("sallemli barcha 3la mamtek", True), ("سلملي على ماماك", True),
+    ("ena ben 3ammek Walid", True), ("ya 7bibti ena mamatek", True), ("sallemli barcha 3la mamtek", True), ("سلملي على ماماك", True),
     ("passe le bonjour à ta maman", True), ("say hi to your mom for me", True),
     ("ena sa7eb 3ammek", False),  # "your uncle's friend": the lure of a family friend
     ("ton oncle m'a dit de venir te chercher", False),  # a relative as a go-between: a lure

@@ -181,7 +181,8 @@ def guardian_in_loop(tokens: list[str]) -> bool:
 # cousin" as a friendly address ("ya wled 3ammi") and a relative as a go-between ("your
 # uncle told me to pick you up", a lure) are not read as this.
 KIN_YOURS = {"3ammek", "3amek", "3amtek", "3ammtek", "khaltek", "5altek", "khalek", "5alek", "jaddek", "jeddek",
-             "jadtek", "jaddtek", "jeddtek", "عمك", "عمتك", "خالك", "خالتك", "جدك", "جدتك"}
+             "jadtek", "jaddtek", "jeddtek", "mamatek", "mametek", "عمك", "عمتك", "خالك", "خالتك", "جدك", "جدتك",
+             "ماماتك"}
 KIN_NOUN = {"tante", "tata", "oncle", "tonton", "cousin", "cousine", "parrain", "marraine", "aunt", "auntie", "aunty",
             "uncle", "grandma", "grandpa", "granny", "godmother", "godfather", "mamie", "papi", "grand"}
 YOUR = {"ta", "ton", "votre", "your", "ur"}

@@ -34,18 +34,18 @@ REPORT = {
     "y9oul", "y9ol", "y9oullek", "y9ollek", "y9olek", "yo9olek", "yo9ollek", "y9olha", "y9ollha", "y9olou",
     "y9ollou", "y9olli", "y9ouli", "y9oulou", "yes2el", "yas2el", "yesa2el", "sa2alha", "sa2alni",
     "kteblha", "ktebli", "ktib", "kteb", "jetha", "jeha", "jeh", "jatha", "jatni", "jani", "jetni",
-    "warratni", "warrani", "warretni", "yab3ath", "yab3eth", "l9it", "l9a", "l9ina", "wselha", "wsolha", "wsolni", "wsolli",
+    "warratni", "warrani", "warretni", "yab3ath", "yab3eth", "chefet", "chouft", "chfet", "chefthom", "l9it", "l9a", "l9ina", "wselha", "wsolha", "wsolni", "wsolli",
     # Arabic script
     "قال", "قالي", "قالها", "قاللها", "قاللي", "قالو", "قالت", "قالتلي", "قاللو", "يقول", "يقولك", "يقلك",
     "يقلها", "يقلو", "يقولها", "يقولو", "يقولي", "يقلي", "يقولولهم", "يسال", "سال", "سالها", "سالني",
     "كتب", "كتبلها", "كتبلي", "يكتب", "جاها", "جاه", "جاتها", "جاتني", "جاني", "وريتني", "ورتني", "وراني",
-    "لقي", "لقيت", "لقينا", "وصلها", "وصلني", "تلقت", "تلقي", "استلمت", "عباره", "عبارات", "جمله",
+    "لقي", "لقيت", "لقينا", "وصلها", "وصلني", "تلقت", "تلقي", "استلمت", "عباره", "عبارات", "جمله", "شفت", "شفتي",
     # French
     "dit", "disait", "ecrit", "ecrivait", "demandait", "recu", "recue", "recus", "envoye",
     "envoyee", "phrase", "phrases",
     # English
     "says", "said", "told", "tells", "wrote", "writes", "asks", "asked", "sent", "received", "texted",
-    "messaged", "saying", "showed", "shows", "found", "words",
+    "messaged", "saying", "showed", "shows", "found", "saw", "words",
 }
 
 
