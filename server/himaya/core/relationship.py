@@ -5,10 +5,10 @@ a video call asks the child to turn the camera on and how old they are now; two
 classmates ask each other's age and swap Snapchat names; a club asks the age,
 the fee and the training time; a brother asks to keep their mother's birthday
 surprise and to delete the message. The replies tell them apart (contexts):
-"family", the child calls the other "mamie", "جدو", or a parent ("عسلامة ماما",
-"ok papa"); "peer", the child asks the age back ("et toi ?") and gets an age
-under 18 or "me too", or the other side gave its own teen age and the child
-answers "13 too"; "school", the child calls the other "coach" or "أستاذ";
+"family", the child calls the other "mamie", "جدو", an aunt ("khalti", "tata") or
+a parent ("عسلامة ماما", "ok papa"); "peer", the child asks the age back ("et toi ?")
+and gets an age under 18 or "me too", or the other side gave its own teen age
+("i'm 13", "13, et toi ?") and the child answers "13 too"; "school", the child calls the other "coach" or "أستاذ";
 "guardian", the other side brings the parent in ("viens avec ta mère",
 "يجب أن يحضر وليّك"), which a groomer never does; "relative", the other side
 names itself as the child's aunt, uncle or cousin ("ena khaltek", "هذا عمك") or
