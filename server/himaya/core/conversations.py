@@ -115,7 +115,7 @@ class _State:
     disclosures: dict = field(default_factory=dict)  # kind -> message index where the child said it
     last_age_question: int = -10
     # Who the other side is, as the replies show it (relationship.py): "family", "peer",
-    # "school", "guardian", "surprise".
+    # "school", "guardian", "relative", "surprise".
     context: frozenset = frozenset()  # (frozensets: the shared empty one costs a conversation nothing)
     asked_back: int = -10  # the message where the age question was turned around
     offered_age: int = -10  # the message where the other side gave its own teen age
@@ -204,9 +204,10 @@ class Conversation:
         if window and not verdict.risk and speaker != "child":
             self._scanner.window_signal(verdict, window)
         with self._lock:
+            ignored = discounted(st.context)  # what the replies explain, this message's included
             if speaker == "other" and verdict.risk and not st.disclosures and _age_question_only(verdict):
                 _as_cue(verdict)
-            elif speaker == "other" and verdict.risk and _within(verdict, discounted(st.context)):
+            elif speaker == "other" and verdict.risk and _within(verdict, ignored):
                 # the child has already called the other side "mamie" (a camera call, "how
                 # old are you now?") or swapped ages as classmates do: that stage alone no
                 # longer warns; any other stage, or a serious request, still does
@@ -217,7 +218,6 @@ class Conversation:
                     if m.category == "age-probe":
                         st.last_age_question = index
                 del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
-            ignored = discounted(st.context)
             live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER and c[0] not in ignored]
             info = summarize(live, st.disclosures, st.repeated, st.context)
             if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
@@ -236,10 +236,11 @@ class Conversation:
 
 
 def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None, question: bool = False) -> None:
-    """Family, peer or school, from the replies; a guardian brought in by the other
-    side; a family surprise (relationship.py). With speakers unknown, any message may be the child's, or the
-    other side's. A question about the parents ("does your dad pick you up?") is the
-    supervision probe, never a guardian in the loop."""
+    """Family, peer or school, from the replies; a guardian brought in or a relative
+    named by the other side; a family surprise (relationship.py). With speakers
+    unknown, any message may be the child's, or the other side's. A question about
+    the parents ("does your dad pick you up?") is the supervision probe, never a
+    guardian in the loop."""
     if tokens is None:
         return
     if family_surprise(tokens):
@@ -254,13 +255,15 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
         if asks_back(tokens):
             st.asked_back = index
             return
-    if speaker != "child" and 0 < index - st.asked_back <= 2 and peer_answer(tokens):
+    if speaker == "child":
+        return
+    if 0 < index - st.asked_back <= 2 and peer_answer(tokens):
         st.context |= {"peer"}
-    if speaker != "child" and (teen_age_given(tokens) or (asks_back(tokens) and peer_answer(tokens))):
+    if teen_age_given(tokens) or (asks_back(tokens) and peer_answer(tokens)):
         st.offered_age = index  # "i'm 13", or answering the child's question with "13, et toi ?"
-    if speaker != "child" and not question and guardian_in_loop(tokens):
+    if not question and guardian_in_loop(tokens):
         st.context |= {"guardian"}
-    if speaker != "child" and not question and relative_shown(tokens):
+    if not question and relative_shown(tokens):
         st.context |= {"relative"}
 
 

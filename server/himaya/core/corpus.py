@@ -95,11 +95,9 @@ def scan_item(scanner, item: dict) -> dict:
     conv = scanner.conversation(conv_id)
     severity, score, matches, first = "none", 0.0, [], None
     child = item.get("child")
-    burst: list[str] = []  # the other side's words just before, as the page shows them
     for i, msg in enumerate(item["messages"]):
         speaker = "unknown" if child not in ("a", "b") else ("child" if msg.get("from") == child else "other")
-        before = recent_words(item["messages"], i, child)
-        v = conv.add(msg["text"], speaker=speaker, before=before)
+        v = conv.add(msg["text"], speaker=speaker, before=recent_words(item["messages"], i, child))
         if v.risk and first is None:
             first = i
         if SEVERITY_RANK[v.severity] > SEVERITY_RANK[severity]:

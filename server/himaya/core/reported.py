@@ -20,11 +20,15 @@ quote (no frame outside it) is read as it is, and so is a quote nobody reports
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+
 # Opening quote -> its closing quote. A straight or curly single quote between two
 # letters is an apostrophe ("t'es", "bent'i", "l’école"), never a quote.
 PAIRS = {"«": "»", "“": "”", "„": "“", "‘": "’", '"': '"', "'": "'"}
 APOSTROPHES = {"'", "’"}
-QUOTES = frozenset(PAIRS) | {"”", "’"}
+QUOTES = frozenset(PAIRS) | frozenset(PAIRS.values())  # openers and closers
+_QUOTE = re.compile("[" + re.escape("".join(sorted(QUOTES))) + "]")
 
 # Verbs of saying, writing, asking, sending and receiving, and words that name a
 # quote, after the normalizer (no accents, Arabic letters folded, lower case).
@@ -50,25 +54,36 @@ REPORT = {
 
 
 def quoted_parts(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the text inside each pair of quotes, in order."""
-    if not any(ch in QUOTES for ch in text):
+    """(start, end) of the text inside each pair of quotes, in order.
+
+    Only the quote characters are visited (a page of 50 000 characters holds a few
+    dozen), and each closing quote is found by bisection among those of its kind:
+    the work follows the quotes, never the length of the text times their number."""
+    marks = [(m.start(), m.group()) for m in _QUOTE.finditer(text)]
+    if not marks:
         return []
+    last = len(text) - 1
+    # where each kind of quote may close one: a straight or curly single quote only
+    # where no letter follows it ("'t'es seule ?'": the inner one is an apostrophe)
+    closers: dict[str, list[int]] = {}
+    for pos, ch in marks:
+        if ch not in APOSTROPHES or pos == last or not text[pos + 1].isalnum():
+            closers.setdefault(ch, []).append(pos)
     out = []
-    i, last = 0, len(text) - 1
-    while i <= last:
-        ch = text[i]
+    i = k = 0
+    while k < len(marks):
+        pos, ch = marks[k]
+        k += 1
         close = PAIRS.get(ch)
-        if close is None or (ch in APOSTROPHES and 0 < i and text[i - 1].isalnum()):
-            i += 1
+        if pos < i or close is None or (ch in APOSTROPHES and pos and text[pos - 1].isalnum()):
             continue
-        j = text.find(close, i + 1)
-        while j != -1 and close in APOSTROPHES and j < last and text[j + 1].isalnum():
-            j = text.find(close, j + 1)  # "'t'es seule ?'": the inner one is an apostrophe
-        if j == -1:
-            i += 1
+        ends = closers.get(close, ())
+        at = bisect_right(ends, pos)
+        if at == len(ends):
             continue
-        if len(text[i + 1:j].split()) >= 2:  # a phrase; one quoted word is a code ('jdod', «services»)
-            out.append((i + 1, j))
+        j = ends[at]
+        if len(text[pos + 1:j].split()) >= 2:  # a phrase; one quoted word is a code ('jdod', «services»)
+            out.append((pos + 1, j))
         i = j + 1
     return out
 
@@ -86,18 +101,24 @@ def reported(text: str, tokens: list[str], starts: list[int]) -> list[tuple[int,
     every quote); [] when there is none. A quote that names something (right
     after "groupe", "page", "code"...) is not reported speech. `tokens`, `starts`:
     the normalized tokens and their start offsets in `text`."""
-    parts = quoted_parts(text)
-    if parts:
-        parts = [(a, b) for a, b in parts if NAMING.isdisjoint(
-            [tok for tok, start in zip(tokens, starts) if start < a][-2:])]
+    parts = [(a, b) for a, b in quoted_parts(text)
+             if NAMING.isdisjoint(tokens[max(0, bisect_left(starts, a) - 2):bisect_left(starts, a)])]
     if not parts:
         return []
     for tok, start in zip(tokens, starts):
-        if tok in REPORT and not any(a <= start < b for a, b in parts):
+        if tok in REPORT and _part_at(parts, start, start + 1) is None:
             return parts
     return []
 
 
 def inside(spans, parts: list[tuple[int, int]]) -> bool:
-    """Some span lies within one of the parts."""
-    return any(a <= s and e <= b for s, e in spans for a, b in parts)
+    """Some span lies within one of the parts (sorted, not overlapping)."""
+    return any(_part_at(parts, s, e) is not None for s, e in spans)
+
+
+def _part_at(parts: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """The part that holds [start, end), if one does."""
+    k = bisect_right(parts, (start, float("inf"))) - 1
+    if k >= 0 and parts[k][0] <= start and end <= parts[k][1]:
+        return parts[k]
+    return None
