@@ -53,7 +53,7 @@ def test_asking_back_and_a_peer_answer():
     assert not asks_back(tokens("et toi tu fais quoi ce soir avec les autres après le cours de sport"))
     assert peer_answer(tokens("moi aussi")) and peer_answer(tokens("ena zeda 14")) and peer_answer(tokens("fifteen lol"))
     assert not peer_answer(tokens("j'ai 32 ans")) and not peer_answer(tokens("ça dépend"))
-    assert discounted({"peer"}) == {"age-probe"}
+    assert discounted({"peer"}) == {"age-probe", "move-to-private"}
     assert discounted({"family"}) == {"age-probe", "image-request", "meeting-request", "gifts-money"}
     assert discounted(set()) == set()
 
@@ -244,3 +244,35 @@ def test_the_other_side_answering_the_childs_question_with_its_own_teen_age_is_a
     stranger = _talk(scanner, [("child", "t'as quel âge ?"), ("other", "j'ai 31 ans, et toi ?"), ("child", "13"),
                                ("other", "t'es en quelle classe ? t'as snap ?")])
     assert "peer" not in stranger[-1].conversation["context"]
+
+
+GIFT_FOR_EID = "9adech wallit 3omrek taw? 12 wala 13? bech nab3athlek flous el 3id"
+
+
+@pytest.mark.parametrize("writer, explained", [
+    ("ya 7bibti ena mamatek, ", True),  # the grandmother names herself, then asks
+    ("هذا عمك رضا، ", True),
+    ("ya 7bibti ena Sami, ", False),  # a stranger's name explains nothing
+    ("ya 7bibti hedhi mamatek? ", False),  # a question about a relative is not one
+])
+def test_a_message_read_alone_is_explained_by_its_writers_own_words(scanner, writer, explained):
+    """Out of a chat, the same contexts as in one: a relative who names herself and asks the
+    age for the Eid money is a cue, not a warning; the same words from anyone else warn."""
+    verdict = scanner.scan(writer + GIFT_FOR_EID)
+    assert verdict.matches and verdict.risk is not explained
+    assert {m.category for m in verdict.matches} >= {"age-probe", "gifts-money"}
+
+
+def test_a_parent_kept_away_is_not_a_parent_in_the_loop(scanner):
+    from himaya.core.relationship import guardian_in_loop
+    assert guardian_in_loop(tokens("tji m3a ommek")) and not guardian_in_loop(tokens("waqtech tkoun makech m3a ommek"))
+    assert scanner.scan("نشريلك الكسوة اللي تحبها، قلي وقتاش تكون ماكش مع أمك").risk
+
+
+def test_classmates_who_swapped_ages_can_swap_snapchat_names(scanner):
+    """Asking for a Snapchat name warns from a stranger; after the ages were swapped it is a classmate's."""
+    snap = ("other", "أنا زادة 14، ابعثلي السناب متاعك")
+    stranger = _talk(scanner, [("other", "قداش عمرك؟"), ("child", "14"), snap])
+    peers = _talk(scanner, [("other", "قداش عمرك؟"), ("child", "14 وانت؟"), snap])
+    assert stranger[-1].risk and not any(v.risk for v in peers)
+    assert "move-to-private" in discounted({"peer"}) and "image-request" not in discounted({"peer"})

@@ -19,6 +19,7 @@ would; it then says which message started it and which stages were seen.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from array import array
@@ -200,7 +201,7 @@ class Conversation:
                     # answered the probe (an age under 18, alone, parents away) without
                     # turning it around or swapping ages (as classmates do)
                     st.disclosures.setdefault(ANSWERED, index)
-            _read_context(st, speaker, index, tokens, question="?" in text or "؟" in text)
+            _read_context(st, speaker, index, tokens, text)
         if window and not verdict.risk and speaker != "child":
             self._scanner.window_signal(verdict, window)
         with self._lock:
@@ -235,12 +236,10 @@ class Conversation:
         return self._state.count
 
 
-def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None, question: bool = False) -> None:
+def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None, text: str) -> None:
     """Family, peer or school, from the replies; a guardian brought in or a relative
-    named by the other side; a family surprise (relationship.py). With speakers
-    unknown, any message may be the child's, or the other side's. A question about
-    the parents ("does your dad pick you up?") is the supervision probe, never a
-    guardian in the loop."""
+    named by the other side, a family surprise (`writer_context`). With speakers
+    unknown, any message may be the child's, or the other side's."""
     if tokens is None:
         return
     if family_surprise(tokens):
@@ -261,10 +260,39 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
         st.context |= {"peer"}
     if teen_age_given(tokens) or (asks_back(tokens) and peer_answer(tokens)):
         st.offered_age = index  # "i'm 13", or answering the child's question with "13, et toi ?"
-    if not question and guardian_in_loop(tokens):
-        st.context |= {"guardian"}
-    if not question and relative_shown(tokens):
-        st.context |= {"relative"}
+    st.context |= writer_context(text, tokens)
+
+
+def writer_context(text: str, tokens: list[str]) -> frozenset:
+    """What a message shows of its own writer (relationship.py): a family surprise; a
+    guardian brought in or a relative named, in a sentence that is not a question. A
+    question about the parents ("does your dad pick you up?") is the supervision probe,
+    and "hedhi khaltek ?" asks; "ena mamatek, 3omrek 12 wala 13 taw ?" names the
+    grandmother before it asks."""
+    found = {"surprise"} if family_surprise(tokens) else set()
+    if "?" in text or "؟" in text:
+        tokens = [t for part in _STATEMENT.findall(text) for t in normalize(part).tokens]
+    if guardian_in_loop(tokens):
+        found.add("guardian")
+    if relative_shown(tokens):
+        found.add("relative")
+    return frozenset(found)
+
+
+# the sentences and clauses of a message that do not end with a question mark
+_STATEMENT = re.compile(r"[^.!?؟\n,،]+(?=[.!\n,،]|$)")
+
+
+def explained_alone(verdict: Verdict, text: str, tokens: list[str]) -> Verdict:
+    """A message read alone (no conversation) whose every reason, none above medium, is
+    a stage its writer's own words explain (`writer_context`: the grandmother who names
+    herself and asks the age for a gift, the aunt's birthday surprise with the father
+    picking up) is kept as a cue, as it would be in a conversation."""
+    if verdict.risk:
+        ignored = discounted(writer_context(text, tokens))
+        if _within(verdict, ignored):
+            _as_cue(verdict)
+    return verdict
 
 
 def _with_burst(verdict: Verdict, found: list[Match]) -> Verdict:

@@ -17,7 +17,7 @@ someone else in the family (never "pour toi").
 
 What conversations.py does with it, and what it never does: the stages a
 context explains stop counting toward the conversation's warning (`discounted`:
-age questions for all; for family and a relative also camera and photo requests,
+age questions for all; for a peer also the move to Snapchat; for family and a relative also camera and photo requests,
 visits and pocket money; for a guardian fees and training times; for a surprise its
 secret), and a message whose only reasons are those, none above medium, is kept
 as a cue. Every other stage still counts, and a message that warns for any
@@ -128,7 +128,10 @@ GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guard
 WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3a", "مع", "يحضر", "تحضر", "يجي", "تجي",
                  "يمضي", "sign", "signe", "signer", "signature", "vient", "viennent"}
 KEEP_OUT = {"pas", "sans", "no", "not", "without", "dont", "never", "jamais", "bla", "bidoun", "ma", "ما", "بلا",
-            "بدون", "دون", "لا", "ماش", "mouch", "mch", "besoin", "need", "tell", "dis", "9oul", "قول", "ma3ach"}
+            "بدون", "دون", "لا", "ماش", "mouch", "mch", "besoin", "need", "tell", "dis", "9oul", "قول", "ma3ach",
+            # "when you are not with your mother": Derja's negated "to be"
+            "ماكش", "ماكيش", "makech", "makich", "موش", "مش", "mech", "mich", "مانيش", "manich", "ماهوش", "mahouch",
+            "ماهيش", "mahich", "isnt", "arent"}
 
 
 def role_vocative(tokens: list[str]) -> bool:
@@ -269,6 +272,8 @@ def discounted(context: set[str]) -> set[str]:
     out = set()
     if {"peer", "family", "relative", "school"} & set(context):  # classmates, relatives, a coach's age group
         out.add("age-probe")
+    if "peer" in context:  # classmates who swapped ages swap their Snapchat names too
+        out.add("move-to-private")
     if "family" in context or "relative" in context:  # a grandparent's camera call, visit or pocket money
         out |= {"image-request", "meeting-request", "gifts-money"}
     if "guardian" in context:  # a club that asks the age, names its fee and the training time

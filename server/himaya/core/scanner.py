@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from himaya.core import categories
-from himaya.core.conversations import Conversation, ConversationStore, combine_cues
+from himaya.core.conversations import Conversation, ConversationStore, combine_cues, explained_alone
 from himaya.core.matcher import MAX_TEXT, Index, Match, Verdict
 from himaya.core.rules.schema import SEVERITY_RANK
 from himaya.core.normalize import normalize
@@ -105,7 +105,10 @@ class Scanner:
             raise TypeError("text must be a string")
         if kind == "url" and not text and url:
             text = url
-        return self.assess(text, kind, url)[0]
+        if kind != "message" or len(text) > MAX_TEXT:
+            return self.assess(text, kind, url)[0]
+        n = normalize(text)
+        return explained_alone(self.assess(text, kind, url, normalized=n)[0], text, n.tokens)
 
     def assess(self, text: str, kind: str = "message", url: str | None = None, normalized=None):
         """The verdict and the model's feature ids of the unit (None without a model):
