@@ -34,7 +34,7 @@ def tokens(text):
     ("ok jeddo nji", True), ("mamie", True),
     ("عسلامة ماما خديجة!", True), ("12 يا ماما 😂", True), ("merci papa", True),  # parents, once addressed
     ("ok mama 😘", True), ("ok papa taw", True), ("عسلامة ماماتي!", True), ("papa, j'arrive", True),
-    ("baba mazel fel 5edma", False),
+    ("baba mazel fel 5edma", False), ("إيه عند خالتي", False), ("ena m3a mamie", False),  # where, not whom
     ("ma mamie dort, je suis seule", False),  # a disclosure, not an address
     ("mama w baba fel 5edma", False), ("mon papa rentre tard", False), ("ey mama fil 5edma", False),
     ("salut maman est partie", False),
@@ -54,7 +54,7 @@ def test_asking_back_and_a_peer_answer():
     assert peer_answer(tokens("moi aussi")) and peer_answer(tokens("ena zeda 14")) and peer_answer(tokens("fifteen lol"))
     assert not peer_answer(tokens("j'ai 32 ans")) and not peer_answer(tokens("ça dépend"))
     assert discounted({"peer"}) == {"age-probe", "move-to-private"}
-    assert discounted({"family"}) == {"age-probe", "image-request", "meeting-request", "gifts-money"}
+    assert discounted({"family"}) == {"age-probe", "image-request", "meeting-request", "gifts-money", "trust-flattery"}
     assert discounted(set()) == set()
 
 
@@ -276,3 +276,12 @@ def test_classmates_who_swapped_ages_can_swap_snapchat_names(scanner):
     peers = _talk(scanner, [("other", "قداش عمرك؟"), ("child", "14 وانت؟"), snap])
     assert stranger[-1].risk and not any(v.risk for v in peers)
     assert "move-to-private" in discounted({"peer"}) and "image-request" not in discounted({"peer"})
+
+
+def test_a_teen_age_given_to_the_childs_own_age_question_is_a_peer(scanner):
+    """The child asks first and gives its age; "13, add me in the game" answers as a classmate does.
+    The same reply to a stranger's question (the child did not ask) is no peer's."""
+    asked = _talk(scanner, [("child", "how old r u? im 12"), ("other", "13, add me in the game not on discord")])
+    assert "peer" in asked[-1].conversation["context"] and not any(v.risk for v in asked)
+    told = _talk(scanner, [("other", "how old r u?"), ("child", "12"), ("other", "13, add me on discord")])
+    assert "peer" not in told[-1].conversation["context"]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from himaya.core.matcher import MAX_TEXT, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
-from himaya.core.relationship import (asks_back, discounted, family_surprise, family_vocative, guardian_in_loop,
+from himaya.core.relationship import (asks_age, asks_back, discounted, family_surprise, family_vocative, guardian_in_loop,
                                       peer_answer, relative_shown, role_vocative, teen_age_given)
 from himaya.core.rules.schema import SEVERITY_RANK
 
@@ -251,8 +251,8 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
             st.context |= {"school"}
         if 0 < index - st.offered_age <= 2 and peer_answer(tokens):
             st.context |= {"peer"}  # "how old r u? i'm 13" - "13 too lol"
-        if asks_back(tokens):
-            st.asked_back = index
+        if asks_back(tokens) or (speaker == "child" and asks_age(tokens) and ("?" in text or "؟" in text)):
+            st.asked_back = index  # turned around, or the child asked first ("how old r u? im 12")
             return
     if speaker == "child":
         return

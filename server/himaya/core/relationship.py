@@ -18,7 +18,7 @@ someone else in the family (never "pour toi").
 What conversations.py does with it, and what it never does: the stages a
 context explains stop counting toward the conversation's warning (`discounted`:
 age questions for all; for a peer also the move to Snapchat; for family and a relative also camera and photo requests,
-visits and pocket money; for a guardian fees and training times; for a surprise its
+visits, pocket money and "how you've grown"; for a guardian fees and training times; for a surprise its
 secret), and a message whose only reasons are those, none above medium, is kept
 as a cue. Every other stage still counts, and a message that warns for any
 other reason still warns, so an adult who claims to be 14 and then asks for
@@ -41,7 +41,7 @@ from himaya.core.disclosures import number_at
 GRANDPARENT = {
     "mamie", "mami", "mamy", "papi", "papy", "pepe", "grandma", "grandpa", "granny", "nana",
     "jeddo", "jaddo", "jedda", "jadda", "jeddi", "jedti", "mima", "mimti", "teta", "tita",
-    "جدو", "جدي", "جده", "جدتي", "ميمتي", "ميمه", "تيتا", "تيته", "ماماتي", "mamati", "mametti",
+    "جدو", "جدي", "جده", "جدتي", "ميمتي", "ميمه", "تيتا", "تيته", "ماماتي", "mamati", "mametti", "مامي", "طاطا",
     # aunts and a mother's brother, as a child calls them ("3ammi", "عمي" is said to any older man)
     "khalti", "5alti", "khalto", "3amti", "3ammti", "tata", "tati", "tatie", "tonton", "aunty", "auntie",
     "5ali", "khali", "خالتي", "عمتي", "خالي",
@@ -80,6 +80,10 @@ SAME = {("pareil",), ("moi", "aussi"), ("me", "too"), ("same",), ("ena", "zeda")
         ("انا", "كذلك"), ("kif", "kif"), ("كيف", "كيف")}
 
 
+# "At / with / and" before a relative's word: a place or a company, not an address.
+AT_KIN = {"عند", "chez", "3and", "3end", "at", "with", "avec", "m3a", "مع", "dar", "دار", "w", "و", "et", "and"}
+
+
 def family_vocative(tokens: list[str]) -> bool:
     """The message addresses a grandparent, an aunt or a mother's brother: the word
     ends it ("13 mamie"), or follows a greeting, a yes or a number ("Salut mémé",
@@ -99,6 +103,8 @@ def family_vocative(tokens: list[str]) -> bool:
         if tok not in GRANDPARENT_AFTER_GREETING:
             continue
         before = tokens[i - 1] if i else None
+        if before in AT_KIN:  # "إيه عند خالتي", "chez mamie": where the child is, not whom it addresses
+            continue
         led = before is not None and (before in LEAD or before in GREETING or before.isdigit())  # "ya mamie"
         if led or (tok in GRANDPARENT and (i == len(tokens) - 1 or (i == 0 and len(tokens) <= 3))):
             return True
@@ -245,6 +251,15 @@ def asks_back(tokens: list[str]) -> bool:
         tokens[-1] in BARE_YOU and any(t.isdigit() for t in tokens[:-1]))
 
 
+# An age question's own words ("how old", "quel âge", "9adech 3omrek", "قداش عمرك").
+AGE_ASKED = {"old", "age", "3omrek", "omrek", "3omrk", "3mrk", "عمرك", "سنك"}
+
+
+def asks_age(tokens: list[str]) -> bool:
+    """The message asks an age (the caller knows it is a question)."""
+    return not AGE_ASKED.isdisjoint(tokens)
+
+
 def peer_answer(tokens: list[str]) -> bool:
     """An answer that puts the other side among the young: an age of 8 to 17 or "me too"."""
     if _has(tokens, SAME):
@@ -274,8 +289,8 @@ def discounted(context: set[str]) -> set[str]:
         out.add("age-probe")
     if "peer" in context:  # classmates who swapped ages swap their Snapchat names too
         out.add("move-to-private")
-    if "family" in context or "relative" in context:  # a grandparent's camera call, visit or pocket money
-        out |= {"image-request", "meeting-request", "gifts-money"}
+    if "family" in context or "relative" in context:  # a grandparent's camera call, "you've grown", pocket money
+        out |= {"image-request", "meeting-request", "gifts-money", "trust-flattery"}
     if "guardian" in context:  # a club that asks the age, names its fee and the training time
         out |= {"age-probe", "gifts-money", "meeting-request"}
     if "surprise" in context:  # the family's secret for a birthday
