@@ -110,6 +110,11 @@ def test_a_number_of_something_else_is_not_an_age():
     assert not disclosed(tokens("almost, chapter 9"), replying_to_age_question=True)
     assert not disclosed(tokens("page 12"), replying_to_age_question=True)
     assert "minor-age" in disclosed(tokens("12"), replying_to_age_question=True)
+    # Derja teens in words, however they are spelled
+    from himaya.core.disclosures import number_at
+    assert [number_at([w], 0)[0] for w in ("sta3ch", "sitta3ch", "khmasta3ch", "orbta3ch", "sbe3ta3ch", "mouch")] == [
+        16, 16, 15, 14, 17, None]
+    assert "minor-age" in disclosed(tokens("ena sta3ch"), replying_to_age_question=True)
 
 
 def test_a_club_that_brings_the_parent_in_is_not_an_age_probe(scanner):
@@ -213,6 +218,8 @@ def test_a_grade_given_in_answer_makes_the_age_question_count(scanner):
     ("c'est ton oncle Karim, je rentre de Lyon", True), ("hi it's your aunt Mona!", True),
     ("ena ben 3ammek Walid", True), ("ya 7bibti ena mamatek", True), ("sallemli barcha 3la mamtek", True), ("سلملي على ماماك", True),
     ("passe le bonjour à ta maman", True), ("say hi to your mom for me", True),
+    ("embrasse ta maman pour moi", True), ("ab3athli taswira bel keswa jdida — tata", True),  # a kiss relayed, a signature
+    ("je passe te prendre avec papa. Tata Héla", True), ("merci tata", False),
     ("ena sa7eb 3ammek", False),  # "your uncle's friend": the lure of a family friend
     ("ton oncle m'a dit de venir te chercher", False),  # a relative as a go-between: a lure
     ("ahla ya wled 3ammi", False),  # "cousin" among friends

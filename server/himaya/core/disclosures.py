@@ -16,6 +16,7 @@ year is an age as well: a pupil of the 8th year ("8eme", "8th grade",
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 # Number words, as the normalizer writes them (lower case, no accents, Arabic letters folded).
@@ -35,6 +36,9 @@ NUMBER_WORDS = {
     "ثمانيه": 8, "تسعه": 9, "عشره": 10, "حداش": 11, "طناش": 12, "ثلطاش": 13, "تلطاش": 13,
     "اربعطاش": 14, "خمسطاش": 15, "ستاش": 16, "سطاش": 16, "سبعطاش": 17,
 }
+# Derja teens in Latin letters in any spelling: a unit's consonants, then "(a)ta(3)ch"
+# (13 "tlattach", 14 "arba3ta3ch", 15 "khmasta3ch", 16 "sta3ch", "sitta3ch", 17 "sba3tach").
+DERJA_TEEN = re.compile(r"(?:(tl[ae]t?t?)|([ao]?rba?3?t)|((?:5|kh)[ae]?m[ae]?st)|(s[ie]?t?t)|(sb[ae]?3?t))a3?ch")
 # MSA teens are two words: "خمسة عشر" (five ten).
 ARABIC_UNITS = {"ثلاثه": 3, "اربعه": 4, "خمسه": 5, "سته": 6, "سبعه": 7, "احد": 1, "اثنا": 2, "اثني": 2}
 ARABIC_TEN = {"عشر", "عشره"}
@@ -96,6 +100,8 @@ def number_at(tokens: list[str], i: int) -> tuple[int | None, int]:
         return int(tok), 1
     if tok in NUMBER_WORDS:
         return NUMBER_WORDS[tok], 1
+    if tok.endswith("ch") and (teen := DERJA_TEEN.fullmatch(tok)):  # "sta3ch", "khmasta3ch", any spelling
+        return 13 + teen.lastindex - 1, 1
     if tok == "dix" and i + 1 < len(tokens) and tokens[i + 1] == "sept":
         return 17, 2
     unit = ARABIC_UNITS.get(tok.removeprefix("و"))

@@ -202,6 +202,10 @@ CHILD_OF = {"ben", "bent", "wled", "wlad", "ould", "weld", "ولد", "بنت", "
 GREET_RELAY = {"sallem", "sallemli", "sallmi", "sallemlna", "salem", "slem", "سلم", "سلملي", "سلمي", "سلملنا",
                "salue", "saluer", "bonjour", "bisous", "bises", "embrasse", "hi", "hello", "regards", "greet"}
 RELAY_TO = {"3la", "3al", "ala", "علي", "a", "to", "l", "ل"}  # greetings *to* someone
+KISS_RELAY = {"embrasse", "embrasses", "bisous", "bisou", "kiss", "hug", "bousli", "boussli", "بوسلي"}  # "... ta maman pour moi"
+# A relative's signature at the end of a message ("— tata", "bisous, mamie").
+# ("mta3 mamatek" at the end mentions the grandmother: "your ..." is never a signature.)
+SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "jeddo", "jaddo"}
 PARENT_YOURS = {"ommek", "omek", "mamtek", "mamtik", "babak", "bouk", "امك", "ماماك", "بوك", "باباك"} | KIN_YOURS
 PARENT_NOUN = {"mere", "maman", "mama", "pere", "papa", "parents", "mom", "mum", "mother", "dad", "father", "mamie",
                "papi", "grand", "grandma", "grandpa", "granny"}
@@ -220,9 +224,15 @@ def _kin_at(tokens: list[str], i: int) -> bool:
 
 
 def relative_shown(tokens: list[str]) -> bool:
-    """The other side names itself as the child's relative, or greets the child's parents."""
+    """The other side names itself as the child's relative, or greets the child's parents
+    ("sallemli 3la mamtek", "embrasse ta maman pour moi"), or signs as one ("... — tata",
+    "... Tonton Karim")."""
+    if len(tokens) > 4 and (tokens[-1] in SIGNED or (tokens[-2] in KIN_TITLE and tokens[-1].isalpha())):
+        return True
     for i, tok in enumerate(tokens):
         if tok in THIS_IS and _kin_at(tokens, i + 1):
+            return True
+        if tok in KISS_RELAY and any(_parent_at(tokens, j) for j in range(i + 1, min(len(tokens), i + 3))):
             return True
         if tok in GREET_RELAY and not set(tokens[max(0, i - 3):i]) & KEEP_OUT:
             for j in range(i + 1, min(len(tokens) - 1, i + 4)):  # "sallemli (barcha) 3la mamtek"
