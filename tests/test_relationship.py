@@ -53,7 +53,7 @@ def test_asking_back_and_a_peer_answer():
     assert not asks_back(tokens("et toi tu fais quoi ce soir avec les autres après le cours de sport"))
     assert peer_answer(tokens("moi aussi")) and peer_answer(tokens("ena zeda 14")) and peer_answer(tokens("fifteen lol"))
     assert not peer_answer(tokens("j'ai 32 ans")) and not peer_answer(tokens("ça dépend"))
-    assert discounted({"peer"}) == {"age-probe", "move-to-private"}
+    assert discounted({"peer"}) == {"age-probe", "move-to-private", "closed-group-invite"}
     assert discounted({"family"}) == {"age-probe", "image-request", "meeting-request", "gifts-money", "trust-flattery"}
     assert discounted(set()) == set()
 
@@ -220,6 +220,7 @@ def test_a_grade_given_in_answer_makes_the_age_question_count(scanner):
     ("passe le bonjour à ta maman", True), ("say hi to your mom for me", True),
     ("embrasse ta maman pour moi", True), ("ab3athli taswira bel keswa jdida — tata", True),  # a kiss relayed, a signature
     ("je passe te prendre avec papa. Tata Héla", True), ("merci tata", False),
+    ("hey sweetie, dad here. how was the exam?", True), ("is your dad here", False),
     ("ena sa7eb 3ammek", False),  # "your uncle's friend": the lure of a family friend
     ("ton oncle m'a dit de venir te chercher", False),  # a relative as a go-between: a lure
     ("ahla ya wled 3ammi", False),  # "cousin" among friends
@@ -292,3 +293,28 @@ def test_a_teen_age_given_to_the_childs_own_age_question_is_a_peer(scanner):
     assert "peer" in asked[-1].conversation["context"] and not any(v.risk for v in asked)
     told = _talk(scanner, [("other", "how old r u?"), ("child", "12"), ("other", "13, add me on discord")])
     assert "peer" not in told[-1].conversation["context"]
+
+
+def test_the_class_group_the_child_asked_for_is_the_schools(scanner):
+    """The pupil asks to be added to the class group: the delegate who asks the class and sends
+    the link with "don't share it outside the class" is not inviting a child into a closed group."""
+    reply = [("other", "طبعا، في أي قسم أنت؟"), ("child", "السنة الثامنة، القسم الثاني"),
+             ("other", "هذا الرابط: chat.whatsapp.example/Rm000Q2 ، لا ترسليه لأحد من خارج القسم")]
+    asked = _talk(scanner, [("child", "هل يمكن أن تضيفني إلى مجموعة القسم؟")] + reply)
+    assert "school" in asked[-1].conversation["context"] and not any(v.risk for v in asked)
+    stranger = _talk(scanner, [("other", "مرحبا، عندي مجموعة سرية")] + reply)
+    assert "school" not in stranger[-1].conversation["context"]
+
+
+def test_a_signed_permission_brings_the_parents_in():
+    from himaya.core.relationship import family_surprise, guardian_in_loop
+    assert guardian_in_loop(tokens("viens avec l'autorisation signée par tes parents"))
+    assert family_surprise(tokens("ما تقوليش لأختك، نحب نعملها سربريز لماما"))
+
+
+def test_an_older_teen_who_flatters_after_swapping_ages_still_counts(scanner):
+    """Swapped ages make a classmate's Snapchat request ordinary, not flattery that sets the
+    child apart from those of its age: that still warns."""
+    chat = _talk(scanner, [("other", "t'as quel âge ? moi 16"), ("child", "13"),
+                           ("other", "t'es trop mature pour ton âge, les filles de mon âge sont nulles, t'es différente")])
+    assert "peer" in chat[-1].conversation["context"] and chat[-1].risk

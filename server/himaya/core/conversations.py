@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from himaya.core.matcher import MAX_TEXT, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
-from himaya.core.relationship import (asks_age, asks_back, discounted, family_surprise, family_vocative, guardian_in_loop,
-                                      peer_answer, relative_shown, role_vocative, teen_age_given)
+from himaya.core.relationship import (asks_age, asks_back, class_group, discounted, family_surprise, family_vocative,
+                                      guardian_in_loop, peer_answer, relative_shown, role_vocative, teen_age_given)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -247,7 +247,7 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
     if speaker != "other":
         if family_vocative(tokens):
             st.context |= {"family"}
-        if role_vocative(tokens):
+        if role_vocative(tokens) or (speaker == "child" and class_group(tokens)):
             st.context |= {"school"}
         if 0 < index - st.offered_age <= 2 and peer_answer(tokens):
             st.context |= {"peer"}  # "how old r u? i'm 13" - "13 too lol"

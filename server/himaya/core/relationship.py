@@ -7,18 +7,22 @@ the fee and the training time; a brother asks to keep their mother's birthday
 surprise and to delete the message. The replies tell them apart (contexts):
 "family", the child calls the other "mamie", "جدو", an aunt ("khalti", "tata") or
 a parent ("عسلامة ماما", "ok papa"); "peer", the child asks the age back ("et toi ?")
-and gets an age under 18 or "me too", or the other side gave its own teen age
-("i'm 13", "13, et toi ?") and the child answers "13 too"; "school", the child calls the other "coach" or "أستاذ";
-"guardian", the other side brings the parent in ("viens avec ta mère",
-"يجب أن يحضر وليّك"), which a groomer never does; "relative", the other side
-names itself as the child's aunt, uncle or cousin ("ena khaltek", "هذا عمك") or
-greets the child's parents ("sallemli 3la mamtek"); "surprise", a surprise for
-someone else in the family (never "pour toi").
+or first, and gets an age under 18 or "me too", or the other side gave its own teen
+age ("i'm 13", "13, et toi ?") and the child answers "13 too"; "school", the child
+calls the other "coach" or "أستاذ", or asks for the class group; "guardian", the
+other side brings the parent in ("viens avec ta mère", "يجب أن يحضر وليّك",
+"l'autorisation signée par tes parents"), which a groomer never does; "relative",
+the other side names itself as the child's aunt, uncle, cousin or parent ("ena
+khaltek", "هذا عمك", "dad here"), greets the child's parents ("sallemli 3la mamtek"),
+or signs as a relative ("— tata"); "surprise", a surprise for someone else in the
+family (never "pour toi").
 
 What conversations.py does with it, and what it never does: the stages a
 context explains stop counting toward the conversation's warning (`discounted`:
-age questions for all; for a peer also the move to Snapchat; for family and a relative also camera and photo requests,
-visits, pocket money and "how you've grown"; for a guardian fees and training times; for a surprise its
+age questions for all; for a peer also the move to Snapchat and the class group;
+for school the class group; for family and a relative also
+camera and photo requests, visits, pocket money and "how you've grown"; for a
+guardian fees and training times; for a surprise its
 secret), and a message whose only reasons are those, none above medium, is kept
 as a cue. Every other stage still counts, and a message that warns for any
 other reason still warns, so an adult who claims to be 14 and then asks for
@@ -119,10 +123,12 @@ ROLE = {"coach", "couch", "كوتش", "الكوتش", "prof", "professeur", "mad
         "miss", "استاذ", "استاذه", "الاستاذ", "الاستاذه", "معلم", "معلمه"}
 # A surprise for someone else in the family ("une surprise pour son anniv", "surprise l mama",
 # "سوربريز لماما"): its secret and its "delete this" are the family's, not the other side's.
-SURPRISE = {"surprise", "surprize", "sarprise", "سوربريز", "مفاجاه", "مفاجئه"}
+SURPRISE = {"surprise", "surprize", "sarprise", "سوربريز", "سربريز", "سبريز", "مفاجاه", "مفاجئه"}
 FOR_FAMILY = {"maman", "mama", "papa", "baba", "mamie", "papi", "son", "sa", "ses", "his", "her", "their", "leur",
               "anniv", "anniversaire", "birthday", "bday", "ماما", "بابا", "لماما", "لبابا", "عيد", "ميلاد", "ميلادها",
-              "ميلادو", "mom", "mum", "dad", "grandma", "grandpa", "jeddou", "jedda", "3id", "miled"}
+              "ميلادو", "mom", "mum", "dad", "grandma", "grandpa", "jeddou", "jedda", "3id", "miled",
+              # a sibling it is kept from ("ما تقوليش لأختك، نحب نعملها سربريز")
+              "اختك", "لاختك", "خوك", "لخوك", "o5tek", "okhtek", "khouk", "5ouk", "soeur", "frere", "sister", "brother"}
 FOR_YOU = {"toi", "you", "u", "ليك", "lik", "likom", "ليكم", "te", "t"}
 # The other side brings the child's parent in ("come with your mom", "your guardian must
 # come to register", "ija m3a babak"): a coach, a club, a school. A groomer keeps the
@@ -132,7 +138,8 @@ GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guard
             "ommek", "omek", "babak", "bouk", "waldik", "waliyek", "وليك", "الولي", "وليي", "امك", "بابك", "بوك",
             "والديك", "والدك", "والدتك", "ماماك", "باباك"}
 WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3a", "مع", "يحضر", "تحضر", "يجي", "تجي",
-                 "يمضي", "sign", "signe", "signer", "signature", "vient", "viennent"}
+                 "يمضي", "sign", "signe", "signee", "signed", "signer", "signature", "autorisation", "permission",
+                 "vient", "viennent"}
 KEEP_OUT = {"pas", "sans", "no", "not", "without", "dont", "never", "jamais", "bla", "bidoun", "ma", "ما", "بلا",
             "بدون", "دون", "لا", "ماش", "mouch", "mch", "besoin", "need", "tell", "dis", "9oul", "قول", "ma3ach",
             # "when you are not with your mother": Derja's negated "to be"
@@ -151,6 +158,17 @@ def role_vocative(tokens: list[str]) -> bool:
         if i == len(tokens) - 1 and len(tokens) <= 6:
             return True
     return False
+
+
+# The class group, as a pupil asks for it ("tzidni fel group mta3 l 9ism ?", "هل يمكن أن تضيفني
+# إلى مجموعة القسم؟"): who shares it is a classmate or a class delegate.
+GROUP = {"group", "groupe", "grp", "groupchat", "قروب", "القروب", "مجموعه", "المجموعه", "جروب", "الجروب"}
+CLASS = {"classe", "class", "9ism", "9esm", "9asm", "القسم", "قسم", "قسمنا", "الفصل", "فصل", "8b", "7a", "9c"}
+
+
+def class_group(tokens: list[str]) -> bool:
+    """The message names the class group (a group word and a class word)."""
+    return not GROUP.isdisjoint(tokens) and not CLASS.isdisjoint(tokens)
 
 
 def family_surprise(tokens: list[str]) -> bool:
@@ -202,6 +220,7 @@ CHILD_OF = {"ben", "bent", "wled", "wlad", "ould", "weld", "ولد", "بنت", "
 GREET_RELAY = {"sallem", "sallemli", "sallmi", "sallemlna", "salem", "slem", "سلم", "سلملي", "سلمي", "سلملنا",
                "salue", "saluer", "bonjour", "bisous", "bises", "embrasse", "hi", "hello", "regards", "greet"}
 RELAY_TO = {"3la", "3al", "ala", "علي", "a", "to", "l", "ل"}  # greetings *to* someone
+HERE = {"here", "ici", "hna", "houni", "هنا", "هوني"}  # "dad here", "maman ici"
 KISS_RELAY = {"embrasse", "embrasses", "bisous", "bisou", "kiss", "hug", "bousli", "boussli", "بوسلي"}  # "... ta maman pour moi"
 # A relative's signature at the end of a message ("— tata", "bisous, mamie").
 # ("mta3 mamatek" at the end mentions the grandmother: "your ..." is never a signature.)
@@ -224,13 +243,16 @@ def _kin_at(tokens: list[str], i: int) -> bool:
 
 
 def relative_shown(tokens: list[str]) -> bool:
-    """The other side names itself as the child's relative, or greets the child's parents
-    ("sallemli 3la mamtek", "embrasse ta maman pour moi"), or signs as one ("... — tata",
-    "... Tonton Karim")."""
+    """The other side names itself as the child's relative or parent ("ena khaltek", "dad
+    here"), greets the child's parents ("sallemli 3la mamtek", "embrasse ta maman pour moi"),
+    or signs as a relative ("... — tata", "... Tonton Karim")."""
     if len(tokens) > 4 and (tokens[-1] in SIGNED or (tokens[-2] in KIN_TITLE and tokens[-1].isalpha())):
         return True
     for i, tok in enumerate(tokens):
         if tok in THIS_IS and _kin_at(tokens, i + 1):
+            return True
+        if (tok in PARENT and i <= 2 and i + 1 < len(tokens) and tokens[i + 1] in HERE
+                and (i == 0 or tokens[i - 1] not in YOUR | {"is", "est"})):  # "hey sweetie, dad here"
             return True
         if tok in KISS_RELAY and any(_parent_at(tokens, j) for j in range(i + 1, min(len(tokens), i + 3))):
             return True
@@ -297,8 +319,10 @@ def discounted(context: set[str]) -> set[str]:
     out = set()
     if {"peer", "family", "relative", "school"} & set(context):  # classmates, relatives, a coach's age group
         out.add("age-probe")
-    if "peer" in context:  # classmates who swapped ages swap their Snapchat names too
-        out.add("move-to-private")
+    if "peer" in context:  # classmates who swapped ages swap their Snapchat names and class groups
+        out |= {"move-to-private", "closed-group-invite"}  # (flattery still counts: "im 16, u talk like ur 17")
+    if "school" in context:  # a teacher or a class delegate who shares the class group
+        out.add("closed-group-invite")
     if "family" in context or "relative" in context:  # a grandparent's camera call, "you've grown", pocket money
         out |= {"image-request", "meeting-request", "gifts-money", "trust-flattery"}
     if "guardian" in context:  # a club that asks the age, names its fee and the training time
