@@ -318,3 +318,13 @@ def test_an_older_teen_who_flatters_after_swapping_ages_still_counts(scanner):
     chat = _talk(scanner, [("other", "t'as quel âge ? moi 16"), ("child", "13"),
                            ("other", "t'es trop mature pour ton âge, les filles de mon âge sont nulles, t'es différente")])
     assert "peer" in chat[-1].conversation["context"] and chat[-1].risk
+
+
+def test_a_question_turned_around_about_something_else_is_no_age_swap(scanner):
+    """"EU, et toi ?" about a game server, answered "pareil", says nothing of anyone's age: the
+    move to Telegram that follows is still a stranger's."""
+    chat = _talk(scanner, [("other", "tu joues sur quel serveur ?"), ("child", "EU, et toi ?"), ("other", "pareil 😄"),
+                           ("other", "ici c'est nul, viens sur telegram, personne nous lira")])
+    assert "peer" not in chat[-1].conversation["context"]
+    ages = _talk(scanner, [("other", "t'as quel âge ?"), ("child", "13, et toi ?"), ("other", "pareil 😄")])
+    assert "peer" in ages[-1].conversation["context"]

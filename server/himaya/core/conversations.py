@@ -251,8 +251,12 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
             st.context |= {"school"}
         if 0 < index - st.offered_age <= 2 and peer_answer(tokens):
             st.context |= {"peer"}  # "how old r u? i'm 13" - "13 too lol"
-        if asks_back(tokens) or (speaker == "child" and asks_age(tokens) and ("?" in text or "؟" in text)):
-            st.asked_back = index  # turned around, or the child asked first ("how old r u? im 12")
+        asked_age = asks_age(tokens) and ("?" in text or "؟" in text)
+        if (asks_back(tokens) and (peer_answer(tokens) or asked_age or index - st.last_age_question <= 2)) or (
+                speaker == "child" and asked_age):
+            # the age question turned around ("14, et toi ?"; not "EU, et toi ?" about a game
+            # server), or the child asked first ("how old r u? im 12")
+            st.asked_back = index
             return
     if speaker == "child":
         return
