@@ -274,11 +274,13 @@ def writer_context(text: str, tokens: list[str]) -> frozenset:
     and "hedhi khaltek ?" asks; "ena mamatek, 3omrek 12 wala 13 taw ?" names the
     grandmother before it asks."""
     found = {"surprise"} if family_surprise(tokens) else set()
-    if "?" in text or "؟" in text:
-        tokens = [t for part in _STATEMENT.findall(text) for t in normalize(part).tokens]
-    if guardian_in_loop(tokens):
+    guardian, relative = guardian_in_loop(tokens), relative_shown(tokens)
+    if (guardian or relative) and ("?" in text or "؟" in text):  # (a clause is normalized again only then)
+        said = [t for part in _STATEMENT.findall(text) for t in normalize(part).tokens]
+        guardian, relative = guardian and guardian_in_loop(said), relative and relative_shown(said)
+    if guardian:
         found.add("guardian")
-    if relative_shown(tokens):
+    if relative:
         found.add("relative")
     return frozenset(found)
 
