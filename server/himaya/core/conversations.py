@@ -238,7 +238,7 @@ class Conversation:
 
 def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None, text: str) -> None:
     """Family, peer or school, from the replies; a guardian brought in or a relative
-    named by the other side, a family surprise (`writer_context`). With speakers
+    named by the other side (`_said_context`), a family surprise. With speakers
     unknown, any message may be the child's, or the other side's."""
     if tokens is None:
         return
@@ -264,16 +264,23 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
         st.context |= {"peer"}
     if teen_age_given(tokens) or (asks_back(tokens) and peer_answer(tokens)):
         st.offered_age = index  # "i'm 13", or answering the child's question with "13, et toi ?"
-    st.context |= writer_context(text, tokens)
+    said = _said_context(text, tokens)  # (a surprise was read above, for either side)
+    if said:
+        st.context |= said
 
 
 def writer_context(text: str, tokens: list[str]) -> frozenset:
     """What a message shows of its own writer (relationship.py): a family surprise; a
-    guardian brought in or a relative named, in a sentence that is not a question. A
+    guardian brought in or a relative named (`_said_context`)."""
+    return frozenset(_said_context(text, tokens) | ({"surprise"} if family_surprise(tokens) else set()))
+
+
+def _said_context(text: str, tokens: list[str]) -> set[str]:
+    """A guardian brought in or a relative named, in a sentence that is not a question. A
     question about the parents ("does your dad pick you up?") is the supervision probe,
     and "hedhi khaltek ?" asks; "ena mamatek, 3omrek 12 wala 13 taw ?" names the
     grandmother before it asks."""
-    found = {"surprise"} if family_surprise(tokens) else set()
+    found = set()
     guardian, relative = guardian_in_loop(tokens), relative_shown(tokens)
     if (guardian or relative) and ("?" in text or "؟" in text):  # (a clause is normalized again only then)
         said = [t for part in _STATEMENT.findall(text) for t in normalize(part).tokens]
@@ -282,7 +289,7 @@ def writer_context(text: str, tokens: list[str]) -> frozenset:
         found.add("guardian")
     if relative:
         found.add("relative")
-    return frozenset(found)
+    return found
 
 
 # the sentences and clauses of a message that do not end with a question mark

@@ -101,14 +101,18 @@ def reported(text: str, tokens: list[str], starts: list[int]) -> list[tuple[int,
     every quote); [] when there is none. A quote that names something (right
     after "groupe", "page", "code"...) is not reported speech. `tokens`, `starts`:
     the normalized tokens and their start offsets in `text`."""
-    parts = [(a, b) for a, b in quoted_parts(text)
-             if NAMING.isdisjoint(tokens[max(0, bisect_left(starts, a) - 2):bisect_left(starts, a)])]
+    parts = [(a, b) for a, b in quoted_parts(text) if not _named(tokens, bisect_left(starts, a))]
     if not parts:
         return []
     for tok, start in zip(tokens, starts):
         if tok in REPORT and _part_at(parts, start, start + 1) is None:
             return parts
     return []
+
+
+def _named(tokens: list[str], at: int) -> bool:
+    """One of the two tokens before token `at` names something ("groupe", "page", "code")."""
+    return not NAMING.isdisjoint(tokens[max(0, at - 2):at])
 
 
 def inside(spans, parts: list[tuple[int, int]]) -> bool:
