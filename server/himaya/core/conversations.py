@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from himaya.core.matcher import MAX_TEXT, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
+from himaya.core.reasons import confides, own_reasons
 from himaya.core.relationship import (asks_age, asks_back, class_group, discounted, family_surprise, family_vocative,
                                       guardian_in_loop, peer_answer, relative_shown, role_vocative, teen_age_given)
 from himaya.core.rules.schema import SEVERITY_RANK
@@ -204,8 +205,11 @@ class Conversation:
             _read_context(st, speaker, index, tokens, text)
         if window and not verdict.risk and speaker != "child":
             self._scanner.window_signal(verdict, window)
+        # what this message's own words explain (a secret kept from a little brother, an
+        # age the aunt forgot): for this message only
+        own = discounted(own_reasons(text, tokens)) if verdict.matches and tokens is not None else set()
         with self._lock:
-            ignored = discounted(st.context)  # what the replies explain, this message's included
+            ignored = discounted(st.context) | own  # what the replies explain, this message's included
             if speaker == "other" and verdict.risk and not st.disclosures and _age_question_only(verdict):
                 _as_cue(verdict)
             elif speaker == "other" and verdict.risk and _within(verdict, ignored):
@@ -215,10 +219,13 @@ class Conversation:
                 _as_cue(verdict)
             if speaker != "child":
                 for m in verdict.matches:
+                    if m.category in own:
+                        continue  # explained by the message itself: not a stage of the conversation
                     _seen(st, m.category, index, now)
                     if m.category == "age-probe":
                         st.last_age_question = index
                 del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
+            ignored -= own  # (a stage an earlier message showed still counts)
             live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER and c[0] not in ignored]
             info = summarize(live, st.disclosures, st.repeated, st.context)
             if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
@@ -265,14 +272,18 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
     if teen_age_given(tokens) or (asks_back(tokens) and peer_answer(tokens)):
         st.offered_age = index  # "i'm 13", or answering the child's question with "13, et toi ?"
     said = _said_context(text, tokens)  # (a surprise was read above, for either side)
+    if confides(text):  # a crush on a named classmate, told to a friend: their secrets are that
+        said.add("confides")
     if said:
         st.context |= said
 
 
 def writer_context(text: str, tokens: list[str]) -> frozenset:
     """What a message shows of its own writer (relationship.py): a family surprise; a
-    guardian brought in or a relative named (`_said_context`)."""
-    return frozenset(_said_context(text, tokens) | ({"surprise"} if family_surprise(tokens) else set()))
+    guardian brought in or a relative named (`_said_context`); the reasons it gives for
+    its own stages (reasons.py)."""
+    return frozenset(_said_context(text, tokens) | ({"surprise"} if family_surprise(tokens) else set())
+                     | own_reasons(text, tokens))
 
 
 def _said_context(text: str, tokens: list[str]) -> set[str]:
@@ -327,9 +338,13 @@ def _age_question_only(verdict: Verdict) -> bool:
 
 
 def _within(verdict: Verdict, categories: set[str]) -> bool:
-    """Every reason the message warns is in `categories`, none above medium."""
+    """Every reason the message warns is in `categories`, none above medium. (A `low`
+    cue beside a rule's warning is no reason it warns: it stays a cue of its own stage;
+    cues that add up to the warning, `combined-stages`, are each a reason.)"""
+    added_up = any(m.rule == CONVERSATION_RULE for m in verdict.matches)
     return bool(categories) and all(
-        m.category in categories and SEVERITY_RANK[m.severity] <= SEVERITY_RANK["medium"] for m in verdict.matches)
+        m.category in categories and SEVERITY_RANK[m.severity] <= SEVERITY_RANK["medium"]
+        for m in verdict.matches if added_up or m.severity != "low")
 
 
 def _as_cue(verdict: Verdict) -> None:

@@ -37,6 +37,8 @@ context was seen.
 
 from __future__ import annotations
 
+import re
+
 from himaya.core.disclosures import number_at
 
 # Grandparents, as a child addresses them (after the normalizer: no accents,
@@ -44,7 +46,7 @@ from himaya.core.disclosures import number_at
 # disclosure that the child is alone, not an address.
 GRANDPARENT = {
     "mamie", "mami", "mamy", "papi", "papy", "pepe", "grandma", "grandpa", "granny", "nana",
-    "jeddo", "jaddo", "jedda", "jadda", "jeddi", "jedti", "mima", "mimti", "teta", "tita",
+    "jeddo", "jaddo", "jeddou", "jaddou", "jedou", "jedda", "jadda", "jeddi", "jedti", "mima", "mimti", "teta", "tita",
     "جدو", "جدي", "جده", "جدتي", "ميمتي", "ميمه", "تيتا", "تيته", "ماماتي", "mamati", "mametti", "مامي", "طاطا",
     # aunts and a mother's brother, as a child calls them ("3ammi", "عمي" is said to any older man)
     "khalti", "5alti", "khalto", "3amti", "3ammti", "tata", "tati", "tatie", "tonton", "aunty", "auntie",
@@ -130,6 +132,15 @@ FOR_FAMILY = {"maman", "mama", "papa", "baba", "mamie", "papi", "son", "sa", "se
               # a sibling it is kept from ("ما تقوليش لأختك، نحب نعملها سربريز")
               "اختك", "لاختك", "خوك", "لخوك", "o5tek", "okhtek", "khouk", "5ouk", "soeur", "frere", "sister", "brother"}
 FOR_YOU = {"toi", "you", "u", "ليك", "lik", "likom", "ليكم", "te", "t"}
+# A plan made together for someone else, said as "we" ("nechriw l babi montre", "نجمعو الفلوس
+# ونشريولها", "سنفاجئ المعلمة", "secret planning for mum's 50th"), or that someone's birthday
+# ("anniversaire mama"): read as a surprise when that someone is in the family, or the
+# teacher. (Stems: the verbs take object suffixes, "نشريولها".)
+_PLAN = re.compile(r"(?:^| )(?:و?(?:نشريو|نجمعو|نلمو|نحضرو|نعملولها|نعملولو|سنحتفل|نحتفل|سنفاجي|نفاجي|سنشتري|نشتريو)"
+                   r"|nechriw|nchriw|njam3ou|nlemmou|nlammou|n7adhrou|nhadhrou|n7adrou|planning|organise|cagnotte"
+                   r"|cotise|collecting|anniversaire|anniv|birthday|bday)")
+FOR_OTHER = FOR_FAMILY - {"anniv", "anniversaire", "birthday", "bday", "عيد", "ميلاد", "3id", "miled"} | {
+    "babi", "mamti", "ommi", "prof", "maitresse", "teacher", "المعلمه", "للمعلمه", "الاستاذه", "her", "lha", "leha"}
 # The other side brings the child's parent in ("come with your mom", "your guardian must
 # come to register", "ija m3a babak"): a coach, a club, a school. A groomer keeps the
 # parents out; the negations that do so ("pas besoin de tes parents", "sans ta mère",
@@ -173,13 +184,23 @@ def class_group(tokens: list[str]) -> bool:
 
 def family_surprise(tokens: list[str]) -> bool:
     """A surprise said to be for someone else in the family: a family word or a birthday
-    within four tokens of it, and no "for you" ("une surprise pour toi" is a lure)."""
-    if SURPRISE.isdisjoint(tokens):
+    within four tokens of it, and no "for you" ("une surprise pour toi" is a lure); or a
+    plan made as "we" for a relative or the teacher, or a relative's birthday, with no
+    "for you" near it."""
+    if not SURPRISE.isdisjoint(tokens):
+        for i, tok in enumerate(tokens):
+            if tok in SURPRISE:
+                window = set(tokens[max(0, i - 4):i + 5])
+                if window & FOR_FAMILY and not window & FOR_YOU:
+                    return True
+    joined = " ".join(tokens)
+    if _PLAN.search(joined) is None:
         return False
     for i, tok in enumerate(tokens):
-        if tok in SURPRISE:
-            window = set(tokens[max(0, i - 4):i + 5])
-            if window & FOR_FAMILY and not window & FOR_YOU:
+        if _PLAN.match(tok):
+            window = tokens[max(0, i - 4):i + 5]
+            if (set(window) & FOR_OTHER or tok.endswith(("ولها", "lha", "elha"))) and not (
+                    set(window) & (FOR_YOU | YOUR)):
                 return True
     return False
 
@@ -327,6 +348,8 @@ def discounted(context: set[str]) -> set[str]:
         out |= {"image-request", "meeting-request", "gifts-money", "trust-flattery"}
     if "guardian" in context:  # a club that asks the age, names its fee and the training time
         out |= {"age-probe", "gifts-money", "meeting-request"}
-    if "surprise" in context:  # the family's secret for a birthday
-        out.add("secrecy-isolation")
+    if {"surprise", "sibling", "confides"} & set(context):  # the family's secret for a birthday; a message's
+        out.add("secrecy-isolation")  # secret kept from a brother only, or its writer's own crush (reasons.py)
+    if "known" in context:  # the aunt who forgot the age she knew (reasons.py)
+        out.add("age-probe")
     return out

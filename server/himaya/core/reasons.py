@@ -1,0 +1,82 @@
+"""The ordinary reasons a message's own words give for a stage.
+
+relationship.py reads who the other side is from the replies; this module reads
+what one message says about itself, whoever wrote it. A secret kept from a
+little brother so that he is not jealous of the pocket money, a teen's secret
+crush on a named classmate, an age asked by the aunt who forgot it: each is a
+secrecy or an age question on the surface, and each message says why. A
+groomer's secret is kept from the parents or from everyone, and is about "us";
+a groomer asks an age he never knew.
+
+Each reason is a context name that `relationship.discounted` turns into the
+stages it explains; conversations.py applies them to that message only (a later
+message's "don't tell your parents" still counts), and to a message read alone.
+
+    >>> sorted(own_reasons("ma t9oulech l 5ouk", ["ma", "t9oulech", "l", "5ouk"]))
+    ['sibling']
+    >>> sorted(own_reasons("ma t9oul l 7ad", ["ma", "t9oul", "l", "7ad"]))
+    []
+"""
+
+from __future__ import annotations
+
+import re
+
+from himaya.core.normalize import token_forms
+
+# A brother or a sister of the child's ("l 5ouk", "لخوك", "ta sœur", "ur little brother").
+SIBLING_YOURS = {"5ouk", "khouk", "khok", "5ok", "o5tek", "okhtek", "5outek", "khoutek", "خوك", "اختك", "خوتك", "اخوك"}
+SIBLING_NOUN = {"frere", "soeur", "brother", "sister", "bro", "sis"}
+YOUR = {"ta", "ton", "tes", "your", "ur"}
+# Who a groomer keeps the secret from, or what he calls it: a secret kept from a sibling
+# is the sibling's only when none of these is in the message.
+KEPT_FROM_ALL = {"7ad", "l7ad", "la7ad", "حد", "احد", "احدا", "لحد", "personne", "anyone", "anybody", "nobody", "one",
+                 "parents", "ommek", "omek", "babak", "bouk", "mamtek", "امك", "بوك", "ماماك", "باباك", "mom", "mum",
+                 "mother", "dad", "father", "maman", "mere", "pere", "papa", "binetna", "بيناتنا", "بيننا", "entre",
+                 "between", "us", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني"}
+# "Ours" and "me" in Derja ("7kayetna", "حكايتنا"; "bech ma ychoufnich", "ما يشوفنيش"): a secret
+# about us, or hiding the writer from the brother, is no sibling's secret.
+_OURS = re.compile(r"^(?:[a-z0-9]{3,}(?:etna|itna|atna|nich|nech)|\w{3,}(?:تنا|نيش))$")
+
+# A teen's own secret: a crush on a named person ("nheb Amine mta3 9ème C", "I like Sami
+# from 9B", "je kiffe Yanis"). The name is capitalized in the original text; "n7ebek"
+# (I love you) and "nheb nchoufek" (I want to see you) are no crush on someone else.
+_CRUSH = re.compile(r"(?i:\b(?:i\s+(?:really\s+)?like|i\s+love|i\s+have\s+a\s+crush\s+on|crush\s+on|je\s+kiffe"
+                    r"|j'?aime\s+bien|amoureuse\s+de|amoureux\s+de|n[7h]ebb?|nmout\s+3l?a|crush\s+3l?a))"
+                    r"\s+(?!(?:You|Toi|Te|Enti|Inti)\b)[A-Z][a-zà-ÿ]+")
+
+# An age question from someone who knew it and forgot ("nsit 😅", "جدك نسى", "I forgot").
+FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسيت", "نسات", "نسي", "نسا", "نسيتو"}
+
+
+def sibling_secret(tokens: list[str]) -> bool:
+    """The message keeps something from the child's brother or sister and from no one
+    else: no parents, no "anyone", no "between us"."""
+    clitic = [token_forms(t)[1] for t in tokens]
+    sibling = False
+    for i, (tok, bare) in enumerate(zip(tokens, clitic)):
+        if tok in KEPT_FROM_ALL or bare in KEPT_FROM_ALL or _OURS.match(tok):
+            return False
+        if tok in SIBLING_YOURS or bare in SIBLING_YOURS or (
+                tok in SIBLING_NOUN and i and tokens[i - 1] in YOUR | {"little", "petit", "petite"}):
+            sibling = True
+    return sibling
+
+
+def confides(text: str) -> bool:
+    """The writer tells its own crush on a named person."""
+    return _CRUSH.search(text) is not None
+
+
+def own_reasons(text: str, tokens: list[str]) -> set[str]:
+    """The reasons the message gives for its own stages: "sibling" (a secret kept from a
+    brother or sister only), "confides" (the writer's own crush), "known" (an age asked
+    by someone who forgot it)."""
+    found = set()
+    if sibling_secret(tokens):
+        found.add("sibling")
+    if confides(text):
+        found.add("confides")
+    if not FORGOT.isdisjoint(tokens) and ("?" in text or "؟" in text):  # "I forget ur that age" asks nothing
+        found.add("known")
+    return found
