@@ -315,9 +315,20 @@ def test_a_signed_permission_brings_the_parents_in():
 def test_an_older_teen_who_flatters_after_swapping_ages_still_counts(scanner):
     """Swapped ages make a classmate's Snapchat request ordinary, not flattery that sets the
     child apart from those of its age: that still warns."""
-    chat = _talk(scanner, [("other", "t'as quel âge ? moi 16"), ("child", "13"),
+    chat = _talk(scanner, [("other", "t'as quel âge ? moi 16"), ("child", "14"),
                            ("other", "t'es trop mature pour ton âge, les filles de mon âge sont nulles, t'es différente")])
     assert "peer" in chat[-1].conversation["context"] and chat[-1].risk
+
+
+@pytest.mark.parametrize("child, other, peer", [("13 w enti?", "17 😅 presque le même âge", False),
+                                                ("13 w enti?", "14 hhh", True), ("i'm 12, u?", "16", False),
+                                                ("i'm 12, u?", "me too", True)])
+def test_ages_swapped_years_apart_make_no_classmates(scanner, child, other, peer):
+    """A "peer" answers the child's age with one close to it: an adult's "17" to a child's "13"
+    is the fake-peer opener, and the age question still counts."""
+    chat = _talk(scanner, [("other", "t'es trop fort au jeu. 9adeh omrek?"), ("child", child), ("other", other),
+                           ("other", "tes parents sont où là ? t'es seul ?")])
+    assert ("peer" in chat[-1].conversation["context"]) is peer
 
 
 def test_a_question_turned_around_about_something_else_is_no_age_swap(scanner):

@@ -31,7 +31,8 @@ from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
 from himaya.core.reasons import confides, own_reasons
 from himaya.core.relationship import (asks_age, asks_back, class_group, discounted, family_surprise, family_vocative,
-                                      guardian_in_loop, peer_answer, relative_shown, role_vocative, teen_age_given)
+                                      guardian_in_loop, peer_answer, relative_shown, role_vocative, teen_age_given,
+                                      young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -121,6 +122,7 @@ class _State:
     context: frozenset = frozenset()  # (frozensets: the shared empty one costs a conversation nothing)
     asked_back: int = -10  # the message where the age question was turned around
     offered_age: int = -10  # the message where the other side gave its own teen age
+    swap_age: int | None = None  # the age given with the question turned around, or the one offered
     repeated: frozenset = frozenset()  # stages shown again in a later message, not faded since
     count: int = 0
     alert_at: int | None = None
@@ -197,7 +199,7 @@ class Conversation:
                 told = disclosed(tokens, replying_to_age_question=asked)
                 for kind in told:
                     st.disclosures.setdefault(kind, index)
-                swapped = 0 < index - st.offered_age <= 2 and peer_answer(tokens)  # "i'm 13" - "13 too"
+                swapped = 0 < index - st.offered_age <= 2 and peer_answer(tokens, st.swap_age)  # "i'm 13" - "13 too"
                 if asked and told and not asks_back(tokens) and not swapped:
                     # answered the probe (an age under 18, alone, parents away) without
                     # turning it around or swapping ages (as classmates do)
@@ -212,7 +214,7 @@ class Conversation:
             ignored = discounted(st.context) | own  # what the replies explain, this message's included
             if speaker == "other" and verdict.risk and not st.disclosures and _age_question_only(verdict):
                 _as_cue(verdict)
-            elif speaker == "other" and verdict.risk and _within(verdict, ignored):
+            elif speaker != "child" and verdict.risk and _within(verdict, ignored):
                 # the child has already called the other side "mamie" (a camera call, "how
                 # old are you now?") or swapped ages as classmates do: that stage alone no
                 # longer warns; any other stage, or a serious request, still does
@@ -256,21 +258,21 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
             st.context |= {"family"}
         if role_vocative(tokens) or (speaker == "child" and class_group(tokens)):
             st.context |= {"school"}
-        if 0 < index - st.offered_age <= 2 and peer_answer(tokens):
+        if 0 < index - st.offered_age <= 2 and peer_answer(tokens, st.swap_age):
             st.context |= {"peer"}  # "how old r u? i'm 13" - "13 too lol"
         asked_age = asks_age(tokens) and ("?" in text or "؟" in text)
         if (asks_back(tokens) and (peer_answer(tokens) or asked_age or index - st.last_age_question <= 2)) or (
                 speaker == "child" and asked_age):
             # the age question turned around ("14, et toi ?"; not "EU, et toi ?" about a game
             # server), or the child asked first ("how old r u? im 12")
-            st.asked_back = index
+            st.asked_back, st.swap_age = index, young_age(tokens)
             return
     if speaker == "child":
         return
-    if 0 < index - st.asked_back <= 2 and peer_answer(tokens):
-        st.context |= {"peer"}
+    if 0 < index - st.asked_back <= 2 and peer_answer(tokens, st.swap_age):
+        st.context |= {"peer"}  # (an adult's "17 😅" to a child's "13, et toi ?" is no classmate's)
     if teen_age_given(tokens) or (asks_back(tokens) and peer_answer(tokens)):
-        st.offered_age = index  # "i'm 13", or answering the child's question with "13, et toi ?"
+        st.offered_age, st.swap_age = index, young_age(tokens)  # "i'm 13", or "13, et toi ?" to the child
     said = _said_context(text, tokens)  # (a surprise was read above, for either side)
     if confides(text):  # a crush on a named classmate, told to a friend: their secrets are that
         said.add("confides")

@@ -30,7 +30,7 @@ SIBLING_NOUN = {"frere", "soeur", "brother", "sister", "bro", "sis"}
 YOUR = {"ta", "ton", "tes", "your", "ur"}
 # Who a groomer keeps the secret from, or what he calls it: a secret kept from a sibling
 # is the sibling's only when none of these is in the message.
-KEPT_FROM_ALL = {"7ad", "l7ad", "la7ad", "حد", "احد", "احدا", "لحد", "personne", "anyone", "anybody", "nobody", "one",
+KEPT_FROM_ALL = {"7ad", "l7ad", "la7ad", "حد", "احد", "احدا", "لحد", "personne", "anyone", "anybody", "nobody", "noone",
                  "parents", "ommek", "omek", "babak", "bouk", "mamtek", "امك", "بوك", "ماماك", "باباك", "mom", "mum",
                  "mother", "dad", "father", "maman", "mere", "pere", "papa", "binetna", "بيناتنا", "بيننا", "entre",
                  "between", "us", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني"}
@@ -55,7 +55,7 @@ def sibling_secret(tokens: list[str]) -> bool:
     clitic = [token_forms(t)[1] for t in tokens]
     sibling = False
     for i, (tok, bare) in enumerate(zip(tokens, clitic)):
-        if tok in KEPT_FROM_ALL or bare in KEPT_FROM_ALL or _OURS.match(tok):
+        if tok in KEPT_FROM_ALL or bare in KEPT_FROM_ALL or _OURS.match(tok) or (tok == "one" and i and tokens[i - 1] == "no"):
             return False
         if tok in SIBLING_YOURS or bare in SIBLING_YOURS or (
                 tok in SIBLING_NOUN and i and tokens[i - 1] in YOUR | {"little", "petit", "petite"}):

@@ -86,6 +86,7 @@ SAME = {("pareil",), ("moi", "aussi"), ("me", "too"), ("same",), ("ena", "zeda")
         ("انا", "كذلك"), ("kif", "kif"), ("كيف", "كيف")}
 
 
+THANKS = {"thank", "thanks", "thx", "merci", "mer9i", "ya3tik", "y3aychek", "يعطيك", "يعيشك"}
 # "At / with / and" before a relative's word: a place or a company, not an address.
 AT_KIN = {"عند", "chez", "3and", "3end", "at", "with", "avec", "m3a", "مع", "dar", "دار", "w", "و", "et", "and"}
 
@@ -111,7 +112,8 @@ def family_vocative(tokens: list[str]) -> bool:
         before = tokens[i - 1] if i else None
         if before in AT_KIN:  # "إيه عند خالتي", "chez mamie": where the child is, not whom it addresses
             continue
-        led = before is not None and (before in LEAD or before in GREETING or before.isdigit())  # "ya mamie"
+        led = before is not None and (before in LEAD or before in GREETING or before.isdigit()  # "ya mamie"
+                                      or (before in BARE_YOU and i >= 2 and tokens[i - 2] in THANKS))  # "thank u auntie"
         if led or (tok in GRANDPARENT and (i == len(tokens) - 1 or (i == 0 and len(tokens) <= 3))):
             return True
     return False
@@ -246,6 +248,11 @@ KISS_RELAY = {"embrasse", "embrasses", "bisous", "bisou", "kiss", "hug", "bousli
 # A relative's signature at the end of a message ("— tata", "bisous, mamie").
 # ("mta3 mamatek" at the end mentions the grandmother: "your ..." is never a signature.)
 SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "jeddo", "jaddo"}
+# A relative speaking of itself in the third person, as Tunisian grandparents and aunts do
+# ("5altek twa7chetek", "جدك نسى", "jeddek y7ebek"): missing, loving or forgetting the child.
+# ("your uncle wants you to come", "3ammek 9alli", a go-between's lure, is not among them.)
+KIN_FEELS = {"twa7chetek", "twa7chtek", "twahchetek", "twa7chek", "twa7shek", "t7ebek", "y7ebek", "nsat", "nsa",
+             "توحشتك", "توحشك", "تحبك", "يحبك", "نسات", "نسي", "تسلم", "يسلم", "tsallem", "ysallem"}
 PARENT_YOURS = {"ommek", "omek", "mamtek", "mamtik", "babak", "bouk", "امك", "ماماك", "بوك", "باباك"} | KIN_YOURS
 PARENT_NOUN = {"mere", "maman", "mama", "pere", "papa", "parents", "mom", "mum", "mother", "dad", "father", "mamie",
                "papi", "grand", "grandma", "grandpa", "granny"}
@@ -271,6 +278,8 @@ def relative_shown(tokens: list[str]) -> bool:
         return True
     for i, tok in enumerate(tokens):
         if tok in THIS_IS and _kin_at(tokens, i + 1):
+            return True
+        if tok in KIN_YOURS and i + 1 < len(tokens) and tokens[i + 1] in KIN_FEELS:  # "5altek twa7chetek"
             return True
         if (tok in PARENT and i <= 2 and i + 1 < len(tokens) and tokens[i + 1] in HERE
                 and (i == 0 or tokens[i - 1] not in YOUR | {"is", "est"})):  # "hey sweetie, dad here"
@@ -313,15 +322,25 @@ def asks_age(tokens: list[str]) -> bool:
     return not AGE_ASKED.isdisjoint(tokens)
 
 
-def peer_answer(tokens: list[str]) -> bool:
-    """An answer that puts the other side among the young: an age of 8 to 17 or "me too"."""
-    if _has(tokens, SAME):
-        return True
+PEER_GAP = 2  # years between two ages swapped that still make classmates ("13, et toi ?" - "17": not one)
+
+
+def young_age(tokens: list[str]) -> int | None:
+    """The first age of 8 to 17 among a reply's first tokens."""
     for i in range(min(len(tokens), 8)):
         value, _size = number_at(tokens, i)
         if value is not None and 8 <= value <= 17:
-            return True
-    return False
+            return value
+    return None
+
+
+def peer_answer(tokens: list[str], near: int | None = None) -> bool:
+    """An answer that puts the other side among the young: an age of 8 to 17 or "me too";
+    `near`, the age it answers, when known: within PEER_GAP years of it."""
+    if _has(tokens, SAME):
+        return True
+    age = young_age(tokens)
+    return age is not None and (near is None or abs(age - near) <= PEER_GAP)
 
 
 def teen_age_given(tokens: list[str]) -> bool:
@@ -350,6 +369,8 @@ def discounted(context: set[str]) -> set[str]:
         out |= {"age-probe", "gifts-money", "meeting-request"}
     if {"surprise", "sibling", "confides"} & set(context):  # the family's secret for a birthday; a message's
         out.add("secrecy-isolation")  # secret kept from a brother only, or its writer's own crush (reasons.py)
+    if "sibling" in context:  # pocket money kept from the little brother, "so he is not jealous"
+        out |= {"gifts-money", "trust-flattery"}
     if "known" in context:  # the aunt who forgot the age she knew (reasons.py)
         out.add("age-probe")
     return out

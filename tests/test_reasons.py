@@ -1,0 +1,104 @@
+"""The reasons a message gives for its own stages (core/reasons.py), and what they change:
+a secret kept only from a little brother, a teen's crush on a named classmate, an age the
+aunt forgot, a plan made together for the teacher do not warn; the same stages without
+those reasons, or with a reason a groomer gives, still do."""
+
+from pathlib import Path
+
+import pytest
+
+from himaya import Scanner
+from himaya.core.normalize import normalize
+from himaya.core.reasons import confides, own_reasons, sibling_secret
+from himaya.core.relationship import discounted, family_surprise, family_vocative, relative_shown
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+@pytest.fixture(scope="module")
+def scanner():
+    return Scanner.load(RULES, signals="rules")
+
+
+def tokens(text):
+    return normalize(text).tokens
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("w ma t9oulech l 5ouk, yghir 😂", True),
+    ("ما تقوليش لخوك الصغير", True),
+    ("don't tell ur little brother, he'll want one too", True),
+    ("ma t9oul l 7ad, 7atta l 5ouk", False),  # kept from everyone
+    ("ما تقول حتى لأمك ولا لخوك", False),  # the parents are in it
+    ("ne dis rien à ta sœur sur nous", False),  # about "us"
+    ("ma t9oul l o5tek 3la 7kayetna", False),  # "our story"
+    ("bech ma ychoufnich 5ouk", False),  # hiding the writer
+])
+def test_a_secret_kept_only_from_a_sibling(text, expected):
+    assert sibling_secret(tokens(text)) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3andi sirr: nheb Rayen mta3 8ème B 🙈", True),
+    ("promise u won't tell, i like Selim from 9A", True),
+    ("je kiffe Ilyes depuis la rentrée", True),
+    ("n7ebek barcha, ma t9oul l 7ad", False),  # "I love you": no one else
+    ("nheb nchoufek ghodwa", False),  # "I want to see you"
+    ("i like you, keep it between us", False),
+    ("i like You more than anyone", False),
+])
+def test_a_crush_on_a_named_person_is_the_writers_own_secret(text, expected):
+    assert confides(text) is expected
+
+
+def test_an_age_asked_by_someone_who_forgot_it():
+    assert "known" in own_reasons("9adech 3omrek taw? nsit 😅", tokens("9adech 3omrek taw? nsit 😅"))
+    assert "known" not in own_reasons("nsit, ur so mature", tokens("nsit, ur so mature"))  # asks nothing
+    assert "age-probe" in discounted({"known"}) and "secrecy-isolation" in discounted({"sibling"})
+    assert discounted({"confides"}) == {"secrecy-isolation"}
+    assert discounted({"sibling"}) == {"secrecy-isolation", "gifts-money", "trust-flattery"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ena w enti nechriw l babi montre, ma t9oulech", True),
+    ("نجمعو الفلوس ونشريولها كادو، ما تقولش لماما", True),
+    ("on organise l'anniversaire de la maîtresse, motus", True),
+    ("on organise ton anniversaire, viens seule", False),  # yours: a lure
+    ("nechriwlek cadeau, ma t9oul l 7ad", False),  # for you
+])
+def test_a_plan_made_together_for_someone_else_is_a_surprise(text, expected):
+    assert family_surprise(tokens(text)) is expected
+
+
+def test_a_relative_speaking_of_itself_and_a_thanks_to_an_aunt():
+    assert relative_shown(tokens("5altek twa7chetek barcha ya 7lowa"))
+    assert not relative_shown(tokens("3ammek 9alli nji nhezzek"))  # a go-between: the lure
+    assert family_vocative(tokens("thank u auntie!!"))
+    assert not family_vocative(tokens("thank u, my auntie is here"))
+
+
+@pytest.mark.parametrize("text", [
+    "ya 7bibi, bch nab3athlek 20 dt, w ma t9oulech l 5ouk bech ma yghirch",
+    "promise u won't tell anyone?? i like Selim from 9A 🙈",
+    "قداش عمرك توا يا حبيبي؟ نسيت 😅 قولي لماما نجيو الأحد",
+])
+def test_a_message_explained_by_its_own_reason_does_not_warn(scanner, text):
+    assert not scanner.scan(text).risk, [m.rule for m in scanner.scan(text).matches]
+
+
+@pytest.mark.parametrize("text", [
+    "ma t9oul l 7ad 3la 7kayetna, 7atta l 5outek",
+    "don't tell ur parents or ur brother we talk",
+    "i like You so much, don't tell anyone about us",
+])
+def test_a_groomers_secret_still_warns(scanner, text):
+    assert scanner.scan(text).risk
+
+
+def test_in_a_chat_the_reason_holds_for_its_own_message_only(scanner):
+    conv = scanner.conversation("test:reasons")
+    first = conv.add("w ma t9oulech l 5ouk 3al flous, yghir", speaker="other")
+    later = conv.add("w ma t9oul l ommek 3la klemna", speaker="other")
+    scanner.conversations.forget(conv.id)
+    assert not first.risk
+    assert later.risk
