@@ -131,6 +131,21 @@ def test_model_alone_warns_at_medium_only_above_its_threshold():
     assert second.signals["model"] == {"category": "meeting-request", "score": 0.65, "threshold": 0.6, "warned": True}
 
 
+def test_the_model_does_not_warn_alone_on_a_text_that_reports_a_quote():
+    """A prevention post or a mother quoting the stranger: the model reads the quote as the
+    writer's own words, so it does not warn alone (the rules drop matches inside such quotes)."""
+    asked = []
+    quiet = Verdict()
+    apply_model(quiet, _FakeModel(), _probs(blackmail_threat=0.99), quoted=lambda: asked.append(1) or True)
+    assert not quiet.risk and quiet.signals["model"]["category"] == "blackmail-threat" and asked
+    loud = Verdict()
+    apply_model(loud, _FakeModel(), _probs(blackmail_threat=0.99), quoted=lambda: False)
+    assert loud.risk
+    untouched = Verdict()  # under its threshold: the quotes are never looked for
+    apply_model(untouched, _FakeModel(), _probs(meeting_request=0.3), quoted=lambda: 1 / 0)
+    assert not untouched.risk
+
+
 def test_a_switched_off_category_never_warns():
     v = Verdict()
     apply_model(v, _FakeModel({"meeting-request": False, "age-probe": True, "blackmail-threat": True}),

@@ -9,8 +9,9 @@ import pytest
 
 from himaya import Scanner
 from himaya.core.normalize import normalize
-from himaya.core.reasons import confides, own_reasons, sibling_secret
-from himaya.core.relationship import discounted, family_surprise, family_vocative, relative_shown
+from himaya.core.reasons import confides, own_reasons, same_age, sibling_secret
+from himaya.core.relationship import (discounted, family_surprise, family_vocative, guardian_in_loop, peer_answer,
+                                      relative_shown)
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
@@ -102,3 +103,35 @@ def test_in_a_chat_the_reason_holds_for_its_own_message_only(scanner):
     scanner.conversations.forget(conv.id)
     assert not first.risk
     assert later.risk
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("9adech 3omrek? ena 14 w nheb l basket", True),
+    ("t'es en quelle classe ? 8ème comme moi ?", True),
+    ("قداش عمرك؟ انا زادة في السابعة", True),
+    ("how old r u? u look mature", False),
+])
+def test_a_writer_who_puts_itself_at_the_readers_age(text, expected):
+    assert same_age(tokens(text)) is expected
+
+
+def test_an_age_question_alone_from_a_writer_of_the_same_age_does_not_warn_but_a_snap_request_does(scanner):
+    assert not scanner.scan("slm 9adech 3omrek? ena 14, jdida fel lycée?").risk
+    assert scanner.scan("slm 9adech 3omrek? ena 14, zidni 3al snap w ma t9oul l 7ad").risk
+
+
+def test_a_parent_registering_their_own_child_brings_the_guardian_in():
+    assert guardian_in_loop(tokens("3aslema, binti 3andha 10 snin, n7eb nsajlha fel natation"))
+    assert guardian_in_loop(tokens("je voudrais inscrire ma fille au club, elle a 9 ans"))
+    assert not guardian_in_loop(tokens("j'ai une fille de ton âge, tu veux la rencontrer ?"))
+
+
+def test_a_grandparent_the_writer_speaks_for():
+    assert relative_shown(tokens("mamie wants u to call her tonight, turn the camera on"))
+    assert relative_shown(tokens("jeddi y7eb ychoufek, 7el el camera"))
+    assert not relative_shown(tokens("je suis chez mamie, elle veut dormir"))  # ("chez": a place)
+
+
+def test_ages_swapped_close_together_are_a_peers():
+    assert peer_answer(tokens("14 hhh"), 13) and not peer_answer(tokens("17 lol"), 13)
+    assert peer_answer(tokens("17 lol"))  # the age it answers unknown

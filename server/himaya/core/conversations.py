@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from himaya.core.matcher import MAX_TEXT, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
-from himaya.core.reasons import confides, own_reasons
+from himaya.core.reasons import confides, own_reasons, same_age
 from himaya.core.relationship import (asks_age, asks_back, class_group, discounted, family_surprise, family_vocative,
                                       guardian_in_loop, peer_answer, relative_shown, role_vocative, teen_age_given,
                                       young_age)
@@ -285,7 +285,7 @@ def writer_context(text: str, tokens: list[str]) -> frozenset:
     guardian brought in or a relative named (`_said_context`); the reasons it gives for
     its own stages (reasons.py)."""
     return frozenset(_said_context(text, tokens) | ({"surprise"} if family_surprise(tokens) else set())
-                     | own_reasons(text, tokens))
+                     | own_reasons(text, tokens) | ({"same-age"} if same_age(tokens) else set()))
 
 
 def _said_context(text: str, tokens: list[str]) -> set[str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from himaya.core.normalize import token_forms
+from himaya.core.relationship import teen_age_given
 
 # A brother or a sister of the child's ("l 5ouk", "لخوك", "ta sœur", "ur little brother").
 SIBLING_YOURS = {"5ouk", "khouk", "khok", "5ok", "o5tek", "okhtek", "5outek", "khoutek", "خوك", "اختك", "خوتك", "اخوك"}
@@ -33,7 +34,8 @@ YOUR = {"ta", "ton", "tes", "your", "ur"}
 KEPT_FROM_ALL = {"7ad", "l7ad", "la7ad", "حد", "احد", "احدا", "لحد", "personne", "anyone", "anybody", "nobody", "noone",
                  "parents", "ommek", "omek", "babak", "bouk", "mamtek", "امك", "بوك", "ماماك", "باباك", "mom", "mum",
                  "mother", "dad", "father", "maman", "mere", "pere", "papa", "binetna", "بيناتنا", "بيننا", "entre",
-                 "between", "us", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني"}
+                 "between", "us", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني",
+                 "chkoun", "chkon", "شكون", "who", "qui"}  # (and "who gave it to you": the writer hidden)
 # "Ours" and "me" in Derja ("7kayetna", "حكايتنا"; "bech ma ychoufnich", "ما يشوفنيش"): a secret
 # about us, or hiding the writer from the brother, is no sibling's secret.
 _OURS = re.compile(r"^(?:[a-z0-9]{3,}(?:etna|itna|atna|nich|nech)|\w{3,}(?:تنا|نيش))$")
@@ -66,6 +68,18 @@ def sibling_secret(tokens: list[str]) -> bool:
 def confides(text: str) -> bool:
     """The writer tells its own crush on a named person."""
     return _CRUSH.search(text) is not None
+
+
+# "Like me", "me too", "the same year": a writer who puts itself at the child's own age.
+LIKE_ME = {("kifi",), ("kifkif",), ("comme", "moi"), ("like", "me"), ("نفس", "العام"), ("nafs", "el", "3am"),
+           ("same", "year"), ("meme", "annee"), ("زاده", "انا"), ("انا", "زاده"), ("ena", "zeda"), ("ana", "zeda"),
+           ("zeda", "ena"), ("moi", "aussi"), ("me", "too")}
+
+
+def same_age(tokens: list[str]) -> bool:
+    """The writer gives its own teen age ("ena 15", "j'ai 14 ans") or puts itself at the
+    reader's age or grade ("15 kifi ?", "t'es en 9ème aussi ?", "نفس العام")."""
+    return teen_age_given(tokens) or any(tuple(tokens[i:i + len(p)]) == p for i in range(len(tokens)) for p in LIKE_ME)
 
 
 def own_reasons(text: str, tokens: list[str]) -> set[str]:

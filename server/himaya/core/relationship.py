@@ -207,9 +207,30 @@ def family_surprise(tokens: list[str]) -> bool:
     return False
 
 
+# A parent registering their own child ("weldi 3andou 11 sna, n7eb nsajlou", "je voudrais
+# inscrire ma fille"): the parent is the one writing, the club's answers are to a guardian.
+MY_CHILD = {"weldi", "wildi", "binti", "benti", "wlidi", "ولدي", "بنتي", "ابني", "ابنتي", "fils", "fille", "son",
+            "daughter"}
+REGISTER = {"nsajlou", "nsajjlou", "nsajlo", "nsajel", "nsajjel", "nsajlha", "inscrire", "inscription", "register",
+            "registration", "enroll", "enrol", "نسجلو", "نسجل", "نسجلها", "التسجيل", "تسجيل", "اسجل"}
+
+
+def parent_registers(tokens: list[str]) -> bool:
+    """A parent speaks of registering their own child: a "my son / my daughter" word and a
+    register word within six tokens."""
+    if MY_CHILD.isdisjoint(tokens) or REGISTER.isdisjoint(tokens):
+        return False
+    kids = [i for i, t in enumerate(tokens) if t in MY_CHILD and (t not in {"fils", "fille", "son", "daughter"} or (
+        i and tokens[i - 1] in {"ma", "mon", "my"}))]
+    return any(tokens[j] in REGISTER for i in kids for j in range(max(0, i - 6), min(len(tokens), i + 7)))
+
+
 def guardian_in_loop(tokens: list[str]) -> bool:
     """The other side has the child come or sign with a parent: a guardian word and a
-    with / come / sign word within three tokens, no negation just before either."""
+    with / come / sign word within three tokens, no negation just before either; or a
+    parent registers their own child (`parent_registers`)."""
+    if parent_registers(tokens):
+        return True
     if GUARDIAN.isdisjoint(tokens):
         return False
     for i, tok in enumerate(tokens):
@@ -247,7 +268,13 @@ HERE = {"here", "ici", "hna", "houni", "هنا", "هوني"}  # "dad here", "mam
 KISS_RELAY = {"embrasse", "embrasses", "bisous", "bisou", "kiss", "hug", "bousli", "boussli", "بوسلي"}  # "... ta maman pour moi"
 # A relative's signature at the end of a message ("— tata", "bisous, mamie").
 # ("mta3 mamatek" at the end mentions the grandmother: "your ..." is never a signature.)
-SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "jeddo", "jaddo"}
+SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "jeddo", "jaddo", "jadda", "jedda", "teta"}
+# A grandparent the message speaks for ("mamie wants u to call her", "jeddi y7eb ychoufek", "so
+# grandpa can see it"): the writer is family, relaying the grandparent's wish.
+GRAND_WISH = {"wants", "misses", "can", "veut", "voudrait", "y7eb", "t7eb", "t7ebb", "y7ebb", "twa7chetek", "twa7chek",
+              "يحب", "تحب", "توحشتك", "توحشك"}
+GRAND_SUBJECT = {"mamie", "mami", "papi", "grandma", "grandpa", "granny", "jeddi", "jedti", "jaddi", "jadti", "mimti",
+                 "teta", "جدي", "جدتي", "ميمتي"}
 # A relative speaking of itself in the third person, as Tunisian grandparents and aunts do
 # ("5altek twa7chetek", "جدك نسى", "jeddek y7ebek"): missing, loving or forgetting the child.
 # ("your uncle wants you to come", "3ammek 9alli", a go-between's lure, is not among them.)
@@ -280,6 +307,9 @@ def relative_shown(tokens: list[str]) -> bool:
         if tok in THIS_IS and _kin_at(tokens, i + 1):
             return True
         if tok in KIN_YOURS and i + 1 < len(tokens) and tokens[i + 1] in KIN_FEELS:  # "5altek twa7chetek"
+            return True
+        if tok in GRAND_SUBJECT and i + 1 < len(tokens) and tokens[i + 1] in GRAND_WISH and (
+                i == 0 or tokens[i - 1] not in AT_KIN):  # "mamie wants u to call her"
             return True
         if (tok in PARENT and i <= 2 and i + 1 < len(tokens) and tokens[i + 1] in HERE
                 and (i == 0 or tokens[i - 1] not in YOUR | {"is", "est"})):  # "hey sweetie, dad here"
@@ -371,6 +401,6 @@ def discounted(context: set[str]) -> set[str]:
         out.add("secrecy-isolation")  # secret kept from a brother only, or its writer's own crush (reasons.py)
     if "sibling" in context:  # pocket money kept from the little brother, "so he is not jealous"
         out |= {"gifts-money", "trust-flattery"}
-    if "known" in context:  # the aunt who forgot the age she knew (reasons.py)
-        out.add("age-probe")
+    if {"known", "same-age"} & set(context):  # the aunt who forgot the age she knew; a message read alone
+        out.add("age-probe")  # whose writer gives its own teen age or "like me" (reasons.py)
     return out

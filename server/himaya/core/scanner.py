@@ -19,6 +19,7 @@ from himaya.core.conversations import Conversation, ConversationStore, combine_c
 from himaya.core.matcher import MAX_TEXT, Index, Match, Verdict
 from himaya.core.rules.schema import SEVERITY_RANK
 from himaya.core.normalize import normalize
+from himaya.core.reported import reported
 from himaya.core.rules.loader import RuleSet, load_ruleset
 from himaya.core.rules.schema import KINDS
 
@@ -124,8 +125,10 @@ class Scanner:
             verdict = combine_cues(self.index.scan(text, kind, url, normalized=n))
         if self.model is None:
             return verdict, None
-        ids = self.model.feature_ids(n if n is not None else normalize(text[:MAX_TEXT]), kind)
-        apply_model(verdict, self.model, self.model.probabilities(ids))
+        n = n if n is not None else normalize(text[:MAX_TEXT])
+        ids = self.model.feature_ids(n, kind)
+        quotes = None if kind == "profile" else (lambda: bool(reported(n.original, n.tokens, n.starts_ends()[0])))
+        apply_model(verdict, self.model, self.model.probabilities(ids), quoted=quotes)
         return verdict, ids
 
     def across(self, before: list[str], text: str) -> list[Match]:
@@ -153,14 +156,17 @@ class Scanner:
         return self.conversations.get(conversation_id, self)
 
 
-def apply_model(verdict: Verdict, model, probs: dict, window: bool = False) -> None:
+def apply_model(verdict: Verdict, model, probs: dict, window: bool = False, quoted=None) -> None:
     """Combine the model with the rules' verdict, in place.
 
     - the rules warned: the model is only shown (`signals.model`);
     - the rules found a cue that does not warn alone: the model raises it to a
       medium warning when it agrees on the cue's category (RAISE_FACTOR);
     - the rules found nothing: the model warns alone, at medium, only above its
-      calibrated threshold for a category that is switched on.
+      calibrated threshold for a category that is switched on, and not when the
+      text reports someone else's quoted words (`quoted()`, asked only then: a
+      prevention post or a mother quoting the stranger; the rules' matches inside
+      such quotes are dropped the same way, core/reported.py).
     """
     top, score, above = model.pick(probs)
     signal = {"category": top, "score": round(score, 4)}
@@ -179,6 +185,8 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False) -> N
             break
     if chosen is None:
         chosen = above
+        if chosen is not None and quoted is not None and quoted():
+            return  # the model read a quote as the writer's own words
     if chosen is None:
         return
     spans = tuple(s for m in verdict.matches if m.category == chosen for s in m.spans)
