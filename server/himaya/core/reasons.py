@@ -47,6 +47,13 @@ _CRUSH = re.compile(r"(?i:\b(?:i\s+(?:really\s+)?like|i\s+love|i\s+have\s+a\s+cr
                     r"|j'?aime\s+bien|amoureuse\s+de|amoureux\s+de|n[7h]ebb?|nmout\s+3l?a|crush\s+3l?a))"
                     r"\s+(?!(?:You|Toi|Te|Enti|Inti)\b)[A-Z][a-zà-ÿ]+")
 
+# A crush, the child's or the writer's ("pour ton crush", "my crush"): a teen's secret.
+CRUSH_WORDS = {"crush", "crushes", "كراش"}
+# The writer will see the reader at school ("demain à la récré", "ghodwa fel 9raya", "في
+# الراحة"): a schoolmate's secret or age question, not a stranger's.
+_AT_SCHOOL = re.compile(r"(?:^| )(?:a la recre|en recre|fil recre|fel recre|at recess|at break|in class tomorrow"
+                        r"|demain en classe|ghodwa fel 9raya|ghodwa fil 9raya|ghodwa fel classe|في الراحه|في الفسحه"
+                        r"|غدوه في القرايه)(?: |$)")
 # An age question from someone who knew it and forgot ("nsit 😅", "جدك نسى", "I forgot").
 FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسيت", "نسات", "نسي", "نسا", "نسيتو"}
 
@@ -84,13 +91,16 @@ def same_age(tokens: list[str]) -> bool:
 
 def own_reasons(text: str, tokens: list[str]) -> set[str]:
     """The reasons the message gives for its own stages: "sibling" (a secret kept from a
-    brother or sister only), "confides" (the writer's own crush), "known" (an age asked
+    brother or sister only), "confides" (a crush, the writer's or the reader's),
+    "schoolmate" (the writer sees the reader at school tomorrow), "known" (an age asked
     by someone who forgot it)."""
     found = set()
     if sibling_secret(tokens):
         found.add("sibling")
-    if confides(text):
+    if confides(text) or not CRUSH_WORDS.isdisjoint(tokens):
         found.add("confides")
+    if _AT_SCHOOL.search(" ".join(tokens)):
+        found.add("schoolmate")
     if not FORGOT.isdisjoint(tokens) and ("?" in text or "؟" in text):  # "I forget ur that age" asks nothing
         found.add("known")
     return found

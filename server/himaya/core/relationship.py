@@ -149,15 +149,15 @@ FOR_OTHER = FOR_FAMILY - {"anniv", "anniversaire", "birthday", "bday", "عيد",
 # "بلا ما يعرف بوك") are checked right before.
 GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guardian", "maman", "papa", "mere", "pere",
             "ommek", "omek", "babak", "bouk", "waldik", "waliyek", "وليك", "الولي", "وليي", "امك", "بابك", "بوك",
-            "والديك", "والدك", "والدتك", "ماماك", "باباك"}
+            "والديك", "والدك", "والدتك", "ماماك", "باباك", "wali", "walik"}
 WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3a", "مع", "يحضر", "تحضر", "يجي", "تجي",
                  "يمضي", "sign", "signe", "signee", "signed", "signer", "signature", "autorisation", "permission",
-                 "vient", "viennent"}
+                 "vient", "viennent", "around", "present", "presente", "presents"}  # ("should be around")
 KEEP_OUT = {"pas", "sans", "no", "not", "without", "dont", "never", "jamais", "bla", "bidoun", "ma", "ما", "بلا",
             "بدون", "دون", "لا", "ماش", "mouch", "mch", "besoin", "need", "tell", "dis", "9oul", "قول", "ma3ach",
             # "when you are not with your mother": Derja's negated "to be"
             "ماكش", "ماكيش", "makech", "makich", "موش", "مش", "mech", "mich", "مانيش", "manich", "ماهوش", "mahouch",
-            "ماهيش", "mahich", "isnt", "arent"}
+            "ماهيش", "mahich", "isnt", "arent", "wont", "won", "wasnt", "werent"}
 
 
 def role_vocative(tokens: list[str]) -> bool:
@@ -275,6 +275,13 @@ GRAND_WISH = {"wants", "misses", "can", "veut", "voudrait", "y7eb", "t7eb", "t7e
               "يحب", "تحب", "توحشتك", "توحشك"}
 GRAND_SUBJECT = {"mamie", "mami", "papi", "grandma", "grandpa", "granny", "jeddi", "jedti", "jaddi", "jadti", "mimti",
                  "teta", "جدي", "جدتي", "ميمتي"}
+# How a relative opens a message before naming itself ("ya 7bibti, jeddtek, ..."); what a
+# go-between says right after the relative's name ("3ammek 9alli ...", "khaltek ba3thetni"): the lure.
+ENDEARING = {"ya", "يا", "7bibti", "7bibi", "habibti", "habibi", "حبيبتي", "حبيبي", "7lowa", "7louwa", "omri",
+             "3omri", "عمري", "cherie", "cheri", "sweetie", "darling", "mon", "ma", "coucou", "salut", "aslema",
+             "3aslema", "عسلامه", "hi", "hello"}
+GO_BETWEEN = {"9alli", "9aletli", "9alet", "9al", "ba3thni", "ba3thetni", "b3athni", "قالي", "قالتلي", "قال", "قالت",
+              "بعثني", "بعثتني", "told", "sent", "asked", "said", "says", "wants", "m", "a", "dit"}
 # A relative speaking of itself in the third person, as Tunisian grandparents and aunts do
 # ("5altek twa7chetek", "جدك نسى", "jeddek y7ebek"): missing, loving or forgetting the child.
 # ("your uncle wants you to come", "3ammek 9alli", a go-between's lure, is not among them.)
@@ -307,6 +314,9 @@ def relative_shown(tokens: list[str]) -> bool:
         if tok in THIS_IS and _kin_at(tokens, i + 1):
             return True
         if tok in KIN_YOURS and i + 1 < len(tokens) and tokens[i + 1] in KIN_FEELS:  # "5altek twa7chetek"
+            return True
+        if tok in KIN_YOURS and 0 < i <= 3 and all(t in ENDEARING for t in tokens[:i]) and (
+                i + 1 == len(tokens) or tokens[i + 1] not in GO_BETWEEN):  # "ya 7bibti, jeddtek, ..."
             return True
         if tok in GRAND_SUBJECT and i + 1 < len(tokens) and tokens[i + 1] in GRAND_WISH and (
                 i == 0 or tokens[i - 1] not in AT_KIN):  # "mamie wants u to call her"
@@ -395,12 +405,14 @@ def discounted(context: set[str]) -> set[str]:
         out.add("closed-group-invite")
     if "family" in context or "relative" in context:  # a grandparent's camera call, "you've grown", pocket money
         out |= {"image-request", "meeting-request", "gifts-money", "trust-flattery"}
-    if "guardian" in context:  # a club that asks the age, names its fee and the training time
-        out |= {"age-probe", "gifts-money", "meeting-request"}
+    if "guardian" in context:  # a club that asks the age, names its fee and the training time; a tutor's
+        out |= {"age-probe", "gifts-money", "meeting-request", "image-request", "recruitment"}  # camera, a job
     if {"surprise", "sibling", "confides"} & set(context):  # the family's secret for a birthday; a message's
         out.add("secrecy-isolation")  # secret kept from a brother only, or its writer's own crush (reasons.py)
     if "sibling" in context:  # pocket money kept from the little brother, "so he is not jealous"
         out |= {"gifts-money", "trust-flattery"}
-    if {"known", "same-age"} & set(context):  # the aunt who forgot the age she knew; a message read alone
-        out.add("age-probe")  # whose writer gives its own teen age or "like me" (reasons.py)
+    if {"known", "same-age", "schoolmate"} & set(context):  # the aunt who forgot the age she knew; a message
+        out.add("age-probe")  # read alone whose writer gives its own teen age or "like me" (reasons.py)
+    if "schoolmate" in context:  # "tell me tomorrow at recess": a schoolmate's secret
+        out.add("secrecy-isolation")
     return out
