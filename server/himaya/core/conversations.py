@@ -274,7 +274,7 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
     if teen_age_given(tokens) or (asks_back(tokens) and peer_answer(tokens)):
         st.offered_age, st.swap_age = index, young_age(tokens)  # "i'm 13", or "13, et toi ?" to the child
     said = _said_context(text, tokens)  # (a surprise was read above, for either side)
-    if confides(text):  # a crush on a named classmate, told to a friend: their secrets are that
+    if confides(text, tokens):  # a crush on a named classmate, told to a friend: their secrets are that
         said.add("confides")
     if said:
         st.context |= said

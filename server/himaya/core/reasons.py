@@ -58,9 +58,18 @@ _AT_SCHOOL = re.compile(r"(?:^| )(?:a la recre|en recre|fil recre|fel recre|at r
 FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسيت", "نسات", "نسي", "نسا", "نسيتو"}
 
 
+# Pieces of every word that may name a sibling, proclitics included: most messages hold
+# none, and are not read further (a substring test per piece, in C).
+_SIBLING_PIECES = ("خوك", "اختك", "خوتك", "5ouk", "khouk", "khok", "5ok", "o5tek", "okhtek", "5outek", "khoutek", "frere",
+                   "soeur", "brother", "sister", "bro", "sis")
+
+
 def sibling_secret(tokens: list[str]) -> bool:
     """The message keeps something from the child's brother or sister and from no one
     else: no parents, no "anyone", no "between us"."""
+    joined = " ".join(tokens)
+    if not any(piece in joined for piece in _SIBLING_PIECES):
+        return False
     clitic = [token_forms(t)[1] for t in tokens]
     sibling = False
     for i, (tok, bare) in enumerate(zip(tokens, clitic)):
@@ -72,8 +81,15 @@ def sibling_secret(tokens: list[str]) -> bool:
     return sibling
 
 
-def confides(text: str) -> bool:
+# The verbs _CRUSH starts with, as tokens: a message without any is not searched.
+_CRUSH_VERBS = {"like", "love", "crush", "kiffe", "aime", "amoureuse", "amoureux", "nheb", "n7eb", "nhebb", "n7ebb",
+                "nmout"}
+
+
+def confides(text: str, tokens: list[str] | None = None) -> bool:
     """The writer tells its own crush on a named person."""
+    if tokens is not None and _CRUSH_VERBS.isdisjoint(tokens):
+        return False
     return _CRUSH.search(text) is not None
 
 
@@ -83,10 +99,19 @@ LIKE_ME = {("kifi",), ("kifkif",), ("comme", "moi"), ("like", "me"), ("نفس", 
            ("zeda", "ena"), ("moi", "aussi"), ("me", "too")}
 
 
+_LIKE_ME_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in LIKE_ME:
+    _LIKE_ME_BY_FIRST.setdefault(_phrase[0], []).append(_phrase)
+
+
 def same_age(tokens: list[str]) -> bool:
     """The writer gives its own teen age ("ena 15", "j'ai 14 ans") or puts itself at the
-    reader's age or grade ("15 kifi ?", "t'es en 9ème aussi ?", "نفس العام")."""
-    return teen_age_given(tokens) or any(tuple(tokens[i:i + len(p)]) == p for i in range(len(tokens)) for p in LIKE_ME)
+    reader's age or grade ("15 kifi ?", "moi aussi", "نفس العام")."""
+    if teen_age_given(tokens):
+        return True
+    if _LIKE_ME_BY_FIRST.keys().isdisjoint(tokens):
+        return False
+    return any(tuple(tokens[i:i + len(p)]) == p for i, t in enumerate(tokens) for p in _LIKE_ME_BY_FIRST.get(t, ()))
 
 
 def own_reasons(text: str, tokens: list[str]) -> set[str]:
@@ -97,7 +122,7 @@ def own_reasons(text: str, tokens: list[str]) -> set[str]:
     found = set()
     if sibling_secret(tokens):
         found.add("sibling")
-    if confides(text) or not CRUSH_WORDS.isdisjoint(tokens):
+    if confides(text, tokens) or not CRUSH_WORDS.isdisjoint(tokens):
         found.add("confides")
     if _AT_SCHOOL.search(" ".join(tokens)):
         found.add("schoolmate")
