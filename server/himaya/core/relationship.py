@@ -139,7 +139,7 @@ FOR_YOU = {"toi", "you", "u", "ليك", "lik", "likom", "ليكم", "te", "t"}
 # ("anniversaire mama"): read as a surprise when that someone is in the family, or the
 # teacher. (Stems: the verbs take object suffixes, "نشريولها".)
 _PLAN = re.compile(r"(?:^| )(?:و?(?:نشريو|نجمعو|نلمو|نحضرو|نعملولها|نعملولو|سنحتفل|نحتفل|سنفاجي|نفاجي|سنشتري|نشتريو)"
-                   r"|nechriw|nchriw|njam3ou|nlemmou|nlammou|n7adhrou|nhadhrou|n7adrou|planning|organise|cagnotte"
+                   r"|nechriw|nchriw|njam3ou|nlemmou|nlammou|n7adhrou|nhadhrou|n7adrou|nfajj?2ou|nfajjou|planning|organise|cagnotte"
                    r"|cotise|collecting|anniversaire|anniv|birthday|bday)")
 FOR_OTHER = FOR_FAMILY - {"anniv", "anniversaire", "birthday", "bday", "عيد", "ميلاد", "3id", "miled"} | {
     "babi", "mamti", "ommi", "prof", "maitresse", "teacher", "المعلمه", "للمعلمه", "الاستاذه", "her", "lha", "leha"}
@@ -274,7 +274,7 @@ SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "j
 GRAND_WISH = {"wants", "misses", "can", "veut", "voudrait", "y7eb", "t7eb", "t7ebb", "y7ebb", "twa7chetek", "twa7chek",
               "يحب", "تحب", "توحشتك", "توحشك"}
 GRAND_SUBJECT = {"mamie", "mami", "papi", "grandma", "grandpa", "granny", "jeddi", "jedti", "jaddi", "jadti", "mimti",
-                 "teta", "جدي", "جدتي", "ميمتي"}
+                 "teta", "جدي", "جدتي", "ميمتي"}  # (not "mama": "mama t7eb tchoufek, ija m3aya" is a lure)
 # How a relative opens a message before naming itself ("ya 7bibti, jeddtek, ..."); what a
 # go-between says right after the relative's name ("3ammek 9alli ...", "khaltek ba3thetni"): the lure.
 ENDEARING = {"ya", "يا", "7bibti", "7bibi", "habibti", "habibi", "حبيبتي", "حبيبي", "7lowa", "7louwa", "omri",
@@ -319,7 +319,7 @@ def relative_shown(tokens: list[str]) -> bool:
                 i + 1 == len(tokens) or tokens[i + 1] not in GO_BETWEEN):  # "ya 7bibti, jeddtek, ..."
             return True
         if tok in GRAND_SUBJECT and i + 1 < len(tokens) and tokens[i + 1] in GRAND_WISH and (
-                i == 0 or tokens[i - 1] not in AT_KIN):  # "mamie wants u to call her"
+                i == 0 or tokens[i - 1] not in AT_KIN | YOUR):  # "mamie wants u to call her" (not "ur mom can")
             return True
         if (tok in PARENT and i <= 2 and i + 1 < len(tokens) and tokens[i + 1] in HERE
                 and (i == 0 or tokens[i - 1] not in YOUR | {"is", "est"})):  # "hey sweetie, dad here"
