@@ -22,9 +22,11 @@ context explains stop counting toward the conversation's warning (`discounted`:
 age questions for all; for a peer also the move to Snapchat and the class group;
 for school the class group; for family and a relative also
 camera and photo requests, visits, pocket money and "how you've grown"; for a
-guardian fees and training times; for a surprise its
-secret), and a message whose only reasons are those, none above medium, is kept
-as a cue. Every other stage still counts, and a message that warns for any
+guardian fees, training times, a tutor's camera and a job; for a surprise its
+secret; and the reasons a message gives for its own stages, core/reasons.py: a
+secret kept only from a sibling, a crush, a schoolmate's "tomorrow at recess", an
+age the aunt forgot or a writer of the same age), and a message whose only reasons
+are those, none above medium, is kept as a cue. Every other stage still counts, and a message that warns for any
 other reason still warns, so an adult who claims to be 14 and then asks for
 secrecy or a meeting is still flagged. Nothing of the text is kept: only which
 context was seen.
