@@ -23,19 +23,16 @@ from __future__ import annotations
 import re
 
 from himaya.core.normalize import token_forms
-from himaya.core.relationship import teen_age_given
+from himaya.core.relationship import PARENTS_YOURS, SIBLING_NOUN, SIBLING_YOURS, teen_age_given
 
-# A brother or a sister of the child's ("l 5ouk", "لخوك", "ta sœur", "ur little brother").
-SIBLING_YOURS = {"5ouk", "khouk", "khok", "5ok", "o5tek", "okhtek", "5outek", "khoutek", "خوك", "اختك", "خوتك", "اخوك"}
-SIBLING_NOUN = {"frere", "soeur", "brother", "sister", "bro", "sis"}
-YOUR = {"ta", "ton", "tes", "your", "ur"}
+SIBLING_LEAD = {"ta", "ton", "tes", "your", "ur", "little", "petit", "petite"}  # "ur little brother"
 # Who a groomer keeps the secret from, or what he calls it: a secret kept from a sibling
 # is the sibling's only when none of these is in the message.
-KEPT_FROM_ALL = {"7ad", "l7ad", "la7ad", "حد", "احد", "احدا", "لحد", "personne", "anyone", "anybody", "nobody", "noone",
-                 "parents", "ommek", "omek", "babak", "bouk", "mamtek", "امك", "بوك", "ماماك", "باباك", "mom", "mum",
-                 "mother", "dad", "father", "maman", "mere", "pere", "papa", "binetna", "بيناتنا", "بيننا", "entre",
-                 "between", "us", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني",
-                 "chkoun", "chkon", "شكون", "who", "qui"}  # (and "who gave it to you": the writer hidden)
+KEPT_FROM_ALL = PARENTS_YOURS | {
+    "7ad", "l7ad", "la7ad", "حد", "احد", "احدا", "لحد", "personne", "anyone", "anybody", "nobody", "noone", "parents",
+    "mom", "mum", "mother", "dad", "father", "maman", "mere", "pere", "papa", "binetna", "بيناتنا", "بيننا", "entre",
+    "between", "us", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني",
+    "chkoun", "chkon", "شكون", "who", "qui"}  # (and "who gave it to you": the writer hidden)
 # "Ours" and "me" in Derja ("7kayetna", "حكايتنا"; "bech ma ychoufnich", "ما يشوفنيش"): a secret
 # about us, or hiding the writer from the brother, is no sibling's secret.
 _OURS = re.compile(r"^(?:[a-z0-9]{3,}(?:etna|itna|atna|nich|nech)|\w{3,}(?:تنا|نيش))$")
@@ -58,10 +55,9 @@ _AT_SCHOOL = re.compile(r"(?:^| )(?:a la recre|en recre|fil recre|fel recre|at r
 FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسيت", "نسات", "نسي", "نسا", "نسيتو"}
 
 
-# Pieces of every word that may name a sibling, proclitics included: most messages hold
-# none, and are not read further (a substring test per piece, in C).
-_SIBLING_PIECES = ("خوك", "اختك", "خوتك", "5ouk", "khouk", "khok", "5ok", "o5tek", "okhtek", "5outek", "khoutek", "frere",
-                   "soeur", "brother", "sister", "bro", "sis")
+# Every word that may name a sibling, looked for inside the joined tokens (proclitics
+# included): most messages hold none, and are not read further (a substring test each, in C).
+_SIBLING_PIECES = tuple(SIBLING_YOURS | SIBLING_NOUN)
 
 
 def sibling_secret(tokens: list[str]) -> bool:
@@ -76,7 +72,7 @@ def sibling_secret(tokens: list[str]) -> bool:
         if tok in KEPT_FROM_ALL or bare in KEPT_FROM_ALL or _OURS.match(tok) or (tok == "one" and i and tokens[i - 1] == "no"):
             return False
         if tok in SIBLING_YOURS or bare in SIBLING_YOURS or (
-                tok in SIBLING_NOUN and i and tokens[i - 1] in YOUR | {"little", "petit", "petite"}):
+                tok in SIBLING_NOUN and i and tokens[i - 1] in SIBLING_LEAD):
             sibling = True
     return sibling
 

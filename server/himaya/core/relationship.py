@@ -83,12 +83,12 @@ ASK_BACK = {("et", "toi"), ("w", "enti"), ("w", "inti"), ("wenti",), ("winti",),
             ("wbu",), ("hbu",), ("toi",), ("و", "انتي"), ("و", "انت"), ("وانتي",), ("وانت",),
             ("و", "انتا"), ("وانتا",)}
 BARE_YOU = {"u", "you", "toi", "enti", "inti", "انت", "انتي", "انتا"}
+THANKS = {"thank", "thanks", "thx", "merci", "mer9i", "ya3tik", "y3aychek", "يعطيك", "يعيشك"}  # "thank u auntie"
 SAME = {("pareil",), ("moi", "aussi"), ("me", "too"), ("same",), ("ena", "zeda"), ("ana", "zeda"),
         ("ena", "zada"), ("7atta", "ena"), ("7ata", "ana"), ("حتي", "انا"), ("انا", "زاده"), ("انا", "ايضا"),
         ("انا", "كذلك"), ("kif", "kif"), ("كيف", "كيف")}
 
 
-THANKS = {"thank", "thanks", "thx", "merci", "mer9i", "ya3tik", "y3aychek", "يعطيك", "يعيشك"}
 # "At / with / and" before a relative's word: a place or a company, not an address.
 AT_KIN = {"عند", "chez", "3and", "3end", "at", "with", "avec", "m3a", "مع", "dar", "دار", "w", "و", "et", "and"}
 
@@ -130,11 +130,14 @@ ROLE = {"coach", "couch", "كوتش", "الكوتش", "prof", "professeur", "mad
 # A surprise for someone else in the family ("une surprise pour son anniv", "surprise l mama",
 # "سوربريز لماما"): its secret and its "delete this" are the family's, not the other side's.
 SURPRISE = {"surprise", "surprize", "sarprise", "سوربريز", "سربريز", "سبريز", "مفاجاه", "مفاجئه"}
+# A brother or a sister of the child's ("l 5ouk", "لخوك", "ta sœur", "ur little brother").
+SIBLING_YOURS = {"5ouk", "khouk", "khok", "5ok", "o5tek", "okhtek", "5outek", "khoutek", "خوك", "اختك", "خوتك", "اخوك"}
+SIBLING_NOUN = {"frere", "soeur", "brother", "sister", "bro", "sis"}
 FOR_FAMILY = {"maman", "mama", "papa", "baba", "mamie", "papi", "son", "sa", "ses", "his", "her", "their", "leur",
               "anniv", "anniversaire", "birthday", "bday", "ماما", "بابا", "لماما", "لبابا", "عيد", "ميلاد", "ميلادها",
               "ميلادو", "mom", "mum", "dad", "grandma", "grandpa", "jeddou", "jedda", "3id", "miled",
               # a sibling it is kept from ("ما تقوليش لأختك، نحب نعملها سربريز")
-              "اختك", "لاختك", "خوك", "لخوك", "o5tek", "okhtek", "khouk", "5ouk", "soeur", "frere", "sister", "brother"}
+              "لاختك", "لخوك"} | SIBLING_YOURS | (SIBLING_NOUN - {"bro", "sis"})
 FOR_YOU = {"toi", "you", "u", "ليك", "lik", "likom", "ليكم", "te", "t"}
 # A plan made together for someone else, said as "we" ("nechriw l babi montre", "نجمعو الفلوس
 # ونشريولها", "سنفاجئ المعلمة", "secret planning for mum's 50th"), or that someone's birthday
@@ -202,17 +205,17 @@ def family_surprise(tokens: list[str]) -> bool:
         return False
     for i, tok in enumerate(tokens):
         if _PLAN.match(tok):
-            window = tokens[max(0, i - 4):i + 5]
-            if (set(window) & FOR_OTHER or tok.endswith(("ولها", "lha", "elha"))) and not (
-                    set(window) & (FOR_YOU | YOUR)):
+            near = set(tokens[max(0, i - 4):i + 5])
+            if (near & FOR_OTHER or tok.endswith(("ولها", "lha", "elha"))) and not near & (FOR_YOU | YOUR):
                 return True
     return False
 
 
 # A parent registering their own child ("weldi 3andou 11 sna, n7eb nsajlou", "je voudrais
 # inscrire ma fille"): the parent is the one writing, the club's answers are to a guardian.
-MY_CHILD = {"weldi", "wildi", "binti", "benti", "wlidi", "ولدي", "بنتي", "ابني", "ابنتي", "fils", "fille", "son",
-            "daughter"}
+CHILD_NOUN = {"fils", "fille", "son", "daughter"}  # "my" before it: "ma fille", "my son"
+MY_CHILD = {"weldi", "wildi", "binti", "benti", "wlidi", "ولدي", "بنتي", "ابني", "ابنتي"} | CHILD_NOUN
+MY = {"ma", "mon", "my"}
 REGISTER = {"nsajlou", "nsajjlou", "nsajlo", "nsajel", "nsajjel", "nsajlha", "inscrire", "inscription", "register",
             "registration", "enroll", "enrol", "نسجلو", "نسجل", "نسجلها", "التسجيل", "تسجيل", "اسجل"}
 
@@ -222,8 +225,7 @@ def parent_registers(tokens: list[str]) -> bool:
     register word within six tokens."""
     if MY_CHILD.isdisjoint(tokens) or REGISTER.isdisjoint(tokens):
         return False
-    kids = [i for i, t in enumerate(tokens) if t in MY_CHILD and (t not in {"fils", "fille", "son", "daughter"} or (
-        i and tokens[i - 1] in {"ma", "mon", "my"}))]
+    kids = [i for i, t in enumerate(tokens) if t in MY_CHILD and (t not in CHILD_NOUN or (i and tokens[i - 1] in MY))]
     return any(tokens[j] in REGISTER for i in kids for j in range(max(0, i - 6), min(len(tokens), i + 7)))
 
 
@@ -289,7 +291,8 @@ GO_BETWEEN = {"9alli", "9aletli", "9alet", "9al", "ba3thni", "ba3thetni", "b3ath
 # ("your uncle wants you to come", "3ammek 9alli", a go-between's lure, is not among them.)
 KIN_FEELS = {"twa7chetek", "twa7chtek", "twahchetek", "twa7chek", "twa7shek", "t7ebek", "y7ebek", "nsat", "nsa",
              "توحشتك", "توحشك", "تحبك", "يحبك", "نسات", "نسي", "تسلم", "يسلم", "tsallem", "ysallem"}
-PARENT_YOURS = {"ommek", "omek", "mamtek", "mamtik", "babak", "bouk", "امك", "ماماك", "بوك", "باباك"} | KIN_YOURS
+PARENTS_YOURS = {"ommek", "omek", "mamtek", "mamtik", "babak", "bouk", "امك", "ماماك", "بوك", "باباك"}
+PARENT_YOURS = PARENTS_YOURS | KIN_YOURS
 PARENT_NOUN = {"mere", "maman", "mama", "pere", "papa", "parents", "mom", "mum", "mother", "dad", "father", "mamie",
                "papi", "grand", "grandma", "grandpa", "granny"}
 
