@@ -295,6 +295,19 @@ def test_a_teen_age_given_to_the_childs_own_age_question_is_a_peer(scanner):
     assert "peer" not in told[-1].conversation["context"]
 
 
+
+
+def test_an_asker_who_gives_the_childs_own_age_asked_as_a_classmate(scanner):
+    """"t'as quel âge ?" - "j'ai 15" - "moi aussi 15, on révise demain ?": the age question is a
+    classmate's. Only the age question: a fake peer's "me too, send me your snap" still warns (above),
+    and an age years apart explains nothing."""
+    question = ("other", "t'as quel âge au fait ?")
+    classmates = _talk(scanner, [question, ("child", "j'ai 15"),
+                                 ("other", "moi aussi 15, on révise demain à la bibliothèque à 14h ?")])
+    assert "same-age" in classmates[-1].conversation["context"] and not any(v.risk for v in classmates)
+    older = _talk(scanner, [question, ("child", "j'ai 13"),
+                            ("other", "moi 17, on se voit demain à la bibliothèque à 14h ?")])
+    assert "same-age" not in older[-1].conversation["context"] and older[-1].risk
 def test_the_class_group_the_child_asked_for_is_the_schools(scanner):
     """The pupil asks to be added to the class group: the delegate who asks the class and sends
     the link with "don't share it outside the class" is not inviting a child into a closed group."""

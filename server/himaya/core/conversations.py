@@ -123,6 +123,7 @@ class _State:
     asked_back: int = -10  # the message where the age question was turned around
     offered_age: int = -10  # the message where the other side gave its own teen age
     swap_age: int | None = None  # the age given with the question turned around, or the one offered
+    answered_age: int = -10  # the message where the child answered an age question with its age
     repeated: frozenset = frozenset()  # stages shown again in a later message, not faded since
     count: int = 0
     alert_at: int | None = None
@@ -190,7 +191,7 @@ class Conversation:
             window = frozenset().union(*st.recent) if ids is not None and len(st.recent) > 1 else None
             if n is not None:  # the replies and the other side's words are read as context
                 tokens = n.tokens
-            elif speaker != "other" or index - st.asked_back <= 2:
+            elif speaker != "other" or index - max(st.asked_back, st.answered_age) <= 2:
                 tokens = normalize(text[:MAX_TEXT]).tokens
             else:
                 tokens = None
@@ -268,9 +269,15 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
             st.asked_back, st.swap_age = index, young_age(tokens)
             return
     if speaker == "child":
+        if index - st.last_age_question <= 2 and (age := young_age(tokens)) is not None:
+            st.answered_age, st.swap_age = index, age  # "t'as quel âge ?" - "j'ai 15"
         return
     if 0 < index - st.asked_back <= 2 and peer_answer(tokens, st.swap_age):
         st.context |= {"peer"}  # (an adult's "17 😅" to a child's "13, et toi ?" is no classmate's)
+    if 0 < index - st.answered_age <= 2 and teen_age_given(tokens) and peer_answer(tokens, st.swap_age):
+        # "j'ai 15" - "moi 15 aussi": the asker gives a classmate's age. Its age question is
+        # explained; not what else it asks (a fake peer's "me too, send your snap" still counts).
+        st.context |= {"same-age"}
     if teen_age_given(tokens) or (asks_back(tokens) and peer_answer(tokens)):
         st.offered_age, st.swap_age = index, young_age(tokens)  # "i'm 13", or "13, et toi ?" to the child
     said = _said_context(text, tokens)  # (a surprise was read above, for either side)
