@@ -27,8 +27,11 @@ SEED = 20261205
 MIN_DF = 2
 C = 10.0
 FLOOR = 0.35  # no category warns below this probability, whatever the budget allows
-# False-alarm budget over all categories together, per kind of benign text.
-BUDGET = {"benign-hard-negative": 0.005, "benign": 0.001}
+# False-alarm budget over all categories together, per kind of benign text. Hard negatives:
+# 0.25 % since session 11 (0.5 % before): with two more authors' look-alikes the 0.5 % budget
+# lowered most thresholds, and on the evaluation sets the model then warned on 8 more hard
+# negatives for 76 more risky items; at 0.25 % it is 2 more for 48 (docs/MODEL.md).
+BUDGET = {"benign-hard-negative": 0.0025, "benign": 0.001}
 
 
 def featurize(examples: list[Example]) -> list[set[str]]:
