@@ -34,6 +34,10 @@ def tokens(text):
     ("ne dis rien à ta sœur sur nous", False),  # about "us"
     ("ma t9oul l o5tek 3la 7kayetna", False),  # "our story"
     ("bech ma ychoufnich 5ouk", False),  # hiding the writer
+    ("and don't tell ur aunt how much, she'll say i spoil u", True),  # another relative, not a parent
+    ("ma t9oul la l mama la l o5tek", False),  # "mama" is a parent
+    ("حطيتلك عيدية عند ماما، ما تقولهاش لخوك", True),  # left "with mum", kept from the brother
+    ("سر bin ena w enti, ma t9oul l o5tek", False),  # "between me and you"
 ])
 def test_a_secret_kept_only_from_a_sibling(text, expected):
     assert sibling_secret(tokens(text)) is expected
@@ -56,7 +60,7 @@ def test_an_age_asked_by_someone_who_forgot_it():
     assert "known" in own_reasons("9adech 3omrek taw? nsit 😅", tokens("9adech 3omrek taw? nsit 😅"))
     assert "known" not in own_reasons("nsit, ur so mature", tokens("nsit, ur so mature"))  # asks nothing
     assert "age-probe" in discounted({"known"}) and "secrecy-isolation" in discounted({"sibling"})
-    assert discounted({"confides"}) == {"secrecy-isolation"}
+    assert discounted({"confides"}) == {"secrecy-isolation", "trust-flattery"}  # "between you and me", of a crush
     assert discounted({"sibling"}) == {"secrecy-isolation", "gifts-money", "trust-flattery"}
 
 
@@ -66,6 +70,8 @@ def test_an_age_asked_by_someone_who_forgot_it():
     ("on organise l'anniversaire de la maîtresse, motus", True),
     ("on organise ton anniversaire, viens seule", False),  # yours: a lure
     ("nechriwlek cadeau, ma t9oul l 7ad", False),  # for you
+    ("ما تقولش لماماك، نجيبلها قفة، نحب نفاجئها", True),  # "surprise her"
+    ("ما تقولش لماماك، نحب نفاجئك", False),  # "surprise you"
 ])
 def test_a_plan_made_together_for_someone_else_is_a_surprise(text, expected):
     assert family_surprise(tokens(text)) is expected

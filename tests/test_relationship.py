@@ -225,6 +225,10 @@ def test_a_grade_given_in_answer_makes_the_age_question_count(scanner):
     ("ton oncle m'a dit de venir te chercher", False),  # a relative as a go-between: a lure
     ("ahla ya wled 3ammi", False),  # "cousin" among friends
     ("hi, is your mom home", False), ("ma tsallem 3la 7ad", False),
+    ("ya Sirine, 3amtek Latifa mel Italie, sama7ni", True),  # the child called by name, then who writes
+    ("ahla ya Malek, bent 3ammek Ines mel Canada", True),
+    ("ya Sirine, 3amtek Latifa 9aletli nji nhezzek", False),  # the aunt as a go-between: a lure
+    ("habibti it's mama, just sent u the money", True), ("hi it's mama's friend, she sent me", False),
 ])
 def test_a_relative_is_read_from_what_the_other_side_says(text, expected):
     from himaya.core.relationship import relative_shown
@@ -352,3 +356,20 @@ def test_a_question_turned_around_about_something_else_is_no_age_swap(scanner):
     assert "peer" not in chat[-1].conversation["context"]
     ages = _talk(scanner, [("other", "t'as quel âge ?"), ("child", "13, et toi ?"), ("other", "pareil 😄")])
     assert "peer" in ages[-1].conversation["context"]
+
+
+def test_a_child_who_confides_a_crush_makes_our_secret_a_friends(scanner):
+    """The child tells a friend whom it likes; the friend's "between you and me" is about that crush.
+    The same words to a child who confided nothing still count."""
+    secret = ("other", "ok sirr bin ena w enti, ma n9oul l 7ad 🤐")
+    crush = _talk(scanner, [("child", "nheb Amine mta3 el 8eme B 🙈 ma t9oul l7ad"), secret])
+    assert "confides" in crush[-1].conversation["context"] and not any(v.risk for v in crush[1:])
+    plain = _talk(scanner, [("child", "ahla"), secret])
+    assert "confides" not in plain[-1].conversation["context"]
+
+
+def test_a_group_project_is_school_work(scanner):
+    from himaya.core.relationship import class_group
+    assert class_group(tokens("add me on snap so we can do the group project pics"))
+    assert not class_group(tokens("add me to the group, its private"))
+

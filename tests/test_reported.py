@@ -37,6 +37,7 @@ def test_quoted_parts(text, parts):
     'if someone says "{lure}" to you, screenshot it and tell an adult',
     "جاها واحد يقلها '{lure}'، بلّغنا عليه",
     "chefet el post? fih '{lure}', partagiwh fel groupe mta3 el awlia",
+    "des messages du genre « {lure} » circulent sur les réseaux",
 ])
 def test_a_reported_lure_does_not_warn_where_the_lure_itself_does(scanner, report):
     assert scanner.scan(LURE).risk

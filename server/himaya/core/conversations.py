@@ -271,6 +271,8 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
     if speaker == "child":
         if index - st.last_age_question <= 2 and (age := young_age(tokens)) is not None:
             st.answered_age, st.swap_age = index, age  # "t'as quel âge ?" - "j'ai 15"
+        if confides(text, tokens):  # the child told a friend its crush: "our secret" is about that
+            st.context |= {"confides"}
         return
     if 0 < index - st.asked_back <= 2 and peer_answer(tokens, st.swap_age):
         st.context |= {"peer"}  # (an adult's "17 😅" to a child's "13, et toi ?" is no classmate's)

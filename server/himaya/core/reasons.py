@@ -23,16 +23,21 @@ from __future__ import annotations
 import re
 
 from himaya.core.normalize import token_forms
-from himaya.core.relationship import PARENTS_YOURS, SIBLING_NOUN, SIBLING_YOURS, teen_age_given
+from himaya.core.relationship import KIN_NOUN, KIN_YOURS, PARENTS_YOURS, SIBLING_NOUN, SIBLING_YOURS, teen_age_given
 
 SIBLING_LEAD = {"ta", "ton", "tes", "your", "ur", "little", "petit", "petite"}  # "ur little brother"
 # Who a groomer keeps the secret from, or what he calls it: a secret kept from a sibling
 # is the sibling's only when none of these is in the message.
 KEPT_FROM_ALL = PARENTS_YOURS | {
     "7ad", "l7ad", "la7ad", "حد", "احد", "احدا", "لحد", "personne", "anyone", "anybody", "nobody", "noone", "parents",
-    "mom", "mum", "mother", "dad", "father", "maman", "mere", "pere", "papa", "binetna", "بيناتنا", "بيننا", "entre",
+    "mom", "mum", "mother", "dad", "father", "maman", "mere", "pere", "papa",
+    "binetna", "بيناتنا", "بيننا", "entre", "bin", "بين",
     "between", "us", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني",
     "chkoun", "chkon", "شكون", "who", "qui"}  # (and "who gave it to you": the writer hidden)
+# "Mum" and "dad" as Derja says them: kept from them only after "to" ("ma t9oul l mama", "لماما"); "I
+# left it with mum" ("عند ماما") keeps nothing from her.
+MAMA = {"mama", "baba", "ماما", "بابا"}
+TO = {"l", "la", "lel", "ل", "a", "to"}
 # "Ours" and "me" in Derja ("7kayetna", "حكايتنا"; "bech ma ychoufnich", "ما يشوفنيش"): a secret
 # about us, or hiding the writer from the brother, is no sibling's secret.
 _OURS = re.compile(r"^(?:[a-z0-9]{3,}(?:etna|itna|atna|nich|nech)|\w{3,}(?:تنا|نيش))$")
@@ -57,12 +62,19 @@ FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسي
 
 # Every word that may name a sibling, looked for inside the joined tokens (proclitics
 # included): most messages hold none, and are not read further (a substring test each, in C).
-_SIBLING_PIECES = tuple(SIBLING_YOURS | SIBLING_NOUN)
+# Kept from a brother, a sister or another relative who is not a parent ("don't tell ur aunt how
+# much I sent": the mother's own secret from her sister); not from a grandparent, who may be the
+# one looking after the child.
+_KEPT_YOURS = SIBLING_YOURS | (KIN_YOURS - {"jaddek", "jeddek", "jadtek", "jaddtek", "jeddtek", "mamatek", "mametek",
+                                            "جدك", "جدتك", "ماماتك"})
+_KEPT_NOUN = SIBLING_NOUN | (KIN_NOUN - {"grandma", "grandpa", "granny", "mamie", "papi", "grand", "parrain", "marraine",
+                                         "godmother", "godfather"})
+_SIBLING_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN)
 
 
 def sibling_secret(tokens: list[str]) -> bool:
-    """The message keeps something from the child's brother or sister and from no one
-    else: no parents, no "anyone", no "between us"."""
+    """The message keeps something from the child's brother, sister, aunt, uncle or cousin
+    and from no one else: no parents, no "anyone", no "between us"."""
     joined = " ".join(tokens)
     if not any(piece in joined for piece in _SIBLING_PIECES):
         return False
@@ -71,8 +83,10 @@ def sibling_secret(tokens: list[str]) -> bool:
     for i, (tok, bare) in enumerate(zip(tokens, clitic)):
         if tok in KEPT_FROM_ALL or bare in KEPT_FROM_ALL or _OURS.match(tok) or (tok == "one" and i and tokens[i - 1] == "no"):
             return False
-        if tok in SIBLING_YOURS or bare in SIBLING_YOURS or (
-                tok in SIBLING_NOUN and i and tokens[i - 1] in SIBLING_LEAD):
+        if bare in MAMA and (tok != bare or (i and tokens[i - 1] in TO)):  # "la l mama", "لماما" (not "عند ماما")
+            return False
+        if tok in _KEPT_YOURS or bare in _KEPT_YOURS or (
+                tok in _KEPT_NOUN and i and tokens[i - 1] in SIBLING_LEAD):
             sibling = True
     return sibling
 

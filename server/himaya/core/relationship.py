@@ -181,12 +181,17 @@ def role_vocative(tokens: list[str]) -> bool:
 # The class group, as a pupil asks for it ("tzidni fel group mta3 l 9ism ?", "هل يمكن أن تضيفني
 # إلى مجموعة القسم؟"): who shares it is a classmate or a class delegate.
 GROUP = {"group", "groupe", "grp", "groupchat", "قروب", "القروب", "مجموعه", "المجموعه", "جروب", "الجروب"}
-CLASS = {"classe", "class", "9ism", "9esm", "9asm", "القسم", "قسم", "قسمنا", "الفصل", "فصل", "8b", "7a", "9c"}
+CLASS = {"classe", "class", "9ism", "9esm", "9asm", "القسم", "قسم", "قسمنا", "الفصل", "فصل", "8b", "7a", "9c",
+         "project", "projet", "expose", "mochrou3", "مشروع", "المشروع"}  # (a group project is school work)
 
 
 def class_group(tokens: list[str]) -> bool:
     """The message names the class group (a group word and a class word)."""
     return not GROUP.isdisjoint(tokens) and not CLASS.isdisjoint(tokens)
+
+
+# A plan's object pronoun "her" ("نعملولها", "نفاجيها", "n7adhrou-lha"): made for someone else.
+HER = ("ولها", "يها", "lha", "elha", "iha", "ouha")
 
 
 def family_surprise(tokens: list[str]) -> bool:
@@ -206,7 +211,7 @@ def family_surprise(tokens: list[str]) -> bool:
     for i, tok in enumerate(tokens):
         if _PLAN.match(tok):
             near = set(tokens[max(0, i - 4):i + 5])
-            if (near & FOR_OTHER or tok.endswith(("ولها", "lha", "elha"))) and not near & (FOR_YOU | YOUR):
+            if (near & FOR_OTHER or tok.endswith(HER)) and not near & (FOR_YOU | YOUR):
                 return True
     return False
 
@@ -318,11 +323,13 @@ def relative_shown(tokens: list[str]) -> bool:
     for i, tok in enumerate(tokens):
         if tok in THIS_IS and _kin_at(tokens, i + 1):
             return True
+        if tok in THIS_IS and i + 1 < len(tokens) and tokens[i + 1] in PARENT and (
+                i + 2 == len(tokens) or tokens[i + 2] not in OF_SOMEONE):  # "it's mama" (not "it's mama's friend")
+            return True
         if tok in KIN_YOURS and i + 1 < len(tokens) and tokens[i + 1] in KIN_FEELS:  # "5altek twa7chetek"
             return True
-        if tok in KIN_YOURS and 0 < i <= 3 and all(t in ENDEARING for t in tokens[:i]) and (
-                i + 1 == len(tokens) or tokens[i + 1] not in GO_BETWEEN):  # "ya 7bibti, jeddtek, ..."
-            return True
+        if 0 < i <= 3 and _kin_at(tokens, i) and _opening(tokens[:i]) and GO_BETWEEN.isdisjoint(tokens[i + 1:i + 4]):
+            return True  # "ya 7bibti, jeddtek, ...", "ahla ya Malek, bent 3ammek Ines" (not "3ammek Ali 9alli")
         if tok in GRAND_SUBJECT and i + 1 < len(tokens) and tokens[i + 1] in GRAND_WISH and (
                 i == 0 or tokens[i - 1] not in AT_KIN | YOUR):  # "mamie wants u to call her" (not "ur mom can")
             return True
@@ -336,6 +343,20 @@ def relative_shown(tokens: list[str]) -> bool:
                 if tokens[j] in RELAY_TO and _parent_at(tokens, j + 1):
                     return True
     return False
+
+
+OF_SOMEONE = {"s", "friend", "amie", "ami", "copine", "copain", "de", "du", "d", "mta3", "sa7bet", "sa7eb", "صاحبه",
+              "صاحب", "متاع"}
+
+
+def _opening(lead: list[str]) -> bool:
+    """How a relative opens a message before naming itself: greetings and endearments, and
+    at most one more word when it calls the child by name ("ya Sirine, 3amtek ...")."""
+    other = [t for t in lead if t not in ENDEARING and t not in _HELLO]
+    return not other or (len(other) == 1 and not VOCATIVE.isdisjoint(lead))
+
+
+VOCATIVE = {"ya", "يا"}
 
 
 def _parent_at(tokens: list[str], i: int) -> bool:
@@ -414,6 +435,8 @@ def discounted(context: set[str]) -> set[str]:
         out |= {"age-probe", "gifts-money", "meeting-request", "image-request", "recruitment"}  # camera, a job
     if {"surprise", "sibling", "confides"} & set(context):  # the family's secret for a birthday; a message's
         out.add("secrecy-isolation")  # secret kept from a brother only, or its writer's own crush (reasons.py)
+    if "confides" in context:  # "between you and me" about the writer's own crush is a friend's bond
+        out.add("trust-flattery")
     if "sibling" in context:  # pocket money kept from the little brother, "so he is not jealous"
         out |= {"gifts-money", "trust-flattery"}
     if {"known", "same-age", "schoolmate"} & set(context):  # the aunt who forgot the age she knew; a message

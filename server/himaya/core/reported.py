@@ -46,7 +46,7 @@ REPORT = {
     "لقي", "لقيت", "لقينا", "وصلها", "وصلني", "تلقت", "تلقي", "استلمت", "عباره", "عبارات", "جمله", "شفت", "شفتي",
     # French
     "dit", "disait", "ecrit", "ecrivait", "demandait", "recu", "recue", "recus", "envoye",
-    "envoyee", "phrase", "phrases",
+    "envoyee", "phrase", "phrases", "messages", "genre",
     # English
     "says", "said", "told", "tells", "wrote", "writes", "asks", "asked", "sent", "received", "texted",
     "messaged", "saying", "showed", "shows", "found", "saw", "words",
