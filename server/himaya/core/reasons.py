@@ -69,14 +69,14 @@ _KEPT_YOURS = SIBLING_YOURS | (KIN_YOURS - {"jaddek", "jeddek", "jadtek", "jaddt
                                             "جدك", "جدتك", "ماماتك"})
 _KEPT_NOUN = SIBLING_NOUN | (KIN_NOUN - {"grandma", "grandpa", "granny", "mamie", "papi", "grand", "parrain", "marraine",
                                          "godmother", "godfather"})
-_SIBLING_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN)
+_KEPT_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN)
 
 
 def sibling_secret(tokens: list[str]) -> bool:
     """The message keeps something from the child's brother, sister, aunt, uncle or cousin
     and from no one else: no parents, no "anyone", no "between us"."""
     joined = " ".join(tokens)
-    if not any(piece in joined for piece in _SIBLING_PIECES):
+    if not any(piece in joined for piece in _KEPT_PIECES):
         return False
     clitic = [token_forms(t)[1] for t in tokens]
     sibling = False

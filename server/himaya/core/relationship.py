@@ -349,14 +349,14 @@ OF_SOMEONE = {"s", "friend", "amie", "ami", "copine", "copain", "de", "du", "d",
               "صاحب", "متاع"}
 
 
+VOCATIVE = {"ya", "يا"}
+
+
 def _opening(lead: list[str]) -> bool:
     """How a relative opens a message before naming itself: greetings and endearments, and
     at most one more word when it calls the child by name ("ya Sirine, 3amtek ...")."""
     other = [t for t in lead if t not in ENDEARING and t not in _HELLO]
     return not other or (len(other) == 1 and not VOCATIVE.isdisjoint(lead))
-
-
-VOCATIVE = {"ya", "يا"}
 
 
 def _parent_at(tokens: list[str], i: int) -> bool:
