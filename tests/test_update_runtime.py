@@ -30,25 +30,32 @@ def test_a_scan_during_a_swap_sees_the_old_set_or_the_new_never_a_mix(manager, t
            "gamma/rule-c.yaml": FILES["gamma/rule-c.yaml"]}
     text = "alpha signal then beta signal"
     allowed = {frozenset({"TST-A-001", "TST-B-001"}), frozenset({"TST-A-002", "TST-B-002"})}
-    seen, stop, scanned = [], threading.Event(), threading.Semaphore(0)
+    seen, stop = [], threading.Event()
 
     def scan_forever():
         while not stop.is_set():
             seen.append(frozenset(flags(manager, text)))
-            scanned.release()
+            time.sleep(0.0005)  # leave the swapping thread its share of the interpreter
+
+    def a_scan_begun_now() -> bool:
+        """Wait for a scan that began after this call: each worker may be inside one scan that
+        began before, so one more result than there are workers. (Counting, not draining a
+        semaphore the workers keep filling: that drain could outrun a starved main thread.)"""
+        mark, deadline = len(seen), time.monotonic() + 30
+        while len(seen) <= mark + len(workers) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return len(seen) > mark + len(workers)
 
     workers = [threading.Thread(target=scan_forever) for _ in range(2)]
     for w in workers:
         w.start()
     try:
         for step in range(4):
-            assert scanned.acquire(timeout=30)  # at least one scan between swaps
+            assert a_scan_begun_now()  # at least one scan between swaps
             usb = tmp_path / f"usb-{step}"
             publish_version(tmp_path, usb, new if step % 2 == 0 else old, BASE + 1 + step, [keys["a"]])
             assert manager.update(str(usb))["status"] == "updated"
-        while scanned.acquire(blocking=False):
-            pass
-        assert scanned.acquire(timeout=30)  # a scan after the last swap
+        assert a_scan_begun_now()  # a scan after the last swap
     finally:
         stop.set()
         for w in workers:
