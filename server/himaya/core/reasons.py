@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 
 from himaya.core.normalize import token_forms
-from himaya.core.relationship import KIN_NOUN, KIN_YOURS, PARENTS_YOURS, SIBLING_NOUN, SIBLING_YOURS, teen_age_given
+from himaya.core.relationship import (AUNT_UNCLE_NOUN, AUNT_UNCLE_YOURS, PARENTS_YOURS, SIBLING_NOUN, SIBLING_YOURS,
+                                      teen_age_given)
 
 SIBLING_LEAD = {"ta", "ton", "tes", "your", "ur", "little", "petit", "petite"}  # "ur little brother"
 # Who a groomer keeps the secret from, or what he calls it: a secret kept from a sibling
@@ -65,10 +66,8 @@ FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسي
 # Kept from a brother, a sister or another relative who is not a parent ("don't tell ur aunt how
 # much I sent": the mother's own secret from her sister); not from a grandparent, who may be the
 # one looking after the child.
-_KEPT_YOURS = SIBLING_YOURS | (KIN_YOURS - {"jaddek", "jeddek", "jadtek", "jaddtek", "jeddtek", "mamatek", "mametek",
-                                            "جدك", "جدتك", "ماماتك"})
-_KEPT_NOUN = SIBLING_NOUN | (KIN_NOUN - {"grandma", "grandpa", "granny", "mamie", "papi", "grand", "parrain", "marraine",
-                                         "godmother", "godfather"})
+_KEPT_YOURS = SIBLING_YOURS | AUNT_UNCLE_YOURS
+_KEPT_NOUN = SIBLING_NOUN | AUNT_UNCLE_NOUN
 _KEPT_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN)
 
 

@@ -260,15 +260,24 @@ def guardian_in_loop(tokens: list[str]) -> bool:
 # "سلملي على ماماك", "say hi to your mom"), which no stranger hiding from them does. "My
 # cousin" as a friendly address ("ya wled 3ammi") and a relative as a go-between ("your
 # uncle told me to pick you up", a lure) are not read as this.
-KIN_YOURS = {"3ammek", "3amek", "3amtek", "3ammtek", "khaltek", "5altek", "khalek", "5alek", "jaddek", "jeddek",
-             "jadtek", "jaddtek", "jeddtek", "mamatek", "mametek", "عمك", "عمتك", "خالك", "خالتك", "جدك", "جدتك",
-             "ماماتك"}
-KIN_NOUN = {"tante", "tata", "oncle", "tonton", "cousin", "cousine", "parrain", "marraine", "aunt", "auntie", "aunty",
-            "uncle", "grandma", "grandpa", "granny", "godmother", "godfather", "mamie", "papi", "grand"}
+# (Aunts, uncles and cousins apart from grandparents and godparents: a secret kept from an aunt
+# only is the family's own, reasons.py; one kept from a grandparent, who may be looking after the
+# child, is not.)
+AUNT_UNCLE_YOURS = {"3ammek", "3amek", "3amtek", "3ammtek", "khaltek", "5altek", "khalek", "5alek", "عمك", "عمتك",
+                    "خالك", "خالتك"}
+KIN_YOURS = AUNT_UNCLE_YOURS | {"jaddek", "jeddek", "jadtek", "jaddtek", "jeddtek", "mamatek", "mametek", "جدك", "جدتك",
+                                "ماماتك"}
+AUNT_UNCLE_NOUN = {"tante", "tata", "oncle", "tonton", "cousin", "cousine", "aunt", "auntie", "aunty", "uncle"}
+KIN_NOUN = AUNT_UNCLE_NOUN | {"parrain", "marraine", "grandma", "grandpa", "granny", "godmother", "godfather", "mamie",
+                              "papi", "grand"}
 YOUR = {"ta", "ton", "votre", "your", "ur"}
 KIN_TITLE = {"tonton", "tata", "tati", "tatie", "aunt", "aunty", "auntie", "uncle", "khalti", "5alti", "3amti"}
 THIS_IS = {"ena", "ana", "انا", "hedha", "hedhi", "hadha", "هذا", "هذي", "هاذي", "هاذا", "est", "is", "its", "s",
            "moi", "me"}
+# What follows "it's mama" when it is someone else speaking of her ("it's mama's friend").
+OF_SOMEONE = {"s", "friend", "amie", "ami", "copine", "copain", "de", "du", "d", "mta3", "sa7bet", "sa7eb", "صاحبه",
+              "صاحب", "متاع"}
+VOCATIVE = {"ya", "يا"}  # calling the child by name: "ya Sirine, 3amtek Latifa"
 CHILD_OF = {"ben", "bent", "wled", "wlad", "ould", "weld", "ولد", "بنت", "بن"}  # "ben 3ammek": your uncle's son
 GREET_RELAY = {"sallem", "sallemli", "sallmi", "sallemlna", "salem", "slem", "سلم", "سلملي", "سلمي", "سلملنا",
                "salue", "saluer", "bonjour", "bisous", "bises", "embrasse", "hi", "hello", "regards", "greet"}
@@ -343,13 +352,6 @@ def relative_shown(tokens: list[str]) -> bool:
                 if tokens[j] in RELAY_TO and _parent_at(tokens, j + 1):
                     return True
     return False
-
-
-OF_SOMEONE = {"s", "friend", "amie", "ami", "copine", "copain", "de", "du", "d", "mta3", "sa7bet", "sa7eb", "صاحبه",
-              "صاحب", "متاع"}
-
-
-VOCATIVE = {"ya", "يا"}
 
 
 def _opening(lead: list[str]) -> bool:
