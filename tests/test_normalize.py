@@ -126,6 +126,20 @@ def test_proclitics():
     assert strip_clitic("لا") == "لا" and strip_clitic("بنت") == "بنت" and strip_clitic("snap") == "snap"
 
 
+@pytest.mark.parametrize("typed, bare", [
+    ("nechrihomlek", "nechrilek"), ("ab3athhouli", "ab3athli"), ("nab3athhalek", "nab3athlek"),
+    ("نشريهملك", "نشريلك"), ("ابعثهالي", "ابعثلي"), ("والنشريهملك", "نشريلك"),
+    # no object pronoun, or too short a stem to hold one
+    ("nab3athlek", "nab3athlek"), ("ahlek", "ahlek"), ("اهالي", "اهالي"), ("الاهالي", "اهالي"),
+])
+def test_a_derja_object_pronoun_is_read_through(typed, bare):
+    """The proclitic-free view drops the object pronoun between a verb and its "to
+    me / to you" ending, so "nechri-hom-lek" meets a rule's "nechrilek"."""
+    from himaya.core.normalize import token_forms
+
+    assert token_forms(normalize(typed).tokens[0])[1] == bare
+
+
 def test_kaf_is_not_taken_for_a_prefix():
     from himaya.core.normalize import strip_clitic
 

@@ -172,11 +172,20 @@ def test_an_age_question_alone_waits_for_the_answer(scanner):
     assert "answered" in stranger[2].conversation["disclosures"]
 
 
-def test_an_age_question_after_a_disclosure_or_with_unknown_speakers_still_warns(scanner):
+def test_an_age_question_after_a_disclosure_still_warns(scanner):
     after = _talk(scanner, [("other", "cv?"), ("child", "ey, ena wa7di fel dar"), ("other", GUESS)])
     assert after[2].risk  # the child already said they are alone: the question means more
-    unknown = _talk(scanner, [("unknown", GUESS)])
-    assert unknown[0].risk  # nobody's replies to read: as before
+
+
+def test_with_unknown_speakers_an_age_question_waits_for_another_stage(scanner):
+    """No answer can be read as the child's: teenagers swapping ages stay quiet, a
+    question followed by a move to a closed app and a secret warns."""
+    teens = _talk(scanner, [("unknown", GUESS), ("unknown", "14 w enti?"), ("unknown", "ena zeda 14 hhh")])
+    assert not any(v.risk for v in teens)
+    assert teens[0].matches and teens[0].matches[0].category == "age-probe"  # still seen as a stage
+    stranger = _talk(scanner, [("unknown", GUESS), ("unknown", "14"),
+                               ("unknown", "zidni 3al snap w ma t9oul l7ad")])
+    assert not stranger[0].risk and stranger[2].risk
 
 
 @pytest.mark.parametrize("text, replying, expected", [
@@ -229,6 +238,8 @@ def test_a_grade_given_in_answer_makes_the_age_question_count(scanner):
     ("ahla ya Malek, bent 3ammek Ines mel Canada", True),
     ("ya Sirine, 3amtek Latifa 9aletli nji nhezzek", False),  # the aunt as a go-between: a lure
     ("habibti it's mama, just sent u the money", True), ("hi it's mama's friend, she sent me", False),
+    ("hi sweetie it's nana, turn on the camera", True), ("c'est mamie, appelle-moi", True),
+    ("hi it's nana's neighbour", False),
 ])
 def test_a_relative_is_read_from_what_the_other_side_says(text, expected):
     from himaya.core.relationship import relative_shown

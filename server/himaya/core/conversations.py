@@ -98,11 +98,13 @@ BURST = 3
 # passes over the child's messages, at most REACH messages back.
 REACH = 5
 # In a chat, "how old are you?" or "are you alone?" alone is ordinary (classmates
-# ask it, a grandmother asks it): asked by the other side (speakers known: the
-# replies can then be read) before the child has disclosed anything, it is a
-# cue, not a warning, until another stage follows or the child answers it (an age
-# under 18, alone, parents away) without asking it back: the answer is a
+# ask it, a grandmother asks it): asked before the child has disclosed anything,
+# it is a cue, not a warning, until another stage follows or the child answers it
+# (an age under 18, alone, parents away) without asking it back: the answer is a
 # disclosure of its own, so with what was disclosed it adds a full stage's weight.
+# Where the page does not show who speaks, no answer can be read as the child's:
+# the question then waits for another stage (teenagers ask each other's age far
+# more often than anyone else does).
 ANSWERED = "answered"
 
 
@@ -213,7 +215,7 @@ class Conversation:
         own = discounted(own_reasons(text, tokens)) if verdict.matches and tokens is not None else set()
         with self._lock:
             ignored = discounted(st.context) | own  # what the replies explain, this message's included
-            if speaker == "other" and verdict.risk and not st.disclosures and _age_question_only(verdict):
+            if speaker != "child" and verdict.risk and not st.disclosures and _age_question_only(verdict):
                 _as_cue(verdict)
             elif speaker != "child" and verdict.risk and _within(verdict, ignored):
                 # the child has already called the other side "mamie" (a camera call, "how

@@ -548,6 +548,27 @@ def strip_clitic(token: str) -> str:
     return token
 
 
+# A Tunisian object pronoun between a verb and its "to me / to you" ending:
+# nechri-hom-lek "I buy them for you", ab3ath-hou-li "send it to me", نشري-هم-لك,
+# ابعث-ها-لي. Without it the verb meets the rules' "nechrilek", "ab3athli",
+# "نشريلك", "ابعثلي" (the stem keeps at least three letters: "ahlek", "اهالي" stay).
+_OBJECT_LATN = re.compile(r"^([a-z0-9]{3,})h(?:a|ou|o|om|oum|um)(l(?:i|ek|ik|k|na|kom|ikom))$")
+_OBJECT_ARAB = re.compile("^([\u0621-\u064a]{3,})(?:ها|هو|هم|هوم)(ل(?:ي|ك|كم|نا|يك))$")
+
+
+@word_cache
+def strip_object(word: str) -> str:
+    """A Derja verb without the object pronoun before its "to me / to you" ending.
+
+    >>> strip_object("nechrihomlek"), strip_object("ab3athhouli"), strip_object("نشريهملك")
+    ('nechrilek', 'ab3athli', 'نشريلك')
+    >>> strip_object("nab3athlek"), strip_object("ahlek"), strip_object("اهالي")
+    ('nab3athlek', 'ahlek', 'اهالي')
+    """
+    m = (_OBJECT_ARAB if "\u0621" <= word[:1] <= "\u064a" else _OBJECT_LATN).match(word)
+    return m.group(1) + m.group(2) if m else word
+
+
 _CALLS = 0
 _CACHE: dict[str, str] = {}
 _CACHE_MAX = 200_000
@@ -559,7 +580,8 @@ _FIRST, _SECOND, _THIRD = operator.itemgetter(0), operator.itemgetter(1), operat
 
 
 def token_forms(token: str) -> tuple[str, str, str]:
-    """The loose, proclitic-free and Arabizi-skeleton forms of a normalized token."""
+    """The loose form of a normalized token, its form without Arabic proclitics or a
+    Derja object pronoun (`strip_object`), and its Arabizi skeleton."""
     return _FORMS.get(token) or _remember_forms(token)
 
 
@@ -567,7 +589,15 @@ def _remember_forms(token: str) -> tuple[str, str, str]:
     if len(_FORMS) >= _CACHE_MAX:
         _FORMS.clear()
     lo = loose(token)
-    got = _FORMS[token] = (lo, strip_clitic(lo), skeleton(lo))
+    bare = strip_clitic(lo)
+    if bare == lo:
+        # no proclitic: the object pronoun is read on the word as typed, before its
+        # doubled letters merge ("ab3ath-hou-li" would read "ab3at-hou-li" once loose)
+        plain = strip_object(token)
+        bare = lo if plain == token else loose(plain)
+    else:
+        bare = strip_object(bare)
+    got = _FORMS[token] = (lo, bare, skeleton(lo))
     return got
 
 

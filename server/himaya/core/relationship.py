@@ -332,8 +332,8 @@ def relative_shown(tokens: list[str]) -> bool:
     for i, tok in enumerate(tokens):
         if tok in THIS_IS and _kin_at(tokens, i + 1):
             return True
-        if tok in THIS_IS and i + 1 < len(tokens) and tokens[i + 1] in PARENT and (
-                i + 2 == len(tokens) or tokens[i + 2] not in OF_SOMEONE):  # "it's mama" (not "it's mama's friend")
+        if tok in THIS_IS and i + 1 < len(tokens) and (tokens[i + 1] in PARENT or tokens[i + 1] in GRANDPARENT) and (
+                i + 2 == len(tokens) or tokens[i + 2] not in OF_SOMEONE):  # "it's mama", "it's nana" (not "it's mama's friend")
             return True
         if tok in KIN_YOURS and i + 1 < len(tokens) and tokens[i + 1] in KIN_FEELS:  # "5altek twa7chetek"
             return True
