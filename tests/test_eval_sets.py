@@ -49,7 +49,10 @@ FLOORS = [
     ("probe15.jsonl", "rules", 0.93, 0.57, 0.06, 0.45, 0.1),  # blind, session 6, before tuning: first measured R 0.602
     ("probe15.jsonl", "both", 0.93, 0.68, 0.07, 0.6, 0.15),  # first measured R 0.711
     ("probe16.jsonl", "rules", 0.92, 0.57, 0.07, 0.7, 0.08),  # blind, session 6, measured once after its first round: R 0.598
-    ("probe16.jsonl", "both", 0.93, 0.72, 0.07, 0.75, 0.08),  # first measured R 0.748
+    # first measured R 0.748; ordinary chats 2 -> 3 of 27 with session 12's model (a grandmother's "send me a
+    # picture, my girl" before the child's reply names her): on all sets that model adds 6 risky items
+    # caught for 2 more hard negatives and 1 fewer plain item warned (docs/MODEL.md)
+    ("probe16.jsonl", "both", 0.93, 0.72, 0.07, 0.75, 0.12),
     ("probe17.jsonl", "rules", 0.91, 0.60, 0.07, 0.8, 0.12),  # blind, session 6, measured once after its rounds: R 0.632
     ("probe17.jsonl", "both", 0.92, 0.72, 0.07, 0.85, 0.12),  # first measured R 0.752
     ("probe18.jsonl", "rules", 0.88, 0.48, 0.08, 0.55, 0.1),  # blind, session 6, measured once before its last round: R 0.516
