@@ -38,6 +38,9 @@ def tokens(text):
     ("ma t9oul la l mama la l o5tek", False),  # "mama" is a parent
     ("حطيتلك عيدية عند ماما، ما تقولهاش لخوك", True),  # left "with mum", kept from the brother
     ("سر bin ena w enti, ma t9oul l o5tek", False),  # "between me and you"
+    ("3andi cadeau lik, ma t9oulch l sghir bech ma ybkich", True),  # "the little one"
+    ("un petit cadeau pour toi, ne dis rien au petit", True),
+    ("un petit cadeau pour toi, ne dis rien à personne", False),  # "un petit ..." is no one
 ])
 def test_a_secret_kept_only_from_a_sibling(text, expected):
     assert sibling_secret(tokens(text)) is expected

@@ -39,6 +39,9 @@ KEPT_FROM_ALL = PARENTS_YOURS | {
 # left it with mum" ("عند ماما") keeps nothing from her.
 MAMA = {"mama", "baba", "ماما", "بابا"}
 TO = {"l", "la", "lel", "ل", "a", "to"}
+# "The little one" after "to" ("ma t9oulch l sghir", "ne dis rien au petit"): the child's
+# younger brother or sister ("un petit cadeau" is no one).
+LITTLE = {"sghir", "sghira", "الصغير", "الصغيره", "petit", "petite"}
 # "Ours" and "me" in Derja ("7kayetna", "حكايتنا"; "bech ma ychoufnich", "ما يشوفنيش"): a secret
 # about us, or hiding the writer from the brother, is no sibling's secret.
 _OURS = re.compile(r"^(?:[a-z0-9]{3,}(?:etna|itna|atna|nich|nech)|\w{3,}(?:تنا|نيش))$")
@@ -68,7 +71,7 @@ FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسي
 # one looking after the child.
 _KEPT_YOURS = SIBLING_YOURS | AUNT_UNCLE_YOURS
 _KEPT_NOUN = SIBLING_NOUN | AUNT_UNCLE_NOUN
-_KEPT_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN)
+_KEPT_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN | LITTLE)
 
 
 def sibling_secret(tokens: list[str]) -> bool:
@@ -85,7 +88,8 @@ def sibling_secret(tokens: list[str]) -> bool:
         if bare in MAMA and (tok != bare or (i and tokens[i - 1] in TO)):  # "la l mama", "لماما" (not "عند ماما")
             return False
         if tok in _KEPT_YOURS or bare in _KEPT_YOURS or (
-                tok in _KEPT_NOUN and i and tokens[i - 1] in SIBLING_LEAD):
+                tok in _KEPT_NOUN and i and tokens[i - 1] in SIBLING_LEAD) or (
+                tok in LITTLE and i and tokens[i - 1] in TO | {"au"}):
             sibling = True
     return sibling
 
