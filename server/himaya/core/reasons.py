@@ -42,6 +42,7 @@ TO = {"l", "la", "lel", "ل", "a", "to"}
 # "The little one" after "to" ("ma t9oulch l sghir", "ne dis rien au petit"): the child's
 # younger brother or sister ("un petit cadeau" is no one).
 LITTLE = {"sghir", "sghira", "الصغير", "الصغيره", "petit", "petite"}
+TO_LITTLE = TO | {"au"}
 # "Ours" and "me" in Derja ("7kayetna", "حكايتنا"; "bech ma ychoufnich", "ما يشوفنيش"): a secret
 # about us, or hiding the writer from the brother, is no sibling's secret.
 _OURS = re.compile(r"^(?:[a-z0-9]{3,}(?:etna|itna|atna|nich|nech)|\w{3,}(?:تنا|نيش))$")
@@ -89,7 +90,7 @@ def sibling_secret(tokens: list[str]) -> bool:
             return False
         if tok in _KEPT_YOURS or bare in _KEPT_YOURS or (
                 tok in _KEPT_NOUN and i and tokens[i - 1] in SIBLING_LEAD) or (
-                tok in LITTLE and i and tokens[i - 1] in TO | {"au"}):
+                tok in LITTLE and i and tokens[i - 1] in TO_LITTLE):
             sibling = True
     return sibling
 
