@@ -1030,7 +1030,7 @@ def clear_caches(index: "Index | None" = None) -> None:
     """Forget every word a scan has cached (for cold-cache benchmarks and tests)."""
     normalize_mod._CACHE.clear()
     normalize_mod._FORMS.clear()
-    for fn in (loose, normalize_mod.leet, skeleton, strip_clitic, normalize_mod.strip_object):
+    for fn in (loose, normalize_mod.leet, skeleton, strip_clitic):
         fn.cache_clear()
     if index is not None:
         index._fuzzy.nearest.cache_clear()

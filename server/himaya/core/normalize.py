@@ -556,9 +556,9 @@ _OBJECT_LATN = re.compile(r"^([a-z0-9]{3,})h(?:a|ou|o|om|oum|um)(l(?:i|ek|ik|k|n
 _OBJECT_ARAB = re.compile("^([\u0621-\u064a]{3,})(?:ها|هو|هم|هوم)(ل(?:ي|ك|كم|نا|يك))$")
 
 
-@word_cache
 def strip_object(word: str) -> str:
-    """A Derja verb without the object pronoun before its "to me / to you" ending.
+    """A Derja verb without the object pronoun before its "to me / to you" ending. (Not
+    cached: called once per new token by `_remember_forms`, whose table keeps the result.)
 
     >>> strip_object("nechrihomlek"), strip_object("ab3athhouli"), strip_object("نشريهملك")
     ('nechrilek', 'ab3athli', 'نشريلك')

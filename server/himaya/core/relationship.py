@@ -274,6 +274,8 @@ YOUR = {"ta", "ton", "votre", "your", "ur"}
 KIN_TITLE = {"tonton", "tata", "tati", "tatie", "aunt", "aunty", "auntie", "uncle", "khalti", "5alti", "3amti"}
 THIS_IS = {"ena", "ana", "انا", "hedha", "hedhi", "hadha", "هذا", "هذي", "هاذي", "هاذا", "est", "is", "its", "s",
            "moi", "me"}
+# Who names itself after "it's" / "c'est": a parent, a grandparent, an aunt ("it's nana").
+_SELF_NAMED = PARENT | GRANDPARENT
 # What follows "it's mama" when it is someone else speaking of her ("it's mama's friend").
 OF_SOMEONE = {"s", "friend", "amie", "ami", "copine", "copain", "de", "du", "d", "mta3", "sa7bet", "sa7eb", "صاحبه",
               "صاحب", "متاع"}
@@ -332,7 +334,7 @@ def relative_shown(tokens: list[str]) -> bool:
     for i, tok in enumerate(tokens):
         if tok in THIS_IS and _kin_at(tokens, i + 1):
             return True
-        if tok in THIS_IS and i + 1 < len(tokens) and (tokens[i + 1] in PARENT or tokens[i + 1] in GRANDPARENT) and (
+        if tok in THIS_IS and i + 1 < len(tokens) and tokens[i + 1] in _SELF_NAMED and (
                 i + 2 == len(tokens) or tokens[i + 2] not in OF_SOMEONE):  # "it's mama", "it's nana" (not "it's mama's friend")
             return True
         if tok in KIN_YOURS and i + 1 < len(tokens) and tokens[i + 1] in KIN_FEELS:  # "5altek twa7chetek"
