@@ -48,7 +48,10 @@ FLOORS = [
     ("probe14.jsonl", "both", 0.90, 0.71, 0.10, 0.65, 0.12),  # first measured R 0.740
     ("probe15.jsonl", "rules", 0.93, 0.57, 0.06, 0.45, 0.1),  # blind, session 6, before tuning: first measured R 0.602
     ("probe15.jsonl", "both", 0.93, 0.68, 0.07, 0.6, 0.15),  # first measured R 0.711
-    ("probe16.jsonl", "rules", 0.92, 0.57, 0.07, 0.7, 0.08),  # blind, session 6, measured once after its first round: R 0.598
+    # blind, session 6, measured once after its first round: R 0.598; ordinary chats 2 -> 3 of 27 in session 13,
+    # when "mamek" was read as "your mother": a father's "don't tell mamek, not a word" warns before his
+    # next message says it is her birthday surprise (the same words as any stranger's secret from the mother)
+    ("probe16.jsonl", "rules", 0.92, 0.57, 0.07, 0.7, 0.12),
     # first measured R 0.748; ordinary chats 2 -> 3 of 27 with session 12's model (a grandmother's "send me a
     # picture, my girl" before the child's reply names her): on all sets that model adds 6 risky items
     # caught for 2 more hard negatives and 1 fewer plain item warned (docs/MODEL.md)
@@ -96,6 +99,8 @@ FLOORS = [
     ("probe35.jsonl", "both", 0.93, 0.84, 0.07, 0.8, 0.09),  # first measured R 0.867, P 0.954 (hard negatives 4.5 %)
     ("probe36.jsonl", "rules", 0.91, 0.57, 0.07, 0.3, 0.05),  # blind, session 12, after its rounds and model: R 0.600
     ("probe36.jsonl", "both", 0.92, 0.73, 0.07, 0.55, 0.05),  # first measured R 0.758, P 0.948 (hard negatives 4.5 %)
+    ("probe37.jsonl", "rules", 0.91, 0.75, 0.10, 0.6, 0.2),  # blind, session 13, after its first round: R 0.789
+    ("probe37.jsonl", "both", 0.91, 0.83, 0.10, 0.7, 0.2),  # first measured R 0.872, P 0.943 (hard negatives 8.4 %)
 ]
 
 
@@ -128,7 +133,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 105, rows
+    assert len(rows) == 107, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))

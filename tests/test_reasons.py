@@ -144,3 +144,36 @@ def test_a_grandparent_the_writer_speaks_for():
 def test_ages_swapped_close_together_are_a_peers():
     assert peer_answer(tokens("14 hhh"), 13) and not peer_answer(tokens("17 lol"), 13)
     assert peer_answer(tokens("17 lol"))  # the age it answers unknown
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("qqn peut envoyer une photo de l'exercice 3 ? j'ai oublié mon cahier", True),
+    ("التقطي صورة للورقة وأرسليها هنا لأراجعها", True),
+    ("ab3athli taswira mta3 el carnet, bech nchouf el notes", True),
+    ("send me a pic of your homework so i can check it", True),
+    ("envoie moi une photo de toi et de ton devoir", False),  # the child's own person is asked for too
+    ("send me a pic in ur school uniform", False),
+    ("ab3athli taswira jdida", False),
+])
+def test_a_photo_of_schoolwork_or_a_paper(text, expected):
+    from himaya.core.reasons import photo_of_a_thing
+
+    assert photo_of_a_thing(tokens(text)) is expected
+
+
+@pytest.fixture(scope="module")
+def with_model():
+    return Scanner.load(RULES, signals="both")
+
+
+@pytest.mark.parametrize("text", ["أرسل لي صورة لما أنجزته حتى الآن لأصحّح لك",
+                                  "ab3athli taswira mta3 el carnet mte3ek, bech nchouf el notes"])
+def test_a_photo_of_schoolwork_asked_for_does_not_warn_where_a_photo_of_the_child_does(with_model, text):
+    # (the model alone reads "send me a photo" as an image request: the message says of what)
+    assert with_model.scan(text).signals["model"]["category"] == "image-request"
+    assert not with_model.scan(text).risk
+    conv = with_model.conversation("test:document")
+    asked = conv.add(text, speaker="other")
+    with_model.conversations.forget(conv.id)
+    assert not asked.risk
+    assert with_model.scan("ab3athli taswira jdida mte3ek, bech nchouf wejhek").risk

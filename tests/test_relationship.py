@@ -246,6 +246,32 @@ def test_a_relative_is_read_from_what_the_other_side_says(text, expected):
     assert relative_shown(tokens(text)) is expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("ok be home by 7, dad will pick u up", True), ("rentre avant 20h30 stp", True),
+    ("tu dois rentrer avant le dîner", True), ("arja3i lel dar 9bal el maghreb", True),
+    ("ترجعي للدار قبل الثمانية", True), ("win ra9ed? mama t3ayetlek", True), ("maman t'appelle, descends", True),
+    ("i'll be home by 7, come over after", False),  # the writer's own plan
+    ("rawa7 m3aya 9bal ma yarj3ou", False),  # "before they come back" is no hour: a lure
+    ("je t'appelle ce soir", False), ("come back before your parents wake up", False),
+    ("ما تمشيش مع حد، نجيك بالكرهبة", True), ("dont open the door for anyone", True),  # a parent's safety rules
+    ("ne pars avec personne, j'arrive", True),
+    ("ما تجي مع حد", False), ("come alone, dont tell anyone", False),  # the lure: come alone, tell no one
+    ("don't talk to strangers on the way", True), ("i dont talk like this w anyone else", False),  # a special bond
+])
+def test_the_household_sets_the_hour_home_passes_on_a_call_or_gives_safety_rules(text, expected):
+    from himaya.core.relationship import household_voice
+    assert household_voice(tokens(text)) is expected
+
+
+def test_a_parent_who_sets_the_hour_home_and_asks_for_a_photo_does_not_warn(scanner):
+    lines = [("other", "where are u"), ("child", "at the cafe with Sarra"),
+             ("other", "ok be home by 7, dad will pick u up from the corner"), ("child", "can i stay till 8"),
+             ("other", "7:30 and send me a pic when u get in the car")]
+    assert not any(v.risk for v in _talk(scanner, lines))
+    lines[2] = ("other", "ok i'll pick u up at the corner in my car")  # the same day, never said as the household
+    assert any(v.risk for v in _talk(scanner, lines))
+
+
 def test_a_relative_asking_the_age_and_a_photo_does_not_warn(scanner):
     ask = [("other", "9adech wallit 3omrek taw? 12?"), ("child", "13 hhh"),
            ("other", "ab3athli taswira jdida mte3ek, n7eb nchoufek kif kbert")]

@@ -3,10 +3,10 @@
 relationship.py reads who the other side is from the replies; this module reads
 what one message says about itself, whoever wrote it. A secret kept from a
 little brother so that he is not jealous of the pocket money, a teen's secret
-crush on a named classmate, an age asked by the aunt who forgot it: each is a
-secrecy or an age question on the surface, and each message says why. A
-groomer's secret is kept from the parents or from everyone, and is about "us";
-a groomer asks an age he never knew.
+crush on a named classmate, an age asked by the aunt who forgot it, a photo of the
+exercise for the teacher: each is a secrecy, an age question or a photo request on the
+surface, and each message says why. A groomer's secret is kept from the parents or from
+everyone, and is about "us"; a groomer asks an age he never knew, and a photo of the child.
 
 Each reason is a context name that `relationship.discounted` turns into the
 stages it explains; conversations.py applies them to that message only (a later
@@ -128,11 +128,32 @@ def same_age(tokens: list[str]) -> bool:
     return any(tuple(tokens[i:i + len(p)]) == p for i, t in enumerate(tokens) for p in _LIKE_ME_BY_FIRST.get(t, ()))
 
 
+# A photo of a thing, not of the child: the exercise, the page, the notebook, the report
+# card ("photo de l'exercice 3", "صوريلي الصفحة", "taswira mta3 el carnet"). Asked with a
+# word for the child's own person ("de toi", "selfie", "تصويرتك") it is no longer only that.
+PHOTO_WORDS = {"photo", "photos", "pic", "pics", "picture", "image", "capture", "scan", "صوره", "صور", "تصويره",
+               "taswira", "tsawer", "صوريلي", "صورلي", "sawerli", "sawarli", "sawer"}
+THINGS = {"exercice", "exercices", "exo", "devoir", "devoirs", "cahier", "carnet", "bulletin", "correction", "feuille",
+          "copie", "exercise", "homework", "notebook", "worksheet", "assignment", "ورقه", "تمرين", "واجب", "صفحه",
+          "كراس", "كراسه", "دفتر", "كارني", "درس", "انجزته", "كتبته", "wajeb", "tamrin", "kras", "facture", "receipt", "فاتوره"}
+PERSONAL = {"toi", "you", "u", "urself", "yourself", "selfie", "selfies", "وجهك", "wejhek", "تصويرتك", "taswirtek",
+            "ليك", "lik", "face", "visage"}
+
+
+def photo_of_a_thing(tokens: list[str]) -> bool:
+    """The message asks for a photo of schoolwork or a paper, and of nothing personal."""
+    if PHOTO_WORDS.isdisjoint(tokens) or not PERSONAL.isdisjoint(tokens):
+        return False
+    bare = [token_forms(t)[1] for t in tokens]
+    return any(tok in PHOTO_WORDS and any(b in THINGS for b in bare[max(0, i - 2):i + 6])
+               for i, tok in enumerate(tokens))
+
+
 def own_reasons(text: str, tokens: list[str]) -> set[str]:
     """The reasons the message gives for its own stages: "sibling" (a secret kept from a
     brother or sister only), "confides" (a crush, the writer's or the reader's),
     "schoolmate" (the writer sees the reader at school tomorrow), "known" (an age asked
-    by someone who forgot it)."""
+    by someone who forgot it), "document" (a photo of schoolwork or a paper)."""
     found = set()
     if sibling_secret(tokens):
         found.add("sibling")
@@ -142,4 +163,6 @@ def own_reasons(text: str, tokens: list[str]) -> set[str]:
         found.add("schoolmate")
     if not FORGOT.isdisjoint(tokens) and ("?" in text or "؟" in text):  # "I forget ur that age" asks nothing
         found.add("known")
+    if photo_of_a_thing(tokens):
+        found.add("document")
     return found

@@ -14,8 +14,9 @@ other side brings the parent in ("viens avec ta mère", "يجب أن يحضر و
 "l'autorisation signée par tes parents"), which a groomer never does; "relative",
 the other side names itself as the child's aunt, uncle, cousin or parent ("ena
 khaltek", "هذا عمك", "dad here"), greets the child's parents ("sallemli 3la mamtek"),
-or signs as a relative ("— tata"); "surprise", a surprise for someone else in the
-family (never "pour toi").
+or signs as a relative ("— tata"), or speaks as the household (sets the hour the child is
+to be home by, passes on a parent's call, gives a parent's safety rules); "surprise", a
+surprise for someone else in the family (never "pour toi").
 
 What conversations.py does with it, and what it never does: the stages a
 context explains stop counting toward the conversation's warning (`discounted`:
@@ -25,7 +26,7 @@ camera and photo requests, visits, pocket money and "how you've grown"; for a
 guardian fees, training times, a tutor's camera and a job; for a surprise its
 secret; and the reasons a message gives for its own stages, core/reasons.py: a
 secret kept only from a sibling, a crush, a schoolmate's "tomorrow at recess", an
-age the aunt forgot or a writer of the same age), and a message whose only reasons
+age the aunt forgot, a writer of the same age or a photo of the exercise asked for), and a message whose only reasons
 are those, none above medium, is kept as a cue. Every other stage still counts, and a message that warns for any
 other reason still warns, so an adult who claims to be 14 and then asks for
 secrecy or a meeting is still flagged. Nothing of the text is kept: only which
@@ -307,7 +308,7 @@ GO_BETWEEN = {"9alli", "9aletli", "9alet", "9al", "ba3thni", "ba3thetni", "b3ath
 # ("your uncle wants you to come", "3ammek 9alli", a go-between's lure, is not among them.)
 KIN_FEELS = {"twa7chetek", "twa7chtek", "twahchetek", "twa7chek", "twa7shek", "t7ebek", "y7ebek", "nsat", "nsa",
              "توحشتك", "توحشك", "تحبك", "يحبك", "نسات", "نسي", "تسلم", "يسلم", "tsallem", "ysallem"}
-PARENTS_YOURS = {"ommek", "omek", "mamtek", "mamtik", "babak", "bouk", "امك", "ماماك", "بوك", "باباك"}
+PARENTS_YOURS = {"ommek", "omek", "mamtek", "mamtik", "mamik", "mamek", "babak", "bouk", "امك", "ماماك", "بوك", "باباك"}
 PARENT_YOURS = PARENTS_YOURS | KIN_YOURS
 PARENT_NOUN = {"mere", "maman", "mama", "pere", "papa", "parents", "mom", "mum", "mother", "dad", "father", "mamie",
                "papi", "grand", "grandma", "grandpa", "granny"}
@@ -325,10 +326,77 @@ def _kin_at(tokens: list[str], i: int) -> bool:
     return tokens[i] in KIN_YOURS or (tokens[i] in YOUR and i + 1 < len(tokens) and tokens[i + 1] in KIN_NOUN)
 
 
+# The other side speaks as the child's household: it sets the hour the child must be home
+# by ("be home by 7", "rentre avant 20h", "arja3 9bal el maghreb", "ارجعي قبل المغرب"), or
+# passes on a parent's call ("mama t3ayetlek", "maman t'appelle"). A stranger wants the
+# child out, not home on time; "I'll be home by 7" is the writer's own plan, not this.
+HOME_VERB = {"rentre", "rentres", "rentrez", "rentrer", "rentree", "reviens", "arja3", "arja3i", "arj3i", "rja3",
+             "rawa7", "rawa7i", "rawwa7", "rawwa7i", "trawa7", "tarja3", "tarj3i", "ارجع", "ارجعي", "روح", "روحي",
+             "ترجع", "ترجعي", "تروح", "تروحي", "عد", "عودي"}
+BE_HOME = {("be", "home"), ("be", "back"), ("get", "home"), ("come", "home"), ("get", "back"), ("come", "back")}
+WRITER_WILL = {"i", "ll", "ill", "we", "im", "gonna"}  # "i'll be home by 7": the writer's plan
+BEFORE_HOUR = {"avant", "9bal", "kbal", "قبل", "by", "before"}
+HOUR_WORDS = {"dark", "midnight", "dinner", "minuit", "diner", "nuit", "maghreb", "lmaghreb", "3cha", "el3cha",
+              "المغرب", "مغرب", "العشاء", "الليل", "الظلام", "الثمانيه", "التسعه", "العشره", "الستة", "السته", "السبعه"}
+_CLOCK = re.compile(r"\d{1,2}(?:h|am|pm|:)?\d{0,2}$")  # 7, 20h, 19h30, 7pm, 8:30 (not Arabizi "yarj3ou")
+CALLS_YOU = {"t3ayet", "t3ayetlek", "t3ayetlik", "t3ayatlek", "t3ayetek", "تعيط", "تعيطلك", "تعيطك", "appelle",
+             "calling"}
+
+
+# ...or it gives the safety rules a parent gives: go with no one, open the door to no one,
+# talk to no stranger ("ما تمشيش مع حد", "dont open the door for anyone", "ne pars avec
+# personne"). A groomer's "come alone" is about coming (تجي, come), never about going with
+# or opening to others.
+SAFE_VERB = {"تمشيش", "تمشي", "temchich", "temchi", "timchich", "go", "pars", "leave", "تفتحي", "تفتح", "تحلش",
+             "تحليش", "تحل", "t7ellech", "t7ellich", "t7ell", "open", "ouvre", "ouvres"}
+TALK_VERB = {"talk", "parle", "parles", "تكلمش", "تحكيش", "te7kich", "tkallemch"}  # to strangers only: "i dont
+# talk like this with anyone else" is the groomer's special bond
+SAFE_NEG = {"ma", "ما", "لا", "dont", "ne", "n", "never", "jamais"}
+STRANGERS = {"strangers", "stranger", "inconnus", "inconnu", "الغرباء", "غريب", "غرباء"}
+NO_ONE = STRANGERS | {"حد", "لحد", "لاحد", "احد", "7ad", "l7ad", "anyone", "anybody", "personne"}
+
+
+def _safety_rule(tokens: list[str], i: int) -> bool:
+    """tokens[i] is a parent's safety rule: a negated go / open with "anyone" after it, or
+    a negated talk with "strangers"."""
+    tok = tokens[i]
+    if i == 0 or (tok not in SAFE_VERB and tok not in TALK_VERB):
+        return False
+    negated = tokens[i - 1] in SAFE_NEG or (i > 1 and tokens[i - 2:i] == ["don", "t"])
+    who = NO_ONE if tok in SAFE_VERB else STRANGERS
+    return negated and any(t in who for t in tokens[i + 1:i + 5])
+
+
+def _hour_at(tokens: list[str], i: int) -> bool:
+    """A clock time or the hour of the day a child goes home by, at or just after i."""
+    return any(_CLOCK.match(t) or t in HOUR_WORDS for t in tokens[i:i + 3])
+
+
+def household_voice(tokens: list[str]) -> bool:
+    """The other side sets the hour the child is to be home by, passes on a parent's call
+    (see HOME_VERB) or gives a parent's safety rules (SAFE_VERB): a parent's, a
+    grandparent's or an older sibling's message."""
+    for i, tok in enumerate(tokens):
+        if _safety_rule(tokens, i):
+            return True
+        home = tok in HOME_VERB or (i and (tokens[i - 1], tok) in BE_HOME
+                                    and (i < 2 or tokens[i - 2] not in WRITER_WILL))
+        if home:
+            for j in range(i + 1, min(len(tokens), i + 5)):
+                if tokens[j] in BEFORE_HOUR and _hour_at(tokens, j + 1):
+                    return True
+        if tok in CALLS_YOU and any(t in PARENT for t in tokens[max(0, i - 3):i]):
+            return True
+    return False
+
+
 def relative_shown(tokens: list[str]) -> bool:
     """The other side names itself as the child's relative or parent ("ena khaltek", "dad
     here"), greets the child's parents ("sallemli 3la mamtek", "embrasse ta maman pour moi"),
-    or signs as a relative ("... — tata", "... Tonton Karim")."""
+    or signs as a relative ("... — tata", "... Tonton Karim"), or speaks as the household
+    (`household_voice`)."""
+    if household_voice(tokens):
+        return True
     if len(tokens) > 4 and (tokens[-1] in SIGNED or (tokens[-2] in KIN_TITLE and tokens[-1].isalpha())):
         return True
     for i, tok in enumerate(tokens):
@@ -380,7 +448,10 @@ def asks_back(tokens: list[str]) -> bool:
     if not 0 < len(tokens) <= 8:
         return False
     return _has(tokens, ASK_BACK, last=3) or (
-        tokens[-1] in BARE_YOU and any(t.isdigit() for t in tokens[:-1]))
+        tokens[-1] in BARE_YOU and any(map(_AGE_OR_GRADE.match, tokens[:-1])))  # "13 u?", "9th grade. u?"
+
+
+_AGE_OR_GRADE = re.compile(r"\d{1,2}(?:st|nd|rd|th|e|eme|yo|ans)?$")  # (not Arabizi "7ata enti")
 
 
 # An age question's own words ("how old", "quel âge", "9adech 3omrek", "قداش عمرك").
@@ -447,4 +518,6 @@ def discounted(context: set[str]) -> set[str]:
         out.add("age-probe")  # read alone whose writer gives its own teen age or "like me" (reasons.py)
     if "schoolmate" in context:  # "tell me tomorrow at recess": a schoolmate's secret
         out.add("secrecy-isolation")
+    if "document" in context:  # a photo of the exercise, the page, the report card (reasons.py)
+        out.add("image-request")
     return out
