@@ -50,6 +50,8 @@ def test_a_secret_kept_only_from_a_sibling(text, expected):
     ("3andi sirr: nheb Rayen mta3 8ème B 🙈", True),
     ("promise u won't tell, i like Selim from 9A", True),
     ("je kiffe Ilyes depuis la rentrée", True),
+    ("ma t9oul l 7ad eli na7eb Hamza 🙈", True),  # "na7eb", the vowel written
+    ("na7eb nchoufek", False),
     ("n7ebek barcha, ma t9oul l 7ad", False),  # "I love you": no one else
     ("nheb nchoufek ghodwa", False),  # "I want to see you"
     ("i like you, keep it between us", False),

@@ -410,3 +410,21 @@ def test_a_group_project_is_school_work(scanner):
     assert class_group(tokens("add me on snap so we can do the group project pics"))
     assert not class_group(tokens("add me to the group, its private"))
 
+
+
+def test_a_child_asking_a_club_about_registering_explains_its_age_question(scanner):
+    lines = [("child", "slm, l'inscription au club de natation est ouverte ?"), ("other", "oui, t'as quel âge ?"),
+             ("child", "12 ans"), ("other", "groupe des 11-13 ans, mardi et jeudi à 17h")]
+    assert not any(v.risk for v in _talk(scanner, lines))
+    lines[0] = ("other", "slm, t'es dans quel club ?")  # the same age question from someone who wrote first
+    assert any(v.risk for v in _talk(scanner, lines))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A plain photo of your face, white background. Your mom can send it from her phone", True),
+    ("ommek tnajem tab3athha mel telifoun mte3ha", True),
+    ("dont send it to your mom, send it to me", False),
+])
+def test_a_parent_who_sends_it_is_a_parent_in_the_loop(text, expected):
+    from himaya.core.relationship import guardian_in_loop
+    assert guardian_in_loop(tokens(text)) is expected

@@ -30,9 +30,9 @@ from himaya.core.matcher import MAX_TEXT, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
 from himaya.core.reasons import confides, own_reasons, same_age
-from himaya.core.relationship import (asks_age, asks_back, class_group, discounted, family_surprise, family_vocative,
-                                      guardian_in_loop, peer_answer, relative_shown, role_vocative, teen_age_given,
-                                      young_age)
+from himaya.core.relationship import (asks_age, asks_back, asks_to_register, class_group, discounted, family_surprise,
+                                      family_vocative, guardian_in_loop, peer_answer, relative_shown, role_vocative,
+                                      teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -259,7 +259,7 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
     if speaker != "other":
         if family_vocative(tokens):
             st.context |= {"family"}
-        if role_vocative(tokens) or (speaker == "child" and class_group(tokens)):
+        if role_vocative(tokens) or (speaker == "child" and (class_group(tokens) or asks_to_register(tokens))):
             st.context |= {"school"}
         if 0 < index - st.offered_age <= 2 and peer_answer(tokens, st.swap_age):
             st.context |= {"peer"}  # "how old r u? i'm 13" - "13 too lol"

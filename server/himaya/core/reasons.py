@@ -51,7 +51,7 @@ _OURS = re.compile(r"^(?:[a-z0-9]{3,}(?:etna|itna|atna|nich|nech)|\w{3,}(?:تن�
 # from 9B", "je kiffe Yanis"). The name is capitalized in the original text; "n7ebek"
 # (I love you) and "nheb nchoufek" (I want to see you) are no crush on someone else.
 _CRUSH = re.compile(r"(?i:\b(?:i\s+(?:really\s+)?like|i\s+love|i\s+have\s+a\s+crush\s+on|crush\s+on|je\s+kiffe"
-                    r"|j'?aime\s+bien|amoureuse\s+de|amoureux\s+de|n[7h]ebb?|nmout\s+3l?a|crush\s+3l?a))"
+                    r"|j'?aime\s+bien|amoureuse\s+de|amoureux\s+de|na?[7h][ei]bb?|nmout\s+3l?a|crush\s+3l?a))"
                     r"\s+(?!(?:You|Toi|Te|Enti|Inti)\b)[A-Z][a-zà-ÿ]+")
 
 # A crush, the child's or the writer's ("pour ton crush", "my crush"): a teen's secret.
@@ -97,7 +97,7 @@ def sibling_secret(tokens: list[str]) -> bool:
 
 # The verbs _CRUSH starts with, as tokens: a message without any is not searched.
 _CRUSH_VERBS = {"like", "love", "crush", "kiffe", "aime", "amoureuse", "amoureux", "nheb", "n7eb", "nhebb", "n7ebb",
-                "nmout"}
+                "na7eb", "na7ib", "n7ib", "nhib", "nmout"}
 
 
 def confides(text: str, tokens: list[str] | None = None) -> bool:

@@ -159,6 +159,10 @@ GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guard
 WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3a", "مع", "يحضر", "تحضر", "يجي", "تجي",
                  "يمضي", "sign", "signe", "signee", "signed", "signer", "signature", "autorisation", "permission",
                  "vient", "viennent", "around", "present", "presente", "presents"}  # ("should be around")
+# The parent as the one who sends it ("your mom can send it from her phone"), not the one it
+# is sent to ("send it to your mom"): a send verb just after the guardian word.
+SENDS = ("send", "envoie", "envoyer", "tab3ath", "tab3ith", "yab3ath", "تبعث", "يبعث", "ترسل", "ترسله")
+SENT_TO = {"to", "a", "l", "lel", "ل", "الى", "لـ"}
 KEEP_OUT = {"pas", "sans", "no", "not", "without", "dont", "never", "jamais", "bla", "bidoun", "ma", "ما", "بلا",
             "بدون", "دون", "لا", "ماش", "mouch", "mch", "besoin", "need", "tell", "dis", "9oul", "قول", "ma3ach",
             # "when you are not with your mother": Derja's negated "to be"
@@ -235,10 +239,16 @@ def parent_registers(tokens: list[str]) -> bool:
     return any(tokens[j] in REGISTER for i in kids for j in range(max(0, i - 6), min(len(tokens), i + 7)))
 
 
+def asks_to_register(tokens: list[str]) -> bool:
+    """The child asks a club, a course or a school about registering ("is registration open?",
+    "kifech nsajel?"): the age question that follows places the child in a group."""
+    return not REGISTER.isdisjoint(tokens)
+
+
 def guardian_in_loop(tokens: list[str]) -> bool:
     """The other side has the child come or sign with a parent: a guardian word and a
-    with / come / sign word within three tokens, no negation just before either; or a
-    parent registers their own child (`parent_registers`)."""
+    with / come / sign word within three tokens, no negation just before either; or has
+    the parent send it (SENDS); or a parent registers their own child (`parent_registers`)."""
     if parent_registers(tokens):
         return True
     if GUARDIAN.isdisjoint(tokens):
@@ -246,6 +256,9 @@ def guardian_in_loop(tokens: list[str]) -> bool:
     for i, tok in enumerate(tokens):
         if tok not in GUARDIAN:
             continue
+        if (any(t.startswith(SENDS) for t in tokens[i + 1:i + 4]) and SENT_TO.isdisjoint(tokens[max(0, i - 2):i])
+                and not set(tokens[max(0, i - 3):i + 4]) & KEEP_OUT):
+            return True
         near = range(max(0, i - 3), min(len(tokens), i + 4))
         for j in near:
             if tokens[j] in WITH_GUARDIAN:
