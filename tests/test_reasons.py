@@ -3,6 +3,7 @@ a secret kept only from a little brother, a teen's crush on a named classmate, a
 aunt forgot, a plan made together for the teacher do not warn; the same stages without
 those reasons, or with a reason a groomer gives, still do."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,7 @@ def test_in_a_chat_the_reason_holds_for_its_own_message_only(scanner):
     ("9adech 3omrek? ena 14 w nheb l basket", True),
     ("t'es en quelle classe ? 8ème comme moi ?", True),
     ("قداش عمرك؟ انا زادة في السابعة", True),
+    ("how old r u? ur in 8th grade too right?", True),  # the writer's own grade
     ("how old r u? u look mature", False),
 ])
 def test_a_writer_who_puts_itself_at_the_readers_age(text, expected):
@@ -179,3 +181,17 @@ def test_a_photo_of_schoolwork_asked_for_does_not_warn_where_a_photo_of_the_chil
     with_model.conversations.forget(conv.id)
     assert not asked.risk
     assert with_model.scan("ab3athli taswira jdida mte3ek, bech nchouf wejhek").risk
+
+
+def test_every_reason_a_message_gives_is_one_conversations_knows():
+    # conversations.py reads a message for its own reasons only when it has a stage one of
+    # REASONS explains: a reason missing from REASONS would never be read
+    from himaya.core.reasons import REASONS
+
+    seen = set()
+    for path in sorted((Path(__file__).parent / "fixtures" / "eval").glob("probe*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            for text in [m["text"] for m in item.get("messages", [])] or [item["text"]]:
+                seen |= own_reasons(text, normalize(text).tokens)
+    assert seen and seen <= REASONS, seen - REASONS

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from himaya.core.matcher import MAX_TEXT, Match, Verdict
 from himaya.core.disclosures import disclosed
 from himaya.core.normalize import normalize
-from himaya.core.reasons import confides, own_reasons, same_age
+from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (asks_age, asks_back, asks_to_register, class_group, discounted, family_surprise,
                                       family_vocative, guardian_in_loop, peer_answer, relative_shown, role_vocative,
                                       teen_age_given, young_age)
@@ -211,10 +211,13 @@ class Conversation:
         if window and not verdict.risk and speaker != "child":
             self._scanner.window_signal(verdict, window)
         # what this message's own words explain (a secret kept from a little brother, an
-        # age the aunt forgot): for this message only
-        own = discounted(own_reasons(text, tokens)) if verdict.matches and tokens is not None else set()
+        # age the aunt forgot): for this message only, and read only when it has a stage
+        # that such words can explain
+        own = discounted(own_reasons(text, tokens)) if tokens is not None and any(
+            m.category in OWN_EXPLAINS for m in verdict.matches) else set()
         with self._lock:
-            ignored = discounted(st.context) | own  # what the replies explain, this message's included
+            explained = discounted(st.context)  # what the replies explain
+            ignored = explained | own  # ... and this message's own words
             if speaker != "child" and verdict.risk and not st.disclosures and _age_question_only(verdict):
                 _as_cue(verdict)
             elif speaker != "child" and verdict.risk and _within(verdict, ignored):
@@ -230,8 +233,8 @@ class Conversation:
                     if m.category == "age-probe":
                         st.last_age_question = index
                 del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
-            ignored -= own  # (a stage an earlier message showed still counts)
-            live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER and c[0] not in ignored]
+            # (what this message's own words explain does not undo a stage an earlier message showed)
+            live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER and c[0] not in explained]
             info = summarize(live, st.disclosures, st.repeated, st.context)
             if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
                 st.alert_at = index
@@ -291,6 +294,12 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
         st.context |= said
 
 
+# The stages a message's own words can explain (reasons.py), and those its writer's words
+# can (writer_context): every other stage is never explained by them.
+OWN_EXPLAINS = frozenset(discounted(REASONS))
+WRITER_EXPLAINS = OWN_EXPLAINS | discounted({"surprise", "guardian", "relative", "same-age"})
+
+
 def writer_context(text: str, tokens: list[str]) -> frozenset:
     """What a message shows of its own writer (relationship.py): a family surprise; a
     guardian brought in or a relative named (`_said_context`); the reasons it gives for
@@ -325,7 +334,9 @@ def explained_alone(verdict: Verdict, text: str, tokens: list[str]) -> Verdict:
     a stage its writer's own words explain (`writer_context`: the grandmother who names
     herself and asks the age for a gift, the aunt's birthday surprise with the father
     picking up) is kept as a cue, as it would be in a conversation."""
-    if verdict.risk:
+    # (a warning for a stage that no writer's words explain, such as a move to a private app,
+    # a group link or a threat, is not read further: the common case, ~60 µs saved)
+    if verdict.risk and _within(verdict, WRITER_EXPLAINS):
         ignored = discounted(writer_context(text, tokens))
         if _within(verdict, ignored):
             _as_cue(verdict)

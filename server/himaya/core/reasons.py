@@ -109,7 +109,8 @@ def confides(text: str, tokens: list[str] | None = None) -> bool:
 
 # "Like me", "me too", "the same year": a writer who puts itself at the child's own age.
 LIKE_ME = {("kifi",), ("kifkif",), ("comme", "moi"), ("like", "me"), ("نفس", "العام"), ("nafs", "el", "3am"),
-           ("same", "year"), ("meme", "annee"), ("زاده", "انا"), ("انا", "زاده"), ("ena", "zeda"), ("ana", "zeda"),
+           ("same", "year"), ("meme", "annee"), ("same", "grade"), ("grade", "too"), ("same", "class"),
+           ("meme", "classe"), ("classe", "aussi"), ("نفس", "القسم"), ("nafs", "el", "9esm"), ("زاده", "انا"), ("انا", "زاده"), ("ena", "zeda"), ("ana", "zeda"),
            ("zeda", "ena"), ("moi", "aussi"), ("me", "too")}
 
 
@@ -147,6 +148,11 @@ def photo_of_a_thing(tokens: list[str]) -> bool:
     bare = [token_forms(t)[1] for t in tokens]
     return any(tok in PHOTO_WORDS and any(b in THINGS for b in bare[max(0, i - 2):i + 6])
                for i, tok in enumerate(tokens))
+
+
+# Every reason own_reasons gives (conversations.py reads a message for them only when it has
+# a stage one of them explains).
+REASONS = frozenset({"sibling", "confides", "schoolmate", "known", "document"})
 
 
 def own_reasons(text: str, tokens: list[str]) -> set[str]:
