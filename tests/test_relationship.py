@@ -264,12 +264,19 @@ def test_the_household_sets_the_hour_home_passes_on_a_call_or_gives_safety_rules
 
 
 def test_a_parent_who_sets_the_hour_home_and_asks_for_a_photo_does_not_warn(scanner):
-    lines = [("other", "where are u"), ("child", "at the cafe with Sarra"),
-             ("other", "ok be home by 7, dad will pick u up from the corner"), ("child", "can i stay till 8"),
-             ("other", "7:30 and send me a pic when u get in the car")]
-    assert not any(v.risk for v in _talk(scanner, lines))
-    lines[2] = ("other", "ok i'll pick u up at the corner in my car")  # the same day, never said as the household
-    assert any(v.risk for v in _talk(scanner, lines))
+    from himaya.core.corpus import scan_item
+
+    def first_warning(lines):  # read as the page sends it: the other side's words before each message
+        item = {"id": "t", "kind": "thread", "text": "", "child": "b", "label": "benign",
+                "messages": [{"from": who, "text": text} for who, text in lines]}
+        return scan_item(scanner, item)["first_alert_index"]
+
+    lines = [("a", "where are u"), ("b", "at the cafe with Sarra"),
+             ("a", "ok be home by 7, dad will pick u up from the corner"), ("b", "can i stay till 8"),
+             ("a", "7:30 and send me a pic when u get in the car")]
+    assert first_warning(lines) is None
+    lines[2] = ("a", "ok, i'll pick u up from the corner")  # the same requests, never said as the household
+    assert first_warning(lines) == 4
 
 
 def test_a_relative_asking_the_age_and_a_photo_does_not_warn(scanner):
