@@ -385,10 +385,17 @@ def _hour_at(tokens: list[str], i: int) -> bool:
     return any(_CLOCK.match(t) or t in HOUR_WORDS for t in tokens[i:i + 3])
 
 
+# Every word household_voice starts from: a message without any (nearly all) is not read
+# token by token (relative_shown asks it of every message of the other side).
+_HOUSEHOLD_WORDS = HOME_VERB | {t for pair in BE_HOME for t in pair[1:]} | SAFE_VERB | TALK_VERB | CALLS_YOU
+
+
 def household_voice(tokens: list[str]) -> bool:
     """The other side sets the hour the child is to be home by, passes on a parent's call
     (see HOME_VERB) or gives a parent's safety rules (SAFE_VERB): a parent's, a
     grandparent's or an older sibling's message."""
+    if _HOUSEHOLD_WORDS.isdisjoint(tokens):
+        return False
     for i, tok in enumerate(tokens):
         if _safety_rule(tokens, i):
             return True
@@ -455,6 +462,9 @@ def _has(tokens: list[str], phrases: set[tuple[str, ...]], last: int | None = No
     return any(tuple(tokens[i:i + len(p)]) == p for i in range(start, n) for p in phrases)
 
 
+_AGE_OR_GRADE = re.compile(r"\d{1,2}(?:st|nd|rd|th|e|eme|yo|ans)?$")  # (not Arabizi "7ata enti")
+
+
 def asks_back(tokens: list[str]) -> bool:
     """A short reply that turns the question around: "14, et toi ?", "15 w enti", "wbu",
     or an age followed by a bare "you" ("13 u?"; a bare "you" alone is not a question)."""
@@ -462,9 +472,6 @@ def asks_back(tokens: list[str]) -> bool:
         return False
     return _has(tokens, ASK_BACK, last=3) or (
         tokens[-1] in BARE_YOU and any(map(_AGE_OR_GRADE.match, tokens[:-1])))  # "13 u?", "9th grade. u?"
-
-
-_AGE_OR_GRADE = re.compile(r"\d{1,2}(?:st|nd|rd|th|e|eme|yo|ans)?$")  # (not Arabizi "7ata enti")
 
 
 # An age question's own words ("how old", "quel âge", "9adech 3omrek", "قداش عمرك").
