@@ -239,3 +239,43 @@ def guarded(tmp_path_factory):
 ])
 def test_unless_after_and_kept_prefixes(guarded, text, expected):
     assert ("T-GUARD" in rules_of(guarded.scan(text))) is expected
+
+
+SKELETON_RULE = """
+id: T-SKEL
+title: {en: Parents at work, fr: Parents au travail, ar: الوالدان في العمل}
+category: age-probe
+status: test
+severity: low
+terms:
+  works: {kind: phrase, values: {aeb-Latn: ["ta5dem", "sawwer el page"]}}
+  back: {kind: phrase, values: {aeb-Latn: ["traj3ch"]}, arabizi: false}
+  fr_word: {kind: phrase, values: {fr: ["travaille"]}}
+condition: works or back or fr_word
+explain:
+  child: {en: "x", fr: "x", ar: "x"}
+  parent: {en: "x", fr: "x", ar: "x"}
+"""
+
+
+@pytest.fixture(scope="module")
+def skeletons(tmp_path_factory):
+    import shutil
+
+    d = tmp_path_factory.mktemp("rules") / "rules"
+    shutil.copytree(FIXTURES, d)
+    (d / "skel.yaml").write_text(SKELETON_RULE, encoding="utf-8")
+    return Scanner.load(d)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ommek ta5dem?", True),
+    ("ommek t5adem?", True),  # another Arabizi spelling: the same consonant skeleton
+    ("ommek te5dim?", True),
+    ("je les publie sur la page", False),  # "el" and "sur" have no skeleton worth the name
+    ("ken ma terja3ch", False),  # arabizi: false: "traj3ch" by its letters only
+    ("rod traj3ch", True),
+    ("elle travail", False),  # French values get no skeleton
+])
+def test_arabizi_skeletons_of_phrase_values(skeletons, text, expected):
+    assert ("T-SKEL" in rules_of(skeletons.scan(text))) is expected

@@ -162,6 +162,19 @@ def _pattern(value: str, transform) -> str:
     return ("" if lead else " ") + " ".join(toks) + ("" if trail else " ")
 
 
+def _by_skeleton(term, lang: str, skel: str) -> bool:
+    """Whether a value is also searched by its Arabizi consonant skeleton (`t5adem`
+    for `ta5dem`, `9dech` for `9adech`): Tunisian Latin values, or any value of a
+    group marked `arabizi: true`, never one marked `arabizi: false`. A skeleton of
+    fewer than four letters would meet too many words; a phrase value's every word
+    must keep three (`el`, `sur`, `la` are no skeletons: `sawwer el page` must not
+    read "sur la page"). A fuzzy value's short words may go by skeleton as before."""
+    if term.arabizi is False or not (lang == "aeb-Latn" or term.arabizi):
+        return False
+    words = skel.split()
+    return sum(map(len, words)) >= 4 and (term.kind == "fuzzy" or min(map(len, words)) >= 3)
+
+
 @lru_cache(maxsize=1 << 16)
 def _forms(value: str) -> tuple[str, str, str]:
     """A phrase/fuzzy value's patterns: loose, without Arabic proclitics (the same
@@ -330,8 +343,8 @@ class Index:
                         c.leet_vocab.update(toks)
                     if term.kind == "fuzzy":
                         c.fuzzy_vocab.update(toks)
-                        if (lang == "aeb-Latn" or term.arabizi) and len(skel.replace(" ", "")) >= 4:
-                            c.skeletons.setdefault(skel, []).append((ri, g, V_LOOSE))
+                    if _by_skeleton(term, lang, skel):
+                        c.skeletons.setdefault(skel, []).append((ri, g, V_LOOSE))
                 elif term.kind == "regex":
                     _add_ref(c.regexes.setdefault(v, []), (ri, g))
                 elif term.kind == "url":

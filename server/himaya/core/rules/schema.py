@@ -60,7 +60,9 @@ class Term:
     name: str
     kind: str
     values: dict[str, tuple]
-    arabizi: bool = False
+    # Arabizi consonant skeletons: None = for `aeb-Latn` values, True = for every
+    # value, False = never (a group whose words collide with common ones by skeleton)
+    arabizi: bool | None = None
     # Hits right after one of these words do not count: `sans intermédiaire`,
     # `pas besoin d'autorisation` (phrase and fuzzy groups only).
     unless_after: tuple[tuple[str, ...], ...] = ()
@@ -190,8 +192,8 @@ def parse_term(name: str, raw: Any, where: str, lexicons: dict[str, Term]) -> Te
         _need(lang in LANGUAGES, f"{where}.values", f"unknown language {lang!r} (use {', '.join(LANGUAGES)})")
         _need(isinstance(vals, list) and vals, f"{where}.values.{lang}", "must be a non-empty list")
         out[lang] = tuple(_check_value(kind, v, f"{where}.values.{lang}[{i}]") for i, v in enumerate(vals))
-    arabizi = raw.get("arabizi", False)
-    _need(isinstance(arabizi, bool), f"{where}.arabizi", "must be true or false")
+    arabizi = raw.get("arabizi")
+    _need(arabizi is None or isinstance(arabizi, bool), f"{where}.arabizi", "must be true or false")
     return Term(name, kind, out, arabizi, _guard(raw.get("unless_after"), kind, f"{where}.unless_after"))
 
 
