@@ -104,6 +104,30 @@ def test_moving_the_chat_after_the_child_said_13_warns_where_among_classmates_it
     assert not classmates.add("add me on telegram", speaker="other").risk
 
 
+@pytest.mark.parametrize("shrug", ["pas grave, au contraire 😉", "age is just a number", "mouch mochkla", "بالعكس"])
+def test_the_other_side_waving_away_a_childs_age_warns(shipped, shrug):
+    conv = shipped.conversation(f"shrug-{shrug}")
+    conv.add("salut, on cherche des jeunes pour un job cet ete", speaker="other")
+    conv.add("j'ai 14 ans, c'est un probleme ?", speaker="child")
+    verdict = conv.add(shrug, speaker="other")
+    shipped.conversations.forget(conv.id)
+    assert verdict.risk and "trust-flattery" in verdict.conversation["stages"], verdict.conversation
+
+
+def test_a_shrug_without_a_childs_age_or_long_after_it_is_nothing(shipped):
+    adult = shipped.conversation("shrug-adult")
+    adult.add("on cherche des jeunes pour un job cet ete", speaker="other")
+    adult.add("j'ai 19 ans, c'est un probleme ?", speaker="child")
+    assert not adult.add("pas grave, au contraire", speaker="other").risk
+    later = shipped.conversation("shrug-later")
+    later.add("j'ai 14 ans", speaker="child")
+    for text in ("cool", "t'as vu le match", "oui"):
+        later.add(text, speaker="other")
+    assert not later.add("pas grave", speaker="other").risk  # three messages on: about something else
+    for conv in (adult, later):
+        shipped.conversations.forget(conv.id)
+
+
 def test_the_other_side_insisting_on_a_picture_warns_where_one_request_does_not(fx):
     conv = fx.conversation("insist")
     first = conv.add("envoie moi une photo", speaker="other")  # image-request, low

@@ -27,7 +27,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from himaya.core.matcher import MAX_TEXT, Match, Verdict
-from himaya.core.disclosures import disclosed
+from himaya.core.disclosures import disclosed, shrugs_off_age
 from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (asks_age, asks_back, asks_to_register, class_group, discounted, family_surprise,
@@ -208,6 +208,11 @@ class Conversation:
                     # turning it around or swapping ages (as classmates do)
                     st.disclosures.setdefault(ANSWERED, index)
             _read_context(st, speaker, index, tokens, text)
+            minor_at = st.disclosures.get("minor-age")
+            if (speaker == "other" and minor_at is not None and 0 < index - minor_at <= 2 and tokens
+                    and shrugs_off_age(tokens)):
+                # told the child is 14, the other side carries on as if it were better
+                _seen(st, "trust-flattery", index, now)
         if window and not verdict.risk and speaker != "child":
             self._scanner.window_signal(verdict, window)
         # what this message's own words explain (a secret kept from a little brother, an

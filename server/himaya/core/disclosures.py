@@ -150,3 +150,29 @@ def disclosed(tokens: list[str], replying_to_age_question: bool = False) -> set[
     if words & AWAY_WHO and words & AWAY_WHERE:
         out.add("parents-away")
     return out
+
+
+# What the other side says right after the child gave an age under 18, when it
+# waves the age away instead of stepping back: "c'est pas grave", "au contraire",
+# "age is just a number", "mouch mochkla", "بالعكس". An employer, a coach or a
+# stranger who learns they are talking to a 14-year-old and carries on as if it
+# were better is the tactic; a classmate answers with an age, an adult with a limit.
+# (Tokens as the normalizer writes them: no accents, apostrophes split words.)
+AGE_SHRUGS = (
+    "pas grave", "au contraire", "qu un chiffre", "pas un probleme", "aucun probleme", "change rien",
+    "peu importe", "encore mieux", "meme mieux", "c est mieux", "on s en fout",
+    "just a number", "only a number", "doesnt matter", "doesn t matter", "dont matter", "no problem",
+    "even better", "who cares", "no big deal", "not a problem", "age is nothing",
+    "mouch mochkla", "mech mochkla", "moch mochkla", "ma3lich", "ma3lech", "ma3leh", "ma yhemch", "bel3aks",
+    "bil3aks", "ra9m bark", "a7sen zeda",
+    "مش مشكله", "موش مشكله", "ماهيش مشكله", "ما عليش", "ماعليش", "معليش", "ما عليهش", "لا يهم", "ما يهمش",
+    "بالعكس", "مجرد رقم", "رقم برك", "احسن زاده",
+)
+_SHRUG_PHRASES = tuple(f" {p} " for p in AGE_SHRUGS)
+
+
+def shrugs_off_age(tokens: list[str]) -> bool:
+    """The other side waves a minor's age away ("pas grave", "au contraire", "just a number")."""
+    text = f" {' '.join(tokens)} "
+    return any(p in text for p in _SHRUG_PHRASES)
+
