@@ -42,6 +42,11 @@ def tokens(text):
     ("3andi cadeau lik, ma t9oulch l sghir bech ma ybkich", True),  # "the little one"
     ("un petit cadeau pour toi, ne dis rien au petit", True),
     ("un petit cadeau pour toi, ne dis rien à personne", False),  # "un petit ..." is no one
+    ("5ouya sghir ma t9oullouch 3al flous, yghir", True),  # "my little brother": the writer's, so the reader's too
+    ("ne dis rien à mon petit frère pour les sous de mamie", True),
+    ("ne dis rien à mon frère", False),  # not the little one: may be anyone's secret
+    ("kol jem3a nab3athlek flexy, enti kima o5ti sghira, ma t9oul l 7ad", False),  # "like my little sister"
+    ("enti kima o5ti sghira", False),
 ])
 def test_a_secret_kept_only_from_a_sibling(text, expected):
     assert sibling_secret(tokens(text)) is expected
@@ -66,6 +71,7 @@ def test_an_age_asked_by_someone_who_forgot_it():
     assert "known" in own_reasons("9adech 3omrek taw? nsit 😅", tokens("9adech 3omrek taw? nsit 😅"))
     assert "known" not in own_reasons("nsit, ur so mature", tokens("nsit, ur so mature"))  # asks nothing
     assert "age-probe" in discounted({"known"}) and "secrecy-isolation" in discounted({"sibling"})
+    assert "gifts-money" in discounted({"known"})  # ... for the Eid present she means to buy
     assert discounted({"confides"}) == {"secrecy-isolation", "trust-flattery"}  # "between you and me", of a crush
     assert discounted({"sibling"}) == {"secrecy-isolation", "gifts-money", "trust-flattery"}
 

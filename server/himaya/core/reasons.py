@@ -42,6 +42,12 @@ TO = {"l", "la", "lel", "ل", "a", "to"}
 # "The little one" after "to" ("ma t9oulch l sghir", "ne dis rien au petit"): the child's
 # younger brother or sister ("un petit cadeau" is no one).
 LITTLE = {"sghir", "sghira", "الصغير", "الصغيره", "petit", "petite"}
+# "My little brother" beside "little" ("5ouya sghir", "mon petit frere", "my little sister"):
+# the writer's brother is the reader's too, siblings keeping their pocket money from the youngest.
+MY_SIBLING = {"5ouya", "khouya", "o5ti", "okhti", "خويا", "اختي", "frere", "soeur", "brother", "sister"}
+MY_LEAD = {"mon", "ma", "my"}
+# "Like my little sister" ("enti kima o5ti sghira") is a groomer's bond, not a sibling.
+LIKE = {"kima", "kif", "comme", "like", "zay", "كيما", "كيف", "مثل"}
 TO_LITTLE = TO | {"au"}
 # "Ours" and "me" in Derja ("7kayetna", "حكايتنا"; "bech ma ychoufnich", "ما يشوفنيش"): a secret
 # about us, or hiding the writer from the brother, is no sibling's secret.
@@ -90,9 +96,20 @@ def sibling_secret(tokens: list[str]) -> bool:
             return False
         if tok in _KEPT_YOURS or bare in _KEPT_YOURS or (
                 tok in _KEPT_NOUN and i and tokens[i - 1] in SIBLING_LEAD) or (
-                tok in LITTLE and i and tokens[i - 1] in TO_LITTLE):
+                tok in LITTLE and i and tokens[i - 1] in TO_LITTLE) or (
+                tok in MY_SIBLING and _little_beside(tokens, i)):
             sibling = True
     return sibling
+
+
+def _little_beside(tokens: list[str], i: int) -> bool:
+    """tokens[i], a brother or a sister, is "my little" one: "5ouya sghir", "mon petit frere",
+    "my little sister" (a possessive of the writer's then "little", or "little" after it)."""
+    if not LIKE.isdisjoint(tokens[max(0, i - 3):i]):
+        return False
+    if i + 1 < len(tokens) and tokens[i + 1] in LITTLE:
+        return tokens[i] not in SIBLING_NOUN or (i and tokens[i - 1] in MY_LEAD)
+    return i >= 2 and tokens[i - 1] in LITTLE | {"little"} and tokens[i - 2] in MY_LEAD
 
 
 # The verbs _CRUSH starts with, as tokens: a message without any is not searched.

@@ -536,6 +536,8 @@ def discounted(context: set[str]) -> set[str]:
         out |= {"gifts-money", "trust-flattery"}
     if {"known", "same-age", "schoolmate"} & set(context):  # the aunt who forgot the age she knew; a message
         out.add("age-probe")  # read alone whose writer gives its own teen age or "like me" (reasons.py)
+    if "known" in context:  # ... and asks it for the Eid present she means to buy
+        out.add("gifts-money")
     if "schoolmate" in context:  # "tell me tomorrow at recess": a schoolmate's secret
         out.add("secrecy-isolation")
     if "document" in context:  # a photo of the exercise, the page, the report card (reasons.py)
