@@ -128,6 +128,21 @@ def test_a_shrug_without_a_childs_age_or_long_after_it_is_nothing(shipped):
         shipped.conversations.forget(conv.id)
 
 
+def test_a_bare_yes_to_are_you_alone_is_a_disclosure(shipped):
+    def chat(reply, question="wa7dek?"):
+        conv = shipped.conversation(f"alone-{reply}-{question}")
+        conv.add(question, speaker="other")
+        conv.add(reply, speaker="child")
+        verdict = conv.add("waldik wa9tech yrawwa7ou?", speaker="other")
+        shipped.conversations.forget(conv.id)
+        return verdict
+
+    said_yes = chat("eh")
+    assert said_yes.risk and "alone" in said_yes.conversation["disclosures"], said_yes.conversation
+    assert "alone" not in chat("la, m3a ommi").conversation["disclosures"]
+    assert "alone" not in chat("eh", question="wa7dek ki tetfarrej wala m3a s7abek").conversation["disclosures"]  # no question
+
+
 def test_the_other_side_insisting_on_a_picture_warns_where_one_request_does_not(fx):
     conv = fx.conversation("insist")
     first = conv.add("envoie moi une photo", speaker="other")  # image-request, low

@@ -139,6 +139,23 @@ def minor_age(tokens: list[str], replying_to_age_question: bool = False) -> bool
     return False
 
 
+# "Alone?" asked of the reader ("wa7dek?", "t'es seule ?", "r u alone", "وحدك؟"), and the
+# child's bare yes to it ("eh", "oui", "ya", "ايه"): being alone, said without the word.
+ALONE_YOU = {"wa7dek", "wahdek", "wa7dik", "wahdik", "wa7dk", "وحدك", "seul", "seule", "alone", "wa7edek"}
+YES = {"eh", "ey", "ih", "iyeh", "eyh", "ayh", "aywa", "oui", "ouais", "ouai", "wi", "yes", "ya", "yeah", "yep", "yup",
+       "yh", "ايه", "اي", "نعم", "ايوا", "ah", "mhm"}
+
+
+def asks_alone(tokens: list[str]) -> bool:
+    """The other side asks whether the reader is alone (with a question mark, checked by the caller)."""
+    return not ALONE_YOU.isdisjoint(tokens)
+
+
+def says_yes(tokens: list[str]) -> bool:
+    """A short reply that starts with yes ("eh", "oui 😅", "ya why")."""
+    return 0 < len(tokens) <= 4 and tokens[0] in YES
+
+
 def disclosed(tokens: list[str], replying_to_age_question: bool = False) -> set[str]:
     """The kinds of disclosure in one of the child's messages."""
     out = set()
