@@ -47,6 +47,7 @@ def tokens(text):
     ("ne dis rien à mon frère", False),  # not the little one: may be anyone's secret
     ("kol jem3a nab3athlek flexy, enti kima o5ti sghira, ma t9oul l 7ad", False),  # "like my little sister"
     ("enti kima o5ti sghira", False),
+    ("ur cousins dont need to know we talk, they'd tell ur aunt", False),  # "we": about us
 ])
 def test_a_secret_kept_only_from_a_sibling(text, expected):
     assert sibling_secret(tokens(text)) is expected

@@ -33,7 +33,7 @@ KEPT_FROM_ALL = PARENTS_YOURS | {
     "7ad", "l7ad", "la7ad", "حد", "احد", "احدا", "لحد", "personne", "anyone", "anybody", "nobody", "noone", "parents",
     "mom", "mum", "mother", "dad", "father", "maman", "mere", "pere", "papa",
     "binetna", "بيناتنا", "بيننا", "entre", "bin", "بين",
-    "between", "us", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني",
+    "between", "us", "we", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني",
     "chkoun", "chkon", "شكون", "who", "qui"}  # (and "who gave it to you": the writer hidden)
 # "Mum" and "dad" as Derja says them: kept from them only after "to" ("ma t9oul l mama", "لماما"); "I
 # left it with mum" ("عند ماما") keeps nothing from her.
