@@ -105,7 +105,8 @@ async function setPin(event) {
   $("new-pin").value = "";
   $("pin-status").textContent = answer.ok ? "" : answer.status || t(messages, "pinFormat");
   if (answer.ok) {
-    $("pair-status").textContent = t(messages, "optionsPinSaved"); // the PIN form goes away: say it above
+    $("pin-setup").hidden = true; // the PIN form goes away with the message that says so, not a moment after
+    $("pair-status").textContent = t(messages, "optionsPinSaved"); // ... said above it
     await showParent();
   }
 }
