@@ -115,6 +115,14 @@ def test_a_number_of_something_else_is_not_an_age():
     assert [number_at([w], 0)[0] for w in ("sta3ch", "sitta3ch", "khmasta3ch", "orbta3ch", "sbe3ta3ch", "mouch")] == [
         16, 16, 15, 14, 17, None]
     assert "minor-age" in disclosed(tokens("ena sta3ch"), replying_to_age_question=True)
+    assert "minor-age" in disclosed(tokens("عشر سنوات"))  # ten, the MSA word without its ending
+
+
+def test_a_class_is_a_school_year():
+    from himaya.core.disclosures import disclosed
+    assert "minor-age" in disclosed(tokens("oui 6ème B"))
+    assert "minor-age" in disclosed(tokens("ena fel 9eme C"))
+    assert not disclosed(tokens("le 6e a gagné le tournoi"))  # "a" is a verb there
 
 
 def test_a_club_that_brings_the_parent_in_is_not_an_age_probe(scanner):

@@ -33,7 +33,7 @@ NUMBER_WORDS = {
     "5mastach": 15, "khmastach": 15, "5amsta3ch": 15, "sittach": 16, "settach": 16, "sitta3ch": 16,
     "sba3tach": 17, "sbatach": 17,
     # Arabic script (MSA and Derja)
-    "ثمانيه": 8, "تسعه": 9, "عشره": 10, "حداش": 11, "طناش": 12, "ثلطاش": 13, "تلطاش": 13,
+    "ثمانيه": 8, "تسعه": 9, "عشره": 10, "عشر": 10, "حداش": 11, "طناش": 12, "ثلطاش": 13, "تلطاش": 13,
     "اربعطاش": 14, "خمسطاش": 15, "ستاش": 16, "سطاش": 16, "سبعطاش": 17,
 }
 # Derja teens in Latin letters in any spelling: a unit's consonants, then "(a)ta(3)ch"
@@ -70,6 +70,8 @@ GRADE_WORDS = {
     "اساسي", "اعدادي", "ابتدائي", "سنه", "كوليج", "القسم", "قسم", "fel", "en", "in", "fi", "في",
     "asesi", "asasi", "assasi",
 }
+# The letter of a class after its year ("en 6eme B", "9eme C", "السابعة ب").
+CLASS_LETTERS = {"a", "b", "c", "d", "e", "f", "أ", "ا", "ب", "ج", "د"}
 # Nouns a number counts instead of years ("chapter 9", "page 12", "bus 14", "exercice 3").
 COUNTED = {"chapter", "chapitre", "page", "exercice", "exo", "question", "bus", "salle", "room",
            "level", "niveau", "episode", "ep", "saison", "season", "numero", "table", "lesson",
@@ -90,6 +92,8 @@ def school_grade(tokens: list[str], replying_to_age_question: bool = False) -> b
             return True
         if (set(tokens[max(0, i - 2):i]) | set(tokens[i + 1:i + 3])) & GRADE_WORDS:
             return True
+        if i + 1 < len(tokens) and tokens[i + 1] in CLASS_LETTERS and (tokens[i + 1] != "a" or i + 2 == len(tokens)):
+            return True  # "6eme B", "8th C": a class of that year ("le 6e a gagné": "a" is a verb but at the end)
     return False
 
 
