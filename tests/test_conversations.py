@@ -143,6 +143,21 @@ def test_a_bare_yes_to_are_you_alone_is_a_disclosure(shipped):
     assert "alone" not in chat("eh", question="wa7dek ki tetfarrej wala m3a s7abek").conversation["disclosures"]  # no question
 
 
+@pytest.mark.parametrize("question, reply, away", [
+    ("ماماك ترجع وقتاش من الخدمة؟", "الستة", True),  # the hour she comes back
+    ("et ton père ?", "en voyage", True),
+    ("ur mom works late?", "ya till 7", True),
+    ("ta mère va mieux ?", "oui merci", False),
+    ("ماماك ترجع وقتاش؟", "ما نعرفش، علاش تسأل؟", False),  # no answer: a question back
+])
+def test_a_short_answer_about_the_parents_is_a_disclosure(shipped, question, reply, away):
+    conv = shipped.conversation(f"parents-{question}-{reply}")
+    conv.add(question, speaker="other")
+    verdict = conv.add(reply, speaker="child")
+    shipped.conversations.forget(conv.id)
+    assert ("parents-away" in verdict.conversation["disclosures"]) is away, verdict.conversation
+
+
 def test_the_other_side_insisting_on_a_picture_warns_where_one_request_does_not(fx):
     conv = fx.conversation("insist")
     first = conv.add("envoie moi une photo", speaker="other")  # image-request, low

@@ -27,7 +27,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from himaya.core.matcher import MAX_TEXT, Match, Verdict
-from himaya.core.disclosures import asks_alone, disclosed, says_yes, shrugs_off_age
+from himaya.core.disclosures import asks_alone, asks_parents, disclosed, says_away, says_yes, shrugs_off_age
 from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (asks_age, asks_back, asks_to_register, class_group, discounted, family_surprise,
@@ -127,6 +127,7 @@ class _State:
     swap_age: int | None = None  # the age given with the question turned around, or the one offered
     answered_age: int = -10  # the message where the child answered an age question with its age
     asked_alone: int = -10  # the message where the other side asked "alone?"
+    asked_parents: int = -10  # the message where the other side asked about the reader's parents
     repeated: frozenset = frozenset()  # stages shown again in a later message, not faded since
     count: int = 0
     alert_at: int | None = None
@@ -211,8 +212,14 @@ class Conversation:
                 if 0 < index - st.asked_alone <= 2 and says_yes(tokens):  # "wa7dek?" - "eh"
                     st.disclosures.setdefault("alone", index)
                     st.disclosures.setdefault(ANSWERED, index)
-            elif speaker == "other" and tokens and asks_alone(tokens) and ("?" in text or "؟" in text):
-                st.asked_alone = index
+                if 0 < index - st.asked_parents <= 2 and says_away(tokens):  # "et ton père ?" - "en voyage"
+                    st.disclosures.setdefault("parents-away", index)
+                    st.disclosures.setdefault(ANSWERED, index)
+            elif speaker == "other" and tokens and ("?" in text or "؟" in text):
+                if asks_alone(tokens):
+                    st.asked_alone = index
+                if asks_parents(tokens):
+                    st.asked_parents = index
             _read_context(st, speaker, index, tokens, text)
             minor_at = st.disclosures.get("minor-age")
             if (speaker == "other" and minor_at is not None and 0 < index - minor_at <= 2 and tokens

@@ -51,7 +51,7 @@ ALONE = {"seul", "seule", "alone", "wa7di", "wahdi", "wa7dy", "wahdy", "وحدي
 AWAY_WHO = {"parents", "mama", "maman", "papa", "baba", "mom", "mum", "dad", "mother", "father", "ommi", "oumi",
             "bouya", "ماما", "بابا", "امي", "بويا", "والدي", "والداي", "اهلي", "folks"}
 AWAY_WHERE = {"travail", "boulot", "work", "5edma", "khedma", "خدمه", "الخدمه", "sortis", "out", "away",
-              "msefrin", "مسافرين", "barra", "برا", "خارج", "asleep", "dorment", "r9dou", "رقدوا"}
+              "msefrin", "مسافرين", "مسافر", "مسافره", "msafer", "msefer", "msefra", "voyage", "travelling", "barra", "برا", "خارج", "asleep", "dorment", "r9dou", "رقدوا"}
 
 
 # School years as the normalizer writes them: the basic school's years (6th to 9th,
@@ -158,6 +158,27 @@ def asks_alone(tokens: list[str]) -> bool:
 def says_yes(tokens: list[str]) -> bool:
     """A short reply that starts with yes ("eh", "oui 😅", "ya why")."""
     return 0 < len(tokens) <= 4 and tokens[0] in YES
+
+
+# The reader's parents named in a question ("ماماك ترجع وقتاش؟", "et ton père ?", "ur mom works
+# late?"), and the child's short answer that says they are away or when they come back ("مسافر",
+# "au travail", "الستة", "6h"): parents away, said without naming them again.
+PARENTS_ASKED = {"ommek", "omek", "mamtek", "mamek", "babak", "bouk", "امك", "ماماك", "بوك", "باباك", "والديك",
+                 "parents", "mere", "pere", "maman", "papa", "mom", "mum", "dad", "mother", "father"}
+CLOCK = {"السته", "الخمسه", "السبعه", "الثمنيه", "الثمانيه", "التسعه", "العشره", "الاربعه", "الثلاثه", "الواحده",
+         "sitta", "setta", "5amsa", "khamsa", "sab3a", "tmanya", "tes3a", "3achra", "arb3a", "tletha"}
+_HOUR = re.compile(r"^(?:[1-9]|1\d|2[0-3])(?:h|h\d\d)?$")
+
+
+def asks_parents(tokens: list[str]) -> bool:
+    """The other side names the reader's parents (with a question mark, checked by the caller)."""
+    return any(t in PARENTS_ASKED or t.removeprefix("و") in PARENTS_ASKED for t in tokens)
+
+
+def says_away(tokens: list[str]) -> bool:
+    """A short answer that the parents are away, or the hour they come back."""
+    return 0 < len(tokens) <= 5 and (not AWAY_WHERE.isdisjoint(tokens) or any(
+        t in CLOCK or _HOUR.match(t) for t in tokens))
 
 
 def disclosed(tokens: list[str], replying_to_age_question: bool = False) -> set[str]:
