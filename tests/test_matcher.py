@@ -217,14 +217,19 @@ explain:
 """
 
 
-@pytest.fixture(scope="module")
-def guarded(tmp_path_factory):
+def _with_rule(tmp_path_factory, name, rule):
+    """A scanner on the test rules plus one more rule."""
     import shutil
 
     d = tmp_path_factory.mktemp("rules") / "rules"
     shutil.copytree(FIXTURES, d)
-    (d / "guard.yaml").write_text(GUARD_RULE, encoding="utf-8")
+    (d / name).write_text(rule, encoding="utf-8")
     return Scanner.load(d)
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory):
+    return _with_rule(tmp_path_factory, "guard.yaml", GUARD_RULE)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -260,12 +265,7 @@ explain:
 
 @pytest.fixture(scope="module")
 def skeletons(tmp_path_factory):
-    import shutil
-
-    d = tmp_path_factory.mktemp("rules") / "rules"
-    shutil.copytree(FIXTURES, d)
-    (d / "skel.yaml").write_text(SKELETON_RULE, encoding="utf-8")
-    return Scanner.load(d)
+    return _with_rule(tmp_path_factory, "skel.yaml", SKELETON_RULE)
 
 
 @pytest.mark.parametrize("text, expected", [

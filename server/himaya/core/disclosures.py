@@ -7,7 +7,11 @@ In a chat the child's own replies are context, not cues: "j'ai 14 ans",
 Numbers are read as numbers in digits and in words (fr, en, Arabic, Derja in
 both scripts), so "quinze ans", "fifteen" and "خمسطاش" are ages too. A school
 year is an age as well: a pupil of the 8th year ("8eme", "8th grade",
-"الثامنة أساسي", "السيزيام") is a child, whatever number is said.
+"الثامنة أساسي", "السيزيام", "6ème B") is a child, whatever number is said. A
+short answer to the other side's question says as much without the words: "eh" to
+"wa7dek?" (alone), "en voyage" or "الستة" to "et ton père ?" (parents away). And
+the other side's reply to an age under 18 tells on it when it waves the age away
+(`shrugs_off_age`: "pas grave", "au contraire", "just a number").
 
     >>> from himaya.core.normalize import normalize
     >>> sorted(disclosed(normalize("j'ai quinze ans et je suis seule").tokens))
