@@ -32,7 +32,7 @@ from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (asks_age, asks_back, asks_to_register, class_group, discounted, family_surprise,
                                       family_vocative, guardian_in_loop, peer_answer, relative_shown, role_vocative,
-                                      teen_age_given, young_age)
+                                      is_question, teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -209,13 +209,13 @@ class Conversation:
                     # answered the probe (an age under 18, alone, parents away) without
                     # turning it around or swapping ages (as classmates do)
                     st.disclosures.setdefault(ANSWERED, index)
-                if 0 < index - st.asked_alone <= 2 and says_yes(tokens):  # "wa7dek?" - "eh"
-                    st.disclosures.setdefault("alone", index)
-                    st.disclosures.setdefault(ANSWERED, index)
-                if 0 < index - st.asked_parents <= 2 and says_away(tokens):  # "et ton père ?" - "en voyage"
-                    st.disclosures.setdefault("parents-away", index)
-                    st.disclosures.setdefault(ANSWERED, index)
-            elif speaker == "other" and tokens and ("?" in text or "؟" in text):
+                # "wa7dek?" - "eh"; "et ton père ?" - "en voyage": what the question named, answered
+                for asked_at, answers, kind in ((st.asked_alone, says_yes, "alone"),
+                                                (st.asked_parents, says_away, "parents-away")):
+                    if 0 < index - asked_at <= 2 and answers(tokens):
+                        st.disclosures.setdefault(kind, index)
+                        st.disclosures.setdefault(ANSWERED, index)
+            elif speaker == "other" and tokens and is_question(text):
                 if asks_alone(tokens):
                     st.asked_alone = index
                 if asks_parents(tokens):
@@ -284,7 +284,7 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
             st.context |= {"school"}
         if 0 < index - st.offered_age <= 2 and peer_answer(tokens, st.swap_age):
             st.context |= {"peer"}  # "how old r u? i'm 13" - "13 too lol"
-        asked_age = asks_age(tokens) and ("?" in text or "؟" in text)
+        asked_age = asks_age(tokens) and is_question(text)
         if (asks_back(tokens) and (peer_answer(tokens) or asked_age or index - st.last_age_question <= 2)) or (
                 speaker == "child" and asked_age):
             # the age question turned around ("14, et toi ?"; not "EU, et toi ?" about a game
@@ -333,7 +333,7 @@ def _said_context(text: str, tokens: list[str]) -> set[str]:
     grandmother before it asks."""
     found = set()
     guardian, relative = guardian_in_loop(tokens), relative_shown(tokens)
-    if (guardian or relative) and ("?" in text or "؟" in text):  # (a clause is normalized again only then)
+    if (guardian or relative) and is_question(text):  # (a clause is normalized again only then)
         said = [t for part in _STATEMENT.findall(text) for t in normalize(part).tokens]
         guardian, relative = guardian and guardian_in_loop(said), relative and relative_shown(said)
     if guardian:

@@ -55,7 +55,13 @@ ALONE = {"seul", "seule", "alone", "wa7di", "wahdi", "wa7dy", "wahdy", "وحدي
 AWAY_WHO = {"parents", "mama", "maman", "papa", "baba", "mom", "mum", "dad", "mother", "father", "ommi", "oumi",
             "bouya", "ماما", "بابا", "امي", "بويا", "والدي", "والداي", "اهلي", "folks"}
 AWAY_WHERE = {"travail", "boulot", "work", "5edma", "khedma", "خدمه", "الخدمه", "sortis", "out", "away",
-              "msefrin", "مسافرين", "مسافر", "مسافره", "msafer", "msefer", "msefra", "voyage", "travelling", "barra", "برا", "خارج", "asleep", "dorment", "r9dou", "رقدوا"}
+              "msefrin", "مسافرين", "مسافر", "مسافره", "msafer", "msefer", "msefra", "voyage", "travelling",
+              "barra", "برا", "خارج", "asleep", "dorment", "r9dou", "رقدوا"}
+# The reader's mother or father as Derja says them ("ommek", "babak", "ماماك"); relationship.py
+# and reasons.py read them too.
+PARENTS_YOURS = {"ommek", "omek", "mamtek", "mamtik", "mamik", "mamek", "babak", "bouk", "امك", "ماماك", "بوك", "باباك"}
+# A clock time in digits: 7, 20h, 19h30, 7pm, 8:30 (not Arabizi "yarj3ou").
+CLOCK_TIME = re.compile(r"\d{1,2}(?:h|am|pm|:)?\d{0,2}$")
 
 
 # School years as the normalizer writes them: the basic school's years (6th to 9th,
@@ -167,11 +173,11 @@ def says_yes(tokens: list[str]) -> bool:
 # The reader's parents named in a question ("ماماك ترجع وقتاش؟", "et ton père ?", "ur mom works
 # late?"), and the child's short answer that says they are away or when they come back ("مسافر",
 # "au travail", "الستة", "6h"): parents away, said without naming them again.
-PARENTS_ASKED = {"ommek", "omek", "mamtek", "mamek", "babak", "bouk", "امك", "ماماك", "بوك", "باباك", "والديك",
-                 "parents", "mere", "pere", "maman", "papa", "mom", "mum", "dad", "mother", "father"}
-CLOCK = {"السته", "الخمسه", "السبعه", "الثمنيه", "الثمانيه", "التسعه", "العشره", "الاربعه", "الثلاثه", "الواحده",
-         "sitta", "setta", "5amsa", "khamsa", "sab3a", "tmanya", "tes3a", "3achra", "arb3a", "tletha"}
-_HOUR = re.compile(r"^(?:[1-9]|1\d|2[0-3])(?:h|h\d\d)?$")
+PARENTS_ASKED = PARENTS_YOURS | {"والديك", "parents", "mere", "pere", "maman", "papa", "mom", "mum", "dad", "mother",
+                                 "father"}
+# The hour in words ("الستة", "sitta"), beside CLOCK_TIME in digits.
+CLOCK_WORDS = {"السته", "الخمسه", "السبعه", "الثمنيه", "الثمانيه", "التسعه", "العشره", "الاربعه", "الثلاثه", "الواحده",
+               "sitta", "setta", "5amsa", "khamsa", "sab3a", "tmanya", "tes3a", "3achra", "arb3a", "tletha"}
 
 
 def asks_parents(tokens: list[str]) -> bool:
@@ -182,7 +188,7 @@ def asks_parents(tokens: list[str]) -> bool:
 def says_away(tokens: list[str]) -> bool:
     """A short answer that the parents are away, or the hour they come back."""
     return 0 < len(tokens) <= 5 and (not AWAY_WHERE.isdisjoint(tokens) or any(
-        t in CLOCK or _HOUR.match(t) for t in tokens))
+        t in CLOCK_WORDS or CLOCK_TIME.match(t) for t in tokens))
 
 
 def disclosed(tokens: list[str], replying_to_age_question: bool = False) -> set[str]:
@@ -221,4 +227,3 @@ def shrugs_off_age(tokens: list[str]) -> bool:
     """The other side waves a minor's age away ("pas grave", "au contraire", "just a number")."""
     text = f" {' '.join(tokens)} "
     return any(p in text for p in _SHRUG_PHRASES)
-

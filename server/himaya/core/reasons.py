@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 
 from himaya.core.normalize import token_forms
-from himaya.core.relationship import (AUNT_UNCLE_NOUN, AUNT_UNCLE_YOURS, PARENTS_YOURS, SIBLING_NOUN, SIBLING_YOURS,
+from himaya.core.disclosures import PARENTS_YOURS
+from himaya.core.relationship import (AUNT_UNCLE_NOUN, AUNT_UNCLE_YOURS, SIBLING_NOUN, SIBLING_YOURS, is_question,
                                       teen_age_given)
 
 SIBLING_LEAD = {"ta", "ton", "tes", "your", "ur", "little", "petit", "petite"}  # "ur little brother"
@@ -46,6 +47,7 @@ LITTLE = {"sghir", "sghira", "الصغير", "الصغيره", "petit", "petite"
 # the writer's brother is the reader's too, siblings keeping their pocket money from the youngest.
 MY_SIBLING = {"5ouya", "khouya", "o5ti", "okhti", "خويا", "اختي", "frere", "soeur", "brother", "sister"}
 MY_LEAD = {"mon", "ma", "my"}
+_LITTLE_BEFORE = LITTLE | {"little"}  # "mon petit frere", "my little sister"
 # "Like my little sister" ("enti kima o5ti sghira") is a groomer's bond, not a sibling.
 LIKE = {"kima", "kif", "comme", "like", "zay", "كيما", "كيف", "مثل"}
 TO_LITTLE = TO | {"au"}
@@ -109,7 +111,7 @@ def _little_beside(tokens: list[str], i: int) -> bool:
         return False
     if i + 1 < len(tokens) and tokens[i + 1] in LITTLE:
         return tokens[i] not in SIBLING_NOUN or (i and tokens[i - 1] in MY_LEAD)
-    return i >= 2 and tokens[i - 1] in LITTLE | {"little"} and tokens[i - 2] in MY_LEAD
+    return i >= 2 and tokens[i - 1] in _LITTLE_BEFORE and tokens[i - 2] in MY_LEAD
 
 
 # The verbs _CRUSH starts with, as tokens: a message without any is not searched.
@@ -184,7 +186,7 @@ def own_reasons(text: str, tokens: list[str]) -> set[str]:
         found.add("confides")
     if _AT_SCHOOL.search(" ".join(tokens)):
         found.add("schoolmate")
-    if not FORGOT.isdisjoint(tokens) and ("?" in text or "؟" in text):  # "I forget ur that age" asks nothing
+    if not FORGOT.isdisjoint(tokens) and is_question(text):  # "I forget ur that age" asks nothing
         found.add("known")
     if photo_of_a_thing(tokens):
         found.add("document")

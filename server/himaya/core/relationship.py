@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 
-from himaya.core.disclosures import number_at
+from himaya.core.disclosures import CLOCK_TIME, PARENTS_YOURS, number_at
 
 # Grandparents, as a child addresses them (after the normalizer: no accents,
 # Arabic letters folded). Parents are left out on purpose: "mama fel 5edma" is a
@@ -321,7 +321,6 @@ GO_BETWEEN = {"9alli", "9aletli", "9alet", "9al", "ba3thni", "ba3thetni", "b3ath
 # ("your uncle wants you to come", "3ammek 9alli", a go-between's lure, is not among them.)
 KIN_FEELS = {"twa7chetek", "twa7chtek", "twahchetek", "twa7chek", "twa7shek", "t7ebek", "y7ebek", "nsat", "nsa",
              "توحشتك", "توحشك", "تحبك", "يحبك", "نسات", "نسي", "تسلم", "يسلم", "tsallem", "ysallem"}
-PARENTS_YOURS = {"ommek", "omek", "mamtek", "mamtik", "mamik", "mamek", "babak", "bouk", "امك", "ماماك", "بوك", "باباك"}
 PARENT_YOURS = PARENTS_YOURS | KIN_YOURS
 PARENT_NOUN = {"mere", "maman", "mama", "pere", "papa", "parents", "mom", "mum", "mother", "dad", "father", "mamie",
                "papi", "grand", "grandma", "grandpa", "granny"}
@@ -351,7 +350,6 @@ WRITER_WILL = {"i", "ll", "ill", "we", "im", "gonna"}  # "i'll be home by 7": th
 BEFORE_HOUR = {"avant", "9bal", "kbal", "قبل", "by", "before"}
 HOUR_WORDS = {"dark", "midnight", "dinner", "minuit", "diner", "nuit", "maghreb", "lmaghreb", "3cha", "el3cha",
               "المغرب", "مغرب", "العشاء", "الليل", "الظلام", "الثمانيه", "التسعه", "العشره", "الستة", "السته", "السبعه"}
-_CLOCK = re.compile(r"\d{1,2}(?:h|am|pm|:)?\d{0,2}$")  # 7, 20h, 19h30, 7pm, 8:30 (not Arabizi "yarj3ou")
 CALLS_YOU = {"t3ayet", "t3ayetlek", "t3ayetlik", "t3ayatlek", "t3ayetek", "تعيط", "تعيطلك", "تعيطك", "appelle",
              "calling"}
 
@@ -382,7 +380,7 @@ def _safety_rule(tokens: list[str], i: int) -> bool:
 
 def _hour_at(tokens: list[str], i: int) -> bool:
     """A clock time or the hour of the day a child goes home by, at or just after i."""
-    return any(_CLOCK.match(t) or t in HOUR_WORDS for t in tokens[i:i + 3])
+    return any(CLOCK_TIME.match(t) or t in HOUR_WORDS for t in tokens[i:i + 3])
 
 
 # Every word household_voice starts from: a message without any (nearly all) is not read
@@ -515,6 +513,11 @@ def teen_age_given(tokens: list[str]) -> bool:
     return False
 
 
+def is_question(text: str) -> bool:
+    """The text holds a question mark (Latin or Arabic)."""
+    return "?" in text or "؟" in text
+
+
 def discounted(context: set[str]) -> set[str]:
     """The other side's stages that no longer count toward a conversation's warning."""
     out = set()
@@ -536,7 +539,7 @@ def discounted(context: set[str]) -> set[str]:
         out |= {"gifts-money", "trust-flattery"}
     if {"known", "same-age", "schoolmate"} & set(context):  # the aunt who forgot the age she knew; a message
         out.add("age-probe")  # read alone whose writer gives its own teen age or "like me" (reasons.py)
-    if "known" in context:  # ... and asks it for the Eid present she means to buy
+    if "known" in context:  # (she asks it for the Eid present she means to buy)
         out.add("gifts-money")
     if "schoolmate" in context:  # "tell me tomorrow at recess": a schoolmate's secret
         out.add("secrecy-isolation")
