@@ -158,6 +158,22 @@ def test_a_short_answer_about_the_parents_is_a_disclosure(shipped, question, rep
     assert ("parents-away" in verdict.conversation["disclosures"]) is away, verdict.conversation
 
 
+@pytest.mark.parametrize("question, reply, alone", [
+    ("chkoun m3ak fi dar tawa?", "7atta 7ad", True),
+    ("qui regarde ton téléphone chez toi ?", "personne", True),
+    ("شكون معاك في الدار؟", "انا برك", True),
+    ("who's home with u?", "just me rn", True),
+    ("qui est avec toi ?", "ma sœur et ma mère", False),
+    ("chkoun rbe7 el match?", "7atta 7ad, ta3adel", False),  # not who is with the reader
+])
+def test_nobody_in_answer_to_who_watches_is_being_alone(shipped, question, reply, alone):
+    conv = shipped.conversation(f"watch-{question}-{reply}")
+    conv.add(question, speaker="other")
+    verdict = conv.add(reply, speaker="child")
+    shipped.conversations.forget(conv.id)
+    assert ("alone" in verdict.conversation["disclosures"]) is alone, verdict.conversation
+
+
 def test_the_other_side_insisting_on_a_picture_warns_where_one_request_does_not(fx):
     conv = fx.conversation("insist")
     first = conv.add("envoie moi une photo", speaker="other")  # image-request, low

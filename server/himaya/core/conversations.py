@@ -27,7 +27,8 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from himaya.core.matcher import MAX_TEXT, Match, Verdict
-from himaya.core.disclosures import asks_alone, asks_parents, disclosed, says_away, says_yes, shrugs_off_age
+from himaya.core.disclosures import (asks_alone, asks_parents, asks_who_watches, disclosed, says_away, says_nobody,
+                                     says_yes, shrugs_off_age)
 from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (asks_age, asks_back, asks_to_register, class_group, discounted, family_surprise,
@@ -128,6 +129,7 @@ class _State:
     answered_age: int = -10  # the message where the child answered an age question with its age
     asked_alone: int = -10  # the message where the other side asked "alone?"
     asked_parents: int = -10  # the message where the other side asked about the reader's parents
+    asked_watcher: int = -10  # the message where it asked who is with the reader or sees its phone
     repeated: frozenset = frozenset()  # stages shown again in a later message, not faded since
     count: int = 0
     alert_at: int | None = None
@@ -211,6 +213,7 @@ class Conversation:
                     st.disclosures.setdefault(ANSWERED, index)
                 # "wa7dek?" - "eh"; "et ton père ?" - "en voyage": what the question named, answered
                 for asked_at, answers, kind in ((st.asked_alone, says_yes, "alone"),
+                                                (st.asked_watcher, says_nobody, "alone"),
                                                 (st.asked_parents, says_away, "parents-away")):
                     if 0 < index - asked_at <= 2 and answers(tokens):
                         st.disclosures.setdefault(kind, index)
@@ -220,6 +223,8 @@ class Conversation:
                     st.asked_alone = index
                 if asks_parents(tokens):
                     st.asked_parents = index
+                if asks_who_watches(tokens):
+                    st.asked_watcher = index
             _read_context(st, speaker, index, tokens, text)
             minor_at = st.disclosures.get("minor-age")
             if (speaker == "other" and minor_at is not None and 0 < index - minor_at <= 2 and tokens

@@ -9,7 +9,7 @@ both scripts), so "quinze ans", "fifteen" and "خمسطاش" are ages too. A sch
 year is an age as well: a pupil of the 8th year ("8eme", "8th grade",
 "الثامنة أساسي", "السيزيام", "6ème B") is a child, whatever number is said. A
 short answer to the other side's question says as much without the words: "eh" to
-"wa7dek?" (alone), "en voyage" or "الستة" to "et ton père ?" (parents away). And
+"wa7dek?" (alone), "personne" to "chkoun m3ak fi dar?" (alone), "en voyage" or "الستة" to "et ton père ?" (parents away). And
 the other side's reply to an age under 18 tells on it when it waves the age away
 (`shrugs_off_age`: "pas grave", "au contraire", "just a number").
 
@@ -163,6 +163,29 @@ YES = {"eh", "ey", "ih", "iyeh", "eyh", "ayh", "aywa", "oui", "ouais", "ouai", "
 def asks_alone(tokens: list[str]) -> bool:
     """The other side asks whether the reader is alone (with a question mark, checked by the caller)."""
     return not ALONE_YOU.isdisjoint(tokens)
+
+
+# "Who is with you / who looks at your phone?" ("chkoun m3ak fi dar?", "qui regarde ton
+# tel ?", "شكون معاك؟"), and the child's short "nobody" or "just me" to it: alone, or no
+# one watching, said without the word.
+WHO_ASKS = {"chkoun", "chkon", "chkun", "shkoun", "qui", "who", "whos", "شكون", "من"}
+WATCHED = {"m3ak", "ma3ak", "m3ek", "avec", "with", "معاك", "معك", "dar", "eddar", "maison", "home", "house", "الدار",
+           "دار", "البيت", "telifounek", "tilifounek", "telifonek", "tel", "phone", "telephone", "portable", "تليفونك",
+           "تلفونك"}
+NOBODY = ("personne", "nobody", "no one", "noone", "just me", "only me", "juste moi", "moi seul", "que moi",
+          "ena barka", "ana barka", "ena bark", "ana bark", "ken ena", "kan ena", "7atta 7ad", "hatta had", "7ata 7ad",
+          "ma7adech", "ma7ad", "7atta wa7ed", "حتي حد", "انا برك", "انا بركا", "كان انا", "ماحدش", "لا احد", "حتي واحد")
+_NOBODY = tuple(f" {p} " for p in NOBODY)
+
+
+def asks_who_watches(tokens: list[str]) -> bool:
+    """The other side asks who is with the reader or sees its phone (question mark checked by the caller)."""
+    return not WHO_ASKS.isdisjoint(tokens) and not WATCHED.isdisjoint(tokens)
+
+
+def says_nobody(tokens: list[str]) -> bool:
+    """A short answer that nobody is there ("personne", "ena barka", "just me")."""
+    return 0 < len(tokens) <= 5 and any(p in f" {' '.join(tokens)} " for p in _NOBODY)
 
 
 def says_yes(tokens: list[str]) -> bool:
