@@ -210,7 +210,8 @@ severity: medium
 terms:
   middle: {kind: phrase, values: {fr: ["intermédiaire"], ar: ["وسيط"]}, unless_after: ["sans", "pas besoin d", "بلا"]}
   girls: {kind: phrase, values: {ar: ["=للبنات"]}}
-condition: middle or girls
+  pupils: {kind: phrase, values: {ar: ["بنات الكوليج"]}}
+condition: middle or girls or pupils
 explain:
   child: {en: "x", fr: "x", ar: "x"}
   parent: {en: "x", fr: "x", ar: "x"}
@@ -241,6 +242,8 @@ def guarded(tmp_path_factory):
     ("للبنات فقط", True),
     ("وللبنات", True),  # its own prefix, with a conjunction in front
     ("قروب بنات الحومة", False),  # `=` keeps the term's prefix: not any بنات
+    ("قروب لبنات الكوليج", True),  # a prefix on a word whose own first letter reads as one
+    ("وبنات الكوليج زادة", True),
 ])
 def test_unless_after_and_kept_prefixes(guarded, text, expected):
     assert ("T-GUARD" in rules_of(guarded.scan(text))) is expected

@@ -49,7 +49,8 @@ from rapidfuzz.distance import Levenshtein
 from himaya.core import normalize as normalize_mod
 from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
 from himaya.core.normalize import (
-    WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_clitic,
+    WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_article,
+    strip_clitic,
 )
 from himaya.core.reported import inside, reported
 from himaya.core.rules.schema import SEVERITY_RANK, Rule
@@ -176,13 +177,16 @@ def _by_skeleton(term, lang: str, skel: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 16)
-def _forms(value: str) -> tuple[str, str, str]:
-    """A phrase/fuzzy value's patterns: loose, without Arabic proclitics (the same
-    words with an article or a conjunction on either side: الحومة = حومة; a value
-    starting with `=` keeps its own prefix), and Arabizi skeleton. Cached: shared
-    lexicons put the same value in many rules."""
+def _forms(value: str) -> tuple[str, tuple[str, ...], str]:
+    """A phrase/fuzzy value's patterns: loose; without Arabic proclitics (the same
+    words with an article or a conjunction on either side: الحومة = حومة), in two
+    readings, each word stripped of any proclitic, and of the article only (so
+    "بنات" keeps its "ب" to meet "لبنات", which the text's view reads "بنات"); a
+    value starting with `=` keeps its own prefix. And its Arabizi skeleton. Cached:
+    shared lexicons put the same value in many rules."""
     pat = _pattern(value, loose)
-    bare = pat if value.startswith("=") else _pattern(value, lambda t: strip_clitic(loose(t)))
+    bare = () if value.startswith("=") else (_pattern(value, lambda t: strip_clitic(loose(t))),
+                                             _pattern(value, lambda t: strip_article(loose(t))))
     return pat, bare, _pattern(value, lambda t: skeleton(loose(t)))
 
 
@@ -335,7 +339,7 @@ class Index:
                 if term.kind in ("phrase", "fuzzy"):
                     views = V_LOOSE | V_ALT | (V_FUZZY if term.kind == "fuzzy" else 0)
                     pat, bare, skel = _forms(v)
-                    for variant in {pat, bare}:
+                    for variant in {pat, *bare}:
                         _add_ref(c.patterns.setdefault(variant, []), (ri, g, views))
                     toks = pat.split()
                     c.words.update(toks)

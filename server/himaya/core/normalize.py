@@ -548,6 +548,28 @@ def strip_clitic(token: str) -> str:
     return token
 
 
+# The proclitics that hold the article (or "li-" before it): a value's own word
+# never starts with one of these by chance, as "بنات" starts with "ب".
+_ARTICLE_PROCLITICS = tuple(p for p in ARABIC_PROCLITICS if len(p) > 1)
+
+
+def strip_article(token: str) -> str:
+    """A value's word without the article and what comes before it (الحومة, بالدار,
+    للبنات), but with its own first letter even where that reads as a proclitic
+    ("بنات", "فلوس", "وليدي"). The text's proclitic view strips one proclitic of any
+    size: "لبنات" and "والبنات" give "بنات", which this keeps; stripped of its "ب",
+    the value would meet neither.
+
+    >>> strip_article("الكوليج"), strip_article("بنات"), strip_article("للبنات"), strip_article("لأمك")
+    ('كوليج', 'بنات', 'بنات', 'لأمك')
+    """
+    if token and "\u0621" <= token[0] <= "\u064a":
+        for p in _ARTICLE_PROCLITICS:
+            if token.startswith(p) and len(token) - len(p) >= 3:
+                return token[len(p):]
+    return token
+
+
 # A Tunisian object pronoun between a verb and its "to me / to you" ending:
 # nechri-hom-lek "I buy them for you", ab3ath-hou-li "send it to me", نشري-هم-لك,
 # ابعث-ها-لي. Without it the verb meets the rules' "nechrilek", "ab3athli",
