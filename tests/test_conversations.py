@@ -174,6 +174,21 @@ def test_nobody_in_answer_to_who_watches_is_being_alone(shipped, question, reply
     assert ("alone" in verdict.conversation["disclosures"]) is alone, verdict.conversation
 
 
+@pytest.mark.parametrize("question, reply, minor", [
+    ("3andek 12 sna?", "ey", True),
+    ("t'as 13 ans c'est ça ?", "oui", True),
+    ("t'es en 6e ?", "ouais", True),
+    ("t'es dans la 9ème B ?", "oui, et toi ?", False),  # asked back: classmates
+    ("t'as 20 ans ?", "oui", False),  # an adult's age
+])
+def test_yes_to_a_guessed_age_under_18_is_a_disclosure(shipped, question, reply, minor):
+    conv = shipped.conversation(f"guess-{question}-{reply}")
+    conv.add(question, speaker="other")
+    verdict = conv.add(reply, speaker="child")
+    shipped.conversations.forget(conv.id)
+    assert ("minor-age" in verdict.conversation["disclosures"]) is minor, verdict.conversation
+
+
 def test_the_other_side_insisting_on_a_picture_warns_where_one_request_does_not(fx):
     conv = fx.conversation("insist")
     first = conv.add("envoie moi une photo", speaker="other")  # image-request, low

@@ -27,8 +27,8 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from himaya.core.matcher import MAX_TEXT, Match, Verdict
-from himaya.core.disclosures import (asks_alone, asks_parents, asks_who_watches, disclosed, says_away, says_nobody,
-                                     says_yes, shrugs_off_age)
+from himaya.core.disclosures import (asks_alone, asks_parents, asks_who_watches, disclosed, minor_age, says_away,
+                                     says_nobody, says_yes, school_grade, shrugs_off_age)
 from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (asks_age, asks_back, asks_to_register, class_group, discounted, family_surprise,
@@ -130,6 +130,7 @@ class _State:
     asked_alone: int = -10  # the message where the other side asked "alone?"
     asked_parents: int = -10  # the message where the other side asked about the reader's parents
     asked_watcher: int = -10  # the message where it asked who is with the reader or sees its phone
+    guessed_age: int = -10  # the message where it asked whether the reader is of an age under 18 ("t'as 13 ans ?")
     repeated: frozenset = frozenset()  # stages shown again in a later message, not faded since
     count: int = 0
     alert_at: int | None = None
@@ -213,6 +214,8 @@ class Conversation:
                     st.disclosures.setdefault(ANSWERED, index)
                 # "wa7dek?" - "eh"; "et ton père ?" - "en voyage": what the question named, answered
                 for asked_at, answers, kind in ((st.asked_alone, says_yes, "alone"),
+                                                # "3andek 12 sna?" - "ey" (not "oui, et toi ?": classmates)
+                                                (st.guessed_age, _yes_not_back, "minor-age"),
                                                 (st.asked_watcher, says_nobody, "alone"),
                                                 (st.asked_parents, says_away, "parents-away")):
                     if 0 < index - asked_at <= 2 and answers(tokens):
@@ -225,6 +228,8 @@ class Conversation:
                     st.asked_parents = index
                 if asks_who_watches(tokens):
                     st.asked_watcher = index
+                if minor_age(tokens) or school_grade(tokens):
+                    st.guessed_age = index
             _read_context(st, speaker, index, tokens, text)
             minor_at = st.disclosures.get("minor-age")
             if (speaker == "other" and minor_at is not None and 0 < index - minor_at <= 2 and tokens
@@ -272,6 +277,10 @@ class Conversation:
     @property
     def messages(self) -> int:
         return self._state.count
+
+
+def _yes_not_back(tokens: list[str]) -> bool:
+    return says_yes(tokens) and not asks_back(tokens)
 
 
 def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None, text: str) -> None:
