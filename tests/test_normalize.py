@@ -15,6 +15,7 @@ from himaya.core.normalize import alt_view, loose, normalize, normalize_term, sk
         ("Tеlеgrаm", ["telegram"]),  # Cyrillic look-alikes in a Latin word
         ("sесrеt", ["secret"]),
         ("ÉCOLE élève", ["ecole", "eleve"]),  # accents and case
+        ("ta sœur, Œuvre", ["ta", "soeur", "oeuvre"]),  # French ligatures, which NFKD keeps whole
         ("saluuuuut", ["saluut"]),  # runs of 3+ become 2
         ("قَدَّاشْ عُمْرِكْ", ["قداش", "عمرك"]),  # tashkeel dropped
         ("بــــرشا", ["برشا"]),  # tatweel

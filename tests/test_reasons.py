@@ -48,6 +48,9 @@ def tokens(text):
     ("kol jem3a nab3athlek flexy, enti kima o5ti sghira, ma t9oul l 7ad", False),  # "like my little sister"
     ("enti kima o5ti sghira", False),
     ("ur cousins dont need to know we talk, they'd tell ur aunt", False),  # "we": about us
+    ("un petit quelque chose de papi, ne le dis pas à ta sœur", True),  # "sœur" with its ligature
+    ("dis-le à p3rs0nne, même pas à ta sœur", False),  # "nobody" in leet, "not even"
+    ("🤐 même ta sœur", False),
 ])
 def test_a_secret_kept_only_from_a_sibling(text, expected):
     assert sibling_secret(tokens(text)) is expected

@@ -64,7 +64,7 @@ _DROP_FORMAT = {
 # as emoji (ages and prices written so); inside a token they say nothing else.
 _DROP_FORMAT.update(dict.fromkeys((*range(0xFE00, 0xFE10), 0x20E3)))
 
-# Arabic letter folding (RULES.md step 4) and Eastern digits (step 5).
+# Arabic letter folding (RULES.md step 4), Eastern digits (step 5), French ligatures.
 _ARABIC_FOLD = str.maketrans(
     {
         "\u0640": None,  # tatweel
@@ -81,6 +81,8 @@ _ARABIC_FOLD = str.maketrans(
         "\u0698": "\u0632",  # jeh -> zain
         "\u06c1": "\u0647",  # heh goal
         "\u06d5": "\u0647",  # ae
+        # French ligatures, which NFKD leaves whole: "sœur" and "soeur" are one word
+        "\u0153": "oe", "\u0152": "oe", "\u00e6": "ae", "\u00c6": "ae",
         **{chr(0x0660 + i): str(i) for i in range(10)},
         **{chr(0x06F0 + i): str(i) for i in range(10)},
     }

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from himaya.core.normalize import token_forms
+from himaya.core.normalize import leet, token_forms
 from himaya.core.disclosures import PARENTS_YOURS
 from himaya.core.relationship import (AUNT_UNCLE_NOUN, AUNT_UNCLE_YOURS, SIBLING_NOUN, SIBLING_YOURS, is_question,
                                       teen_age_given)
@@ -39,6 +39,9 @@ KEPT_FROM_ALL = PARENTS_YOURS | {
 # "Mum" and "dad" as Derja says them: kept from them only after "to" ("ma t9oul l mama", "لماما"); "I
 # left it with mum" ("عند ماما") keeps nothing from her.
 MAMA = {"mama", "baba", "ماما", "بابا"}
+# "Not even your sister" ("même pas à ta sœur", "7atta o5tek", "حتى أختك"): the secret is kept
+# from everyone, the sister named last.
+EVEN = {"meme", "even", "7atta", "hatta", "7ata", "حتي"}
 TO = {"l", "la", "lel", "ل", "a", "to"}
 # "The little one" after "to" ("ma t9oulch l sghir", "ne dis rien au petit"): the child's
 # younger brother or sister ("un petit cadeau" is no one).
@@ -92,7 +95,8 @@ def sibling_secret(tokens: list[str]) -> bool:
     clitic = [token_forms(t)[1] for t in tokens]
     sibling = False
     for i, (tok, bare) in enumerate(zip(tokens, clitic)):
-        if tok in KEPT_FROM_ALL or bare in KEPT_FROM_ALL or _OURS.match(tok) or (tok == "one" and i and tokens[i - 1] == "no"):
+        if (tok in KEPT_FROM_ALL or bare in KEPT_FROM_ALL or leet(tok) in KEPT_FROM_ALL or _OURS.match(tok)
+                or (tok == "one" and i and tokens[i - 1] == "no") or tok in EVEN):  # ("p3rs0nne": nobody)
             return False
         if bare in MAMA and (tok != bare or (i and tokens[i - 1] in TO)):  # "la l mama", "لماما" (not "عند ماما")
             return False
