@@ -143,6 +143,15 @@ def test_a_bare_yes_to_are_you_alone_is_a_disclosure(shipped):
     assert "alone" not in chat("eh", question="wa7dek ki tetfarrej wala m3a s7abek").conversation["disclosures"]  # no question
 
 
+def disclosed_after(shipped, question, reply):
+    """What the child disclosed by answering the other side's question with reply."""
+    conv = shipped.conversation(f"answer-{question}-{reply}")
+    conv.add(question, speaker="other")
+    verdict = conv.add(reply, speaker="child")
+    shipped.conversations.forget(conv.id)
+    return verdict.conversation["disclosures"]
+
+
 @pytest.mark.parametrize("question, reply, away", [
     ("ماماك ترجع وقتاش من الخدمة؟", "الستة", True),  # the hour she comes back
     ("et ton père ?", "en voyage", True),
@@ -151,11 +160,7 @@ def test_a_bare_yes_to_are_you_alone_is_a_disclosure(shipped):
     ("ماماك ترجع وقتاش؟", "ما نعرفش، علاش تسأل؟", False),  # no answer: a question back
 ])
 def test_a_short_answer_about_the_parents_is_a_disclosure(shipped, question, reply, away):
-    conv = shipped.conversation(f"parents-{question}-{reply}")
-    conv.add(question, speaker="other")
-    verdict = conv.add(reply, speaker="child")
-    shipped.conversations.forget(conv.id)
-    assert ("parents-away" in verdict.conversation["disclosures"]) is away, verdict.conversation
+    assert ("parents-away" in disclosed_after(shipped, question, reply)) is away
 
 
 @pytest.mark.parametrize("question, reply, alone", [
@@ -167,11 +172,7 @@ def test_a_short_answer_about_the_parents_is_a_disclosure(shipped, question, rep
     ("chkoun rbe7 el match?", "7atta 7ad, ta3adel", False),  # not who is with the reader
 ])
 def test_nobody_in_answer_to_who_watches_is_being_alone(shipped, question, reply, alone):
-    conv = shipped.conversation(f"watch-{question}-{reply}")
-    conv.add(question, speaker="other")
-    verdict = conv.add(reply, speaker="child")
-    shipped.conversations.forget(conv.id)
-    assert ("alone" in verdict.conversation["disclosures"]) is alone, verdict.conversation
+    assert ("alone" in disclosed_after(shipped, question, reply)) is alone
 
 
 @pytest.mark.parametrize("question, reply, minor", [
@@ -182,11 +183,7 @@ def test_nobody_in_answer_to_who_watches_is_being_alone(shipped, question, reply
     ("t'as 20 ans ?", "oui", False),  # an adult's age
 ])
 def test_yes_to_a_guessed_age_under_18_is_a_disclosure(shipped, question, reply, minor):
-    conv = shipped.conversation(f"guess-{question}-{reply}")
-    conv.add(question, speaker="other")
-    verdict = conv.add(reply, speaker="child")
-    shipped.conversations.forget(conv.id)
-    assert ("minor-age" in verdict.conversation["disclosures"]) is minor, verdict.conversation
+    assert ("minor-age" in disclosed_after(shipped, question, reply)) is minor
 
 
 def test_the_other_side_insisting_on_a_picture_warns_where_one_request_does_not(fx):

@@ -9,8 +9,9 @@ both scripts), so "quinze ans", "fifteen" and "خمسطاش" are ages too. A sch
 year is an age as well: a pupil of the 8th year ("8eme", "8th grade",
 "الثامنة أساسي", "السيزيام", "6ème B") is a child, whatever number is said. A
 short answer to the other side's question says as much without the words: "eh" to
-"wa7dek?" (alone), "personne" to "chkoun m3ak fi dar?" (alone), "en voyage" or "الستة" to "et ton père ?" (parents away). And
-the other side's reply to an age under 18 tells on it when it waves the age away
+"wa7dek?" (alone), "personne" to "chkoun m3ak fi dar?" (alone), "ey" to "3andek 12
+sna?" (an age), "en voyage" or "الستة" to "et ton père ?" (parents away). And the
+other side's reply to an age under 18 tells on it when it waves the age away
 (`shrugs_off_age`: "pas grave", "au contraire", "just a number").
 
     >>> from himaya.core.normalize import normalize
