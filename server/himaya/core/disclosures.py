@@ -179,6 +179,12 @@ NOBODY = ("personne", "nobody", "no one", "noone", "just me", "only me", "juste 
 _NOBODY = tuple(f" {p} " for p in NOBODY)
 
 
+def _says(tokens: list[str], padded: tuple[str, ...]) -> bool:
+    """One of the phrases (space-padded, as the normalizer writes them) is in the tokens."""
+    text = f" {' '.join(tokens)} "
+    return any(p in text for p in padded)
+
+
 def asks_who_watches(tokens: list[str]) -> bool:
     """The other side asks who is with the reader or sees its phone (question mark checked by the caller)."""
     return not WHO_ASKS.isdisjoint(tokens) and not WATCHED.isdisjoint(tokens)
@@ -186,7 +192,7 @@ def asks_who_watches(tokens: list[str]) -> bool:
 
 def says_nobody(tokens: list[str]) -> bool:
     """A short answer that nobody is there ("personne", "ena barka", "just me")."""
-    return 0 < len(tokens) <= 5 and any(p in f" {' '.join(tokens)} " for p in _NOBODY)
+    return 0 < len(tokens) <= 5 and _says(tokens, _NOBODY)
 
 
 def says_yes(tokens: list[str]) -> bool:
@@ -249,5 +255,4 @@ _SHRUG_PHRASES = tuple(f" {p} " for p in AGE_SHRUGS)
 
 def shrugs_off_age(tokens: list[str]) -> bool:
     """The other side waves a minor's age away ("pas grave", "au contraire", "just a number")."""
-    text = f" {' '.join(tokens)} "
-    return any(p in text for p in _SHRUG_PHRASES)
+    return _says(tokens, _SHRUG_PHRASES)
