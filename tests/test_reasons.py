@@ -44,7 +44,12 @@ def tokens(text):
     ("un petit cadeau pour toi, ne dis rien à personne", False),  # "un petit ..." is no one
     ("5ouya sghir ma t9oullouch 3al flous, yghir", True),  # "my little brother": the writer's, so the reader's too
     ("ne dis rien à mon petit frère pour les sous de mamie", True),
-    ("ne dis rien à mon frère", False),  # not the little one: may be anyone's secret
+    ("ne dis rien à mon frère", True),  # the writer's own brother: the writer's own affair
+    ("ma t9oulech l 5ouya 3al flous, yghir", True),
+    ("ما تقولش لخويا", True),  # "to my brother", the preposition on the word
+    ("don't tell my sister i told u", True),
+    ("ne dis rien à personne, ni à mon frère", False),  # kept from everyone
+    ("ma t9oul l 7ad, w 5ouya zeda", False),
     ("kol jem3a nab3athlek flexy, enti kima o5ti sghira, ma t9oul l 7ad", False),  # "like my little sister"
     ("enti kima o5ti sghira", False),
     ("ur cousins dont need to know we talk, they'd tell ur aunt", False),  # "we": about us

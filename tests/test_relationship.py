@@ -54,7 +54,9 @@ def test_asking_back_and_a_peer_answer():
     assert peer_answer(tokens("moi aussi")) and peer_answer(tokens("ena zeda 14")) and peer_answer(tokens("fifteen lol"))
     assert not peer_answer(tokens("j'ai 32 ans")) and not peer_answer(tokens("ça dépend"))
     assert discounted({"peer"}) == {"age-probe", "move-to-private", "closed-group-invite"}
-    assert discounted({"family"}) == {"age-probe", "image-request", "meeting-request", "gifts-money", "trust-flattery"}
+    assert discounted({"family"}) == {"age-probe", "image-request", "meeting-request", "gifts-money", "trust-flattery",
+                                      "move-to-private"}
+    assert discounted({"family", "parent"}) == discounted({"family"}) | {"secrecy-isolation"}
     assert discounted(set()) == set()
 
 
@@ -443,3 +445,22 @@ def test_a_child_asking_a_club_about_registering_explains_its_age_question(scann
 def test_a_parent_who_sends_it_is_a_parent_in_the_loop(text, expected):
     from himaya.core.relationship import guardian_in_loop
     assert guardian_in_loop(tokens(text)) is expected
+
+
+def test_a_parent_or_an_aunt_the_child_calls_so_explains_what_a_stranger_could_not(scanner):
+    from himaya.core.relationship import addressed_kin
+    assert addressed_kin(tokens("نعم ماما")) == "parent" and addressed_kin(tokens("ok papa j'arrive")) == "parent"
+    assert addressed_kin(tokens("إيه بابا يقلي ضيعان وقت")) == "family"  # says what dad says: not dad himself
+    assert addressed_kin(tokens("ey khalti")) == "family" and addressed_kin(tokens("mama fel 5edma")) is None
+    # a mother's safety rule: "don't tell anyone who calls that you are alone"
+    rule = [("other", "هل أنتِ وحدك في البيت الآن؟"), ("child", "{}"), ("other", "أغلقي الباب ولا تفتحي لأحد"),
+            ("child", "حسنا"), ("other", "وإذا اتصل أحد لا تقولي إنك وحدك ولا تخبري أحدا")]
+    mother = _talk(scanner, [(who, text.format("نعم ماما")) for who, text in rule])
+    stranger = _talk(scanner, [(who, text.format("نعم")) for who, text in rule])
+    assert stranger[-1].risk and not any(v.risk for v in mother)
+    assert "parent" in mother[-1].conversation["context"]
+    # an aunt the child calls "khalti" asks for the code on WhatsApp; a stranger doing so still warns
+    ask = [("other", "3andek recharge 5d?"), ("child", "{}"), ("other", "ab3athli el code 3al whatsapp, w el flous nab3athhomlek m3a sa7bi")]
+    aunt = _talk(scanner, [(who, text.format("ey khalti")) for who, text in ask])
+    other = _talk(scanner, [(who, text.format("ey")) for who, text in ask])
+    assert other[-1].risk and not any(v.risk for v in aunt)

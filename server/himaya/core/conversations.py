@@ -31,8 +31,8 @@ from himaya.core.disclosures import (asks_alone, asks_parents, asks_who_watches,
                                      says_nobody, says_yes, school_grade, shrugs_off_age)
 from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
-from himaya.core.relationship import (asks_age, asks_back, asks_to_register, class_group, discounted, family_surprise,
-                                      family_vocative, guardian_in_loop, peer_answer, relative_shown, role_vocative,
+from himaya.core.relationship import (addressed_kin, asks_age, asks_back, asks_to_register, class_group, discounted, family_surprise,
+                                      guardian_in_loop, peer_answer, relative_shown, role_vocative,
                                       is_question, teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
 
@@ -292,8 +292,8 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
     if family_surprise(tokens):
         st.context |= {"surprise"}
     if speaker != "other":
-        if family_vocative(tokens):
-            st.context |= {"family"}
+        if kin := addressed_kin(tokens):  # "family", or "parent" too
+            st.context |= {"family", kin}
         if role_vocative(tokens) or (speaker == "child" and (class_group(tokens) or asks_to_register(tokens))):
             st.context |= {"school"}
         if 0 < index - st.offered_age <= 2 and peer_answer(tokens, st.swap_age):

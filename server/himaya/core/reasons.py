@@ -54,6 +54,7 @@ _LITTLE_BEFORE = LITTLE | {"little"}  # "mon petit frere", "my little sister"
 # "Like my little sister" ("enti kima o5ti sghira") is a groomer's bond, not a sibling.
 LIKE = {"kima", "kif", "comme", "like", "zay", "كيما", "كيف", "مثل"}
 TO_LITTLE = TO | {"au"}
+TO_TELL = TO_LITTLE | {"tell", "show"}  # "don't tell my sister": English names the one told without "to"
 # "Ours" and "me" in Derja ("7kayetna", "حكايتنا"; "bech ma ychoufnich", "ما يشوفنيش"): a secret
 # about us, or hiding the writer from the brother, is no sibling's secret.
 _OURS = re.compile(r"^(?:[a-z0-9]{3,}(?:etna|itna|atna|nich|nech)|\w{3,}(?:تنا|نيش))$")
@@ -83,7 +84,7 @@ FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسي
 # one looking after the child.
 _KEPT_YOURS = SIBLING_YOURS | AUNT_UNCLE_YOURS
 _KEPT_NOUN = SIBLING_NOUN | AUNT_UNCLE_NOUN
-_KEPT_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN | LITTLE)
+_KEPT_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN | LITTLE | MY_SIBLING)
 
 
 def sibling_secret(tokens: list[str]) -> bool:
@@ -103,9 +104,19 @@ def sibling_secret(tokens: list[str]) -> bool:
         if tok in _KEPT_YOURS or bare in _KEPT_YOURS or (
                 tok in _KEPT_NOUN and i and tokens[i - 1] in SIBLING_LEAD) or (
                 tok in LITTLE and i and tokens[i - 1] in TO_LITTLE) or (
-                tok in MY_SIBLING and _little_beside(tokens, i)):
+                tok in MY_SIBLING and (_little_beside(tokens, i) or _to_mine(tokens, i))) or (
+                tok != bare and bare in MY_SIBLING and bare not in SIBLING_NOUN):  # "لخويا": to my brother
             sibling = True
     return sibling
+
+
+def _to_mine(tokens: list[str], i: int) -> bool:
+    """tokens[i] is the writer's own brother or sister, after "to": "ma t9oulech l 5ouya",
+    "ne dis rien a mon frere", "don't tell my sister". What is kept from the writer's sibling
+    is the writer's own affair, not the reader's family cut out."""
+    if tokens[i] in SIBLING_NOUN:  # "frere", "sister": the writer's only after "my"
+        return i >= 2 and tokens[i - 1] in MY_LEAD and tokens[i - 2] in TO_TELL
+    return i >= 1 and tokens[i - 1] in TO_LITTLE
 
 
 def _little_beside(tokens: list[str], i: int) -> bool:

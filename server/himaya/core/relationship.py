@@ -95,20 +95,35 @@ AT_KIN = {"عند", "chez", "3and", "3end", "at", "with", "avec", "m3a", "مع",
 
 
 def family_vocative(tokens: list[str]) -> bool:
-    """The message addresses a grandparent, an aunt or a mother's brother: the word
-    ends it ("13 mamie"), or follows a greeting, a yes or a number ("Salut mémé",
-    "توا جدو", "hi aunty"); or a parent, after a greeting, a thanks or a yes
-    ("عسلامة ماما", "ok mama") when what follows does not tell where the parent is,
-    or opening a reply ("papa, j'arrive")."""
+    """The message addresses a grandparent, an aunt, a mother's brother or a parent."""
+    return addressed_kin(tokens) is not None
+
+
+def addressed_kin(tokens: list[str]) -> str | None:
+    """"parent" when the message addresses a parent, after a greeting, a thanks or a yes
+    ("عسلامة ماما", "ok mama") when what follows does not tell where the parent is, or
+    opening a reply ("papa, j'arrive"); "family" when it addresses a grandparent, an aunt
+    or a mother's brother: the word ends it ("13 mamie"), or follows a greeting, a yes or a
+    number ("Salut mémé", "توا جدو", "hi aunty"); None otherwise.
+
+    >>> addressed_kin(["نعم", "ماما", "بابا", "خرج"]), addressed_kin(["16", "يا", "خالتي"])
+    ('parent', 'family')
+    >>> addressed_kin(["ايه", "بابا", "يقلي", "ضيعان", "وقت"])
+    'family'
+
+    """
     for i, tok in enumerate(tokens):
         if tok in PARENT:
             after = tokens[i + 1] if i + 1 < len(tokens) else None
+            # Only a parent called and nothing said of them ("نعم ماما", "ok papa j'arrive") is
+            # the parent on the other side; "إيه بابا يقلي ..." (yes, dad tells me) is only family talk.
+            called = "parent" if after is None or after in PARENT or after in REPLY_START or after in NOW else "family"
             if i and tokens[i - 1] in GREETING and after not in TELLS_WHERE:
-                return True
+                return called
             if i and tokens[i - 1] in LEAD and after not in TELLS_WHERE:
-                return True
+                return called
             if i == 0 and (after in REPLY_START or len(tokens) == 1):  # "papa, j'arrive", "😒 ماما"
-                return True
+                return "parent"
             continue
         if tok not in GRANDPARENT_AFTER_GREETING:
             continue
@@ -118,8 +133,8 @@ def family_vocative(tokens: list[str]) -> bool:
         led = before is not None and (before in LEAD or before in GREETING or before.isdigit()  # "ya mamie"
                                       or (before in BARE_YOU and i >= 2 and tokens[i - 2] in THANKS))  # "thank u auntie"
         if led or (tok in GRANDPARENT and (i == len(tokens) - 1 or (i == 0 and len(tokens) <= 3))):
-            return True
-    return False
+            return "family"
+    return None
 
 
 # The people whose age questions are routine, as the child addresses them ("عسلامة كوتش",
@@ -527,8 +542,10 @@ def discounted(context: set[str]) -> set[str]:
         out |= {"move-to-private", "closed-group-invite"}  # (flattery still counts: "im 16, u talk like ur 17")
     if "school" in context:  # a teacher or a class delegate who shares the class group
         out.add("closed-group-invite")
-    if "family" in context or "relative" in context:  # a grandparent's camera call, "you've grown", pocket money
-        out |= {"image-request", "meeting-request", "gifts-money", "trust-flattery"}
+    if "family" in context or "relative" in context:  # a grandparent's camera call, "you've grown", pocket money,
+        out |= {"image-request", "meeting-request", "gifts-money", "trust-flattery", "move-to-private"}  # "on WhatsApp"
+    if "parent" in context:  # the child's mother or father: what they ask to keep is kept from others, with them
+        out.add("secrecy-isolation")
     if "guardian" in context:  # a club that asks the age, names its fee and the training time; a tutor's
         out |= {"age-probe", "gifts-money", "meeting-request", "image-request", "recruitment"}  # camera, a job
     if {"surprise", "sibling", "confides"} & set(context):  # the family's secret for a birthday; a message's
