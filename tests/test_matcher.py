@@ -211,7 +211,9 @@ terms:
   middle: {kind: phrase, values: {fr: ["intermédiaire"], ar: ["وسيط"]}, unless_after: ["sans", "pas besoin d", "بلا"]}
   girls: {kind: phrase, values: {ar: ["=للبنات"]}}
   pupils: {kind: phrase, values: {ar: ["بنات الكوليج"]}}
-condition: middle or girls or pupils
+  publish: {kind: phrase, values: {ar: ["أنشر*"]}}
+  willtell: {kind: phrase, values: {ar: ["سأخبر*"]}}
+condition: middle or girls or pupils or publish or willtell
 explain:
   child: {en: "x", fr: "x", ar: "x"}
   parent: {en: "x", fr: "x", ar: "x"}
@@ -244,6 +246,11 @@ def guarded(tmp_path_factory):
     ("قروب بنات الحومة", False),  # `=` keeps the term's prefix: not any بنات
     ("قروب لبنات الكوليج", True),  # a prefix on a word whose own first letter reads as one
     ("وبنات الكوليج زادة", True),
+    ("سأنشرها غدا", True),  # the future "sa-" read through in the text
+    ("وسأنشرها", True),
+    ("ساعة", False),
+    ("سأخبرهم", True),
+    ("أخبرتني أمي", False),  # a value keeps its future: "I will tell" is not "she told me"
 ])
 def test_unless_after_and_kept_prefixes(guarded, text, expected):
     assert ("T-GUARD" in rules_of(guarded.scan(text))) is expected

@@ -51,6 +51,7 @@ from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, 
 from himaya.core.normalize import (
     WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_article,
     strip_clitic,
+    strip_proclitic,
 )
 from himaya.core.reported import inside, reported
 from himaya.core.rules.schema import SEVERITY_RANK, Rule
@@ -185,7 +186,7 @@ def _forms(value: str) -> tuple[str, tuple[str, ...], str]:
     value starting with `=` keeps its own prefix. And its Arabizi skeleton. Cached:
     shared lexicons put the same value in many rules."""
     pat = _pattern(value, loose)
-    bare = () if value.startswith("=") else (_pattern(value, lambda t: strip_clitic(loose(t))),
+    bare = () if value.startswith("=") else (_pattern(value, lambda t: strip_proclitic(loose(t))),
                                              _pattern(value, lambda t: strip_article(loose(t))))
     return pat, bare, _pattern(value, lambda t: skeleton(loose(t)))
 
