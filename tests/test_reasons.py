@@ -50,6 +50,9 @@ def tokens(text):
     ("don't tell my sister i told u", True),
     ("ne dis rien à personne, ni à mon frère", False),  # kept from everyone
     ("ma t9oul l 7ad, w 5ouya zeda", False),
+    ("ne dis rien à ton frère, le cousin qui rentre samedi te l'apporte", True),  # "qui": which cousin
+    ("ne dis pas à ton frère qui te l'a donné", False),  # who gave it: the writer hidden
+    ("chkoun ychouf tel mte3ek? 5outek?", False),  # who checks the phone: the child watched
     ("kol jem3a nab3athlek flexy, enti kima o5ti sghira, ma t9oul l 7ad", False),  # "like my little sister"
     ("enti kima o5ti sghira", False),
     ("ur cousins dont need to know we talk, they'd tell ur aunt", False),  # "we": about us

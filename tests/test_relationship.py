@@ -464,3 +464,12 @@ def test_a_parent_or_an_aunt_the_child_calls_so_explains_what_a_stranger_could_n
     aunt = _talk(scanner, [(who, text.format("ey khalti")) for who, text in ask])
     other = _talk(scanner, [(who, text.format("ey")) for who, text in ask])
     assert other[-1].risk and not any(v.risk for v in aunt)
+
+
+def test_parents_addressed_as_a_group_are_in_the_loop_and_a_relatives_shop_is_no_signature():
+    from himaya.core.relationship import guardian_in_loop, relative_shown
+    assert guardian_in_loop(tokens("يا أمهات ابعثولي فيديوات البنات في الحفلة"))
+    assert guardian_in_loop(tokens("Chers parents, envoyez-moi les photos de la sortie"))
+    assert not guardian_in_loop(tokens("envoie-moi tes photos, tes parents sont où ?"))
+    assert not relative_shown(tokens("je te vois tous les soirs au cyber de tata Hela"))  # her shop, not her name
+    assert relative_shown(tokens("rentre avant la nuit mon chéri, bisous tata Hela"))

@@ -35,7 +35,11 @@ KEPT_FROM_ALL = PARENTS_YOURS | {
     "mom", "mum", "mother", "dad", "father", "maman", "mere", "pere", "papa",
     "binetna", "بيناتنا", "بيننا", "entre", "bin", "بين",
     "between", "us", "we", "nous", "nos", "notre", "our", "ours", "me", "moi", "3lia", "3liya", "عليا", "عني",
-    "chkoun", "chkon", "شكون", "who", "qui"}  # (and "who gave it to you": the writer hidden)
+}
+# "Who gave it to you", "who checks your phone?": the writer hidden, the child watched. After a
+# noun with its article ("le cousin qui rentre samedi") "qui" only says which cousin.
+WHO = {"chkoun", "chkon", "شكون", "who", "qui"}
+ARTICLE = {"le", "la", "les", "un", "une", "l", "the", "a", "ce", "cet", "cette"}
 # "Mum" and "dad" as Derja says them: kept from them only after "to" ("ma t9oul l mama", "لماما"); "I
 # left it with mum" ("عند ماما") keeps nothing from her.
 MAMA = {"mama", "baba", "ماما", "بابا"}
@@ -85,6 +89,7 @@ FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسي
 _KEPT_YOURS = SIBLING_YOURS | AUNT_UNCLE_YOURS
 _KEPT_NOUN = SIBLING_NOUN | AUNT_UNCLE_NOUN
 _KEPT_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN | LITTLE | MY_SIBLING)
+_WHO_AFTER = _KEPT_YOURS | SIBLING_NOUN | MY_SIBLING  # "le frère qui ..." may still be the one kept from
 
 
 def sibling_secret(tokens: list[str]) -> bool:
@@ -97,7 +102,8 @@ def sibling_secret(tokens: list[str]) -> bool:
     sibling = False
     for i, (tok, bare) in enumerate(zip(tokens, clitic)):
         if (tok in KEPT_FROM_ALL or bare in KEPT_FROM_ALL or leet(tok) in KEPT_FROM_ALL or _OURS.match(tok)
-                or (tok == "one" and i and tokens[i - 1] == "no") or tok in EVEN):  # ("p3rs0nne": nobody)
+                or (tok == "one" and i and tokens[i - 1] == "no") or tok in EVEN  # ("p3rs0nne": nobody)
+                or (tok in WHO and not (i >= 2 and tokens[i - 2] in ARTICLE and tokens[i - 1] not in _WHO_AFTER))):
             return False
         if bare in MAMA and (tok != bare or (i and tokens[i - 1] in TO)):  # "la l mama", "لماما" (not "عند ماما")
             return False

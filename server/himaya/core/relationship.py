@@ -260,11 +260,23 @@ def asks_to_register(tokens: list[str]) -> bool:
     return not REGISTER.isdisjoint(tokens)
 
 
+# Parents addressed as a group at the start of a message ("يا أمهات", "chers parents",
+# "dear moms"): the writer speaks to them, not to their children behind their backs.
+PARENTS_GROUP = {"امهات", "الامهات", "اولياء", "الاولياء", "parents", "mamans", "moms", "mums", "mamet", "mametet",
+                 "oulia", "awlia"}
+_TO_PARENTS = GREETING | {"chers", "cheres", "dear", "les", "aux", "hello", "hi", "bonjour", "bonsoir", "salam"}
+
+
+def _parents_addressed(tokens: list[str]) -> bool:
+    return any(tok in PARENTS_GROUP and (i == 0 or tokens[i - 1] in _TO_PARENTS) for i, tok in enumerate(tokens[:3]))
+
+
 def guardian_in_loop(tokens: list[str]) -> bool:
     """The other side has the child come or sign with a parent: a guardian word and a
     with / come / sign word within three tokens, no negation just before either; or has
-    the parent send it (SENDS); or a parent registers their own child (`parent_registers`)."""
-    if parent_registers(tokens):
+    the parent send it (SENDS); or a parent registers their own child (`parent_registers`); or
+    the message opens by addressing the parents ("يا أمهات", "chers parents")."""
+    if parent_registers(tokens) or _parents_addressed(tokens):
         return True
     if GUARDIAN.isdisjoint(tokens):
         return False
@@ -339,6 +351,10 @@ KIN_FEELS = {"twa7chetek", "twa7chtek", "twahchetek", "twa7chek", "twa7shek", "t
 PARENT_YOURS = PARENTS_YOURS | KIN_YOURS
 PARENT_NOUN = {"mere", "maman", "mama", "pere", "papa", "parents", "mom", "mum", "mother", "dad", "father", "mamie",
                "papi", "grand", "grandma", "grandpa", "granny"}
+
+
+# "Of / at / with" before a relative's title and name: a place or a thing of hers, not a signature.
+OWNED_BY = AT_KIN | {"mta3", "mte3", "ta3", "te3", "متاع", "نتاع", "متع", "de", "du", "of", "s"}
 
 
 def _kin_at(tokens: list[str], i: int) -> bool:
@@ -430,7 +446,8 @@ def relative_shown(tokens: list[str]) -> bool:
     (`household_voice`)."""
     if household_voice(tokens):
         return True
-    if len(tokens) > 4 and (tokens[-1] in SIGNED or (tokens[-2] in KIN_TITLE and tokens[-1].isalpha())):
+    if len(tokens) > 4 and (tokens[-1] in SIGNED or (tokens[-2] in KIN_TITLE and tokens[-1].isalpha()
+                                                     and tokens[-3] not in OWNED_BY)):  # not "fil cyber mta3 tata Hela"
         return True
     for i, tok in enumerate(tokens):
         if tok in THIS_IS and _kin_at(tokens, i + 1):
