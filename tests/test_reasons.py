@@ -112,6 +112,8 @@ def test_a_relative_speaking_of_itself_and_a_thanks_to_an_aunt():
     "ya 7bibi, bch nab3athlek 20 dt, w ma t9oulech l 5ouk bech ma yghirch",
     "promise u won't tell anyone?? i like Selim from 9A 🙈",
     "قداش عمرك توا يا حبيبي؟ نسيت 😅 قولي لماما نجيو الأحد",
+    "chkoun ybaddel m3aya cartet? nitla9aw fel récré ghodwa 9odem el cantine, ija wa7dek",  # a swap at recess
+    "mamie t9ollek 7ell el caméra ba3d el 3cha, t7eb tchouf el bébé",  # grandma's words passed on
 ])
 def test_a_message_explained_by_its_own_reason_does_not_warn(scanner, text):
     assert not scanner.scan(text).risk, [m.rule for m in scanner.scan(text).matches]

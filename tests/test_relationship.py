@@ -473,3 +473,8 @@ def test_parents_addressed_as_a_group_are_in_the_loop_and_a_relatives_shop_is_no
     assert not guardian_in_loop(tokens("envoie-moi tes photos, tes parents sont où ?"))
     assert not relative_shown(tokens("je te vois tous les soirs au cyber de tata Hela"))  # her shop, not her name
     assert relative_shown(tokens("rentre avant la nuit mon chéri, bisous tata Hela"))
+
+
+def test_without_its_reason_the_same_meeting_or_camera_call_warns(scanner):
+    assert scanner.scan("chkoun ybaddel m3aya cartet? nitla9aw ghodwa 9odem el cantine, ija wa7dek").risk
+    assert scanner.scan("7ell el caméra ba3d el 3cha, n7eb nchoufek").risk

@@ -333,7 +333,9 @@ SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "j
 # A grandparent the message speaks for ("mamie wants u to call her", "jeddi y7eb ychoufek", "so
 # grandpa can see it"): the writer is family, relaying the grandparent's wish.
 GRAND_WISH = {"wants", "misses", "can", "veut", "voudrait", "y7eb", "t7eb", "t7ebb", "y7ebb", "twa7chetek", "twa7chek",
-              "يحب", "تحب", "توحشتك", "توحشك"}
+              "يحب", "تحب", "توحشتك", "توحشك",
+              # passing on what she says ("mamie t9ollek 7ell el caméra", "جدك يقلك")
+              "t9ollek", "t9olek", "t9oullek", "y9ollek", "y9olek", "y9oullek", "تقلك", "تقولك", "يقلك", "يقولك", "says", "dit"}
 GRAND_SUBJECT = {"mamie", "mami", "papi", "grandma", "grandpa", "granny", "jeddi", "jedti", "jaddi", "jadti", "mimti",
                  "teta", "جدي", "جدتي", "ميمتي"}  # (not "mama": "mama t7eb tchoufek, ija m3aya" is a lure)
 # How a relative opens a message before naming itself ("ya 7bibti, jeddtek, ..."); what a
@@ -575,8 +577,8 @@ def discounted(context: set[str]) -> set[str]:
         out.add("age-probe")  # read alone whose writer gives its own teen age or "like me" (reasons.py)
     if "known" in context:  # (she asks it for the Eid present she means to buy)
         out.add("gifts-money")
-    if "schoolmate" in context:  # "tell me tomorrow at recess": a schoolmate's secret
-        out.add("secrecy-isolation")
+    if "schoolmate" in context:  # "tell me tomorrow at recess": a schoolmate's secret, a swap at recess
+        out |= {"secrecy-isolation", "meeting-request"}
     if "document" in context:  # a photo of the exercise, the page, the report card (reasons.py)
         out.add("image-request")
     return out
