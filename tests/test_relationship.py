@@ -478,3 +478,9 @@ def test_parents_addressed_as_a_group_are_in_the_loop_and_a_relatives_shop_is_no
 def test_without_its_reason_the_same_meeting_or_camera_call_warns(scanner):
     assert scanner.scan("chkoun ybaddel m3aya cartet? nitla9aw ghodwa 9odem el cantine, ija wa7dek").risk
     assert scanner.scan("7ell el caméra ba3d el 3cha, n7eb nchoufek").risk
+
+
+def test_a_secret_kept_from_the_grandmother_who_raises_the_child_is_no_surprise(scanner):
+    # children whose parents work abroad live with a grandmother: she is the one kept out
+    assert scanner.scan("get telegram, ill add u there. dont tell ur grandma, its just a gamer thing").risk
+    assert not scanner.scan("dont tell grandma about the cake, its her birthday saturday, bring a gift").risk
