@@ -17,7 +17,7 @@ ITEMS = [
      "category": "move-to-private", "obfuscation": ["spacing", "arabizi"]},
     {"id": "r3", "kind": "post", "lang": "fr", "text": "bonne soirée", "label": "risk",
      "category": "services-ad", "obfuscation": []},
-    {"id": "b1", "kind": "message", "lang": "fr", "text": "ajoute moi sur snap, c'est maman",
+    {"id": "b1", "kind": "message", "lang": "fr", "text": "ajoute moi sur snap, on révise ensemble",
      "label": "benign", "category": "benign-hard-negative", "obfuscation": []},
     {"id": "b2", "kind": "post", "lang": "en", "text": "nice weather", "label": "benign", "category": "benign",
      "obfuscation": []},
