@@ -460,7 +460,8 @@ def test_a_parent_or_an_aunt_the_child_calls_so_explains_what_a_stranger_could_n
     assert stranger[-1].risk and not any(v.risk for v in mother)
     assert "parent" in mother[-1].conversation["context"]
     # an aunt the child calls "khalti" asks for the code on WhatsApp; a stranger doing so still warns
-    ask = [("other", "3andek recharge 5d?"), ("child", "{}"), ("other", "ab3athli el code 3al whatsapp, w el flous nab3athhomlek m3a sa7bi")]
+    ask = [("other", "3andek recharge 5d?"), ("child", "{}"),
+           ("other", "ab3athli el code 3al whatsapp, w el flous nab3athhomlek m3a sa7bi")]
     aunt = _talk(scanner, [(who, text.format("ey khalti")) for who, text in ask])
     other = _talk(scanner, [(who, text.format("ey")) for who, text in ask])
     assert other[-1].risk and not any(v.risk for v in aunt)

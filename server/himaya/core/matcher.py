@@ -50,8 +50,7 @@ from himaya.core import normalize as normalize_mod
 from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
 from himaya.core.normalize import (
     WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_article,
-    strip_clitic,
-    strip_proclitic,
+    strip_clitic, strip_proclitic,
 )
 from himaya.core.reported import inside, reported
 from himaya.core.rules.schema import SEVERITY_RANK, Rule

@@ -170,14 +170,14 @@ def same_age(tokens: list[str]) -> bool:
 
 
 # A photo of a thing, not of the child: the exercise, the page, the notebook, the report
-# card, a prescription ("photo de l'exercice 3", "صوريلي الصفحة", "taswira mta3 el carnet", "el wasfa"). Asked with a
-# word for the child's own person ("de toi", "selfie", "تصويرتك") it is no longer only that.
+# card, a prescription ("photo de l'exercice 3", "صوريلي الصفحة", "taswira mta3 el carnet", "el wasfa").
+# Asked with a word for the child's own person ("de toi", "selfie", "تصويرتك") it is no longer only that.
 PHOTO_WORDS = {"photo", "photos", "pic", "pics", "picture", "image", "capture", "scan", "صوره", "صور", "تصويره",
                "taswira", "tsawer", "صوريلي", "صورلي", "sawerli", "sawarli", "sawer"}
 THINGS = {"exercice", "exercices", "exo", "devoir", "devoirs", "cahier", "carnet", "bulletin", "correction", "feuille",
           "copie", "exercise", "homework", "notebook", "worksheet", "assignment", "ورقه", "تمرين", "واجب", "صفحه",
-          "كراس", "كراسه", "دفتر", "كارني", "درس", "انجزته", "كتبته", "wajeb", "tamrin", "kras", "facture", "receipt", "فاتوره",
-          "ordonnance", "prescription", "wasfa", "وصفه", "ticket", "recu", "بطاقه"}
+          "كراس", "كراسه", "دفتر", "كارني", "درس", "انجزته", "كتبته", "wajeb", "tamrin", "kras", "facture", "receipt",
+          "فاتوره", "ordonnance", "prescription", "wasfa", "وصفه", "ticket", "recu", "بطاقه"}
 PERSONAL = {"toi", "you", "u", "urself", "yourself", "selfie", "selfies", "وجهك", "wejhek", "تصويرتك", "taswirtek",
             "ليك", "lik", "face", "visage"}
 

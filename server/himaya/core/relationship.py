@@ -110,7 +110,6 @@ def addressed_kin(tokens: list[str]) -> str | None:
     ('parent', 'family')
     >>> addressed_kin(["ايه", "بابا", "يقلي", "ضيعان", "وقت"])
     'family'
-
     """
     for i, tok in enumerate(tokens):
         if tok in PARENT:
@@ -335,7 +334,8 @@ SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "j
 GRAND_WISH = {"wants", "misses", "can", "veut", "voudrait", "y7eb", "t7eb", "t7ebb", "y7ebb", "twa7chetek", "twa7chek",
               "يحب", "تحب", "توحشتك", "توحشك",
               # passing on what she says ("mamie t9ollek 7ell el caméra", "جدك يقلك")
-              "t9ollek", "t9olek", "t9oullek", "y9ollek", "y9olek", "y9oullek", "تقلك", "تقولك", "يقلك", "يقولك", "says", "dit"}
+              "t9ollek", "t9olek", "t9oullek", "y9ollek", "y9olek", "y9oullek", "تقلك", "تقولك", "يقلك", "يقولك",
+              "says", "dit"}
 GRAND_SUBJECT = {"mamie", "mami", "papi", "grandma", "grandpa", "granny", "jeddi", "jedti", "jaddi", "jadti", "mimti",
                  "teta", "جدي", "جدتي", "ميمتي"}  # (not "mama": "mama t7eb tchoufek, ija m3aya" is a lure)
 # How a relative opens a message before naming itself ("ya 7bibti, jeddtek, ..."); what a
