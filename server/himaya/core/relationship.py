@@ -263,7 +263,7 @@ def asks_to_register(tokens: list[str]) -> bool:
 # "dear moms"): the writer speaks to them, not to their children behind their backs.
 PARENTS_GROUP = {"امهات", "الامهات", "اولياء", "الاولياء", "parents", "mamans", "moms", "mums", "mamet", "mametet",
                  "oulia", "awlia"}
-_TO_PARENTS = GREETING | {"chers", "cheres", "dear", "les", "aux", "hello", "hi", "bonjour", "bonsoir", "salam"}
+_TO_PARENTS = GREETING | {"chers", "cheres", "dear", "les", "aux"}  # (GREETING has "bonjour", "hi", "salam"...)
 
 
 def _parents_addressed(tokens: list[str]) -> bool:
