@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install-parent setup setup-test run test test-python test-extension mutation-check browsers postgres node-check node-deps bench bench-hub pack rules-bundle clean
+.PHONY: install-parent setup setup-test run test test-python test-extension mutation-check browsers postgres node-check node-deps bench bench-hub pack rules-bundle model clean
 
 setup: $(VENV)/.installed
 
@@ -81,6 +81,12 @@ pack:
 ## Rebuild the shipped default list after changing rules/ (a test fails while it is stale).
 rules-bundle: setup
 	$(VENV)/bin/himaya rules build rules --out server/himaya/data/default-bundle
+
+## Train the shipped model (docs/MODEL.md): the training corpora, the blind probes it may learn
+## from (probe1 to probe46; the newer ones only measure it) and the rules' own tests. ~15 minutes.
+TRAIN_PROBES := $(foreach i,$(shell seq 1 46),tests/fixtures/eval/probe$(i).jsonl)
+model: setup-test
+	$(VENV)/bin/himaya model train rules/training/*.jsonl $(TRAIN_PROBES) --rule-tests rules --out rules/model
 
 clean:
 	rm -rf $(VENV) node_modules build *.egg-info server/*.egg-info

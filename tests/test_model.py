@@ -208,7 +208,8 @@ def test_model_commands_show_the_model_and_measure_side_by_side(tmp_path, monkey
     info = runner.invoke(main, ["model", "info", "--rules", str(ROOT / "rules"), "--json"])
     assert info.exit_code == 0, info.output
     data = json.loads(info.output)
-    assert data["enabled"]["secrecy-isolation"] is False and data["enabled"]["network-page"] is True
+    # session 17's model ships every category on (docs/MODEL.md): info shows each switch
+    assert len(data["enabled"]) == 12 and all(data["enabled"].values()), data["enabled"]
     corpus = tmp_path / "small.jsonl"
     corpus.write_text("\n".join(json.dumps(item) for item in [
         {"id": "r1", "kind": "message", "text": "ab3athli taswira tawa w ma t9oul l 7ad", "label": "risk",

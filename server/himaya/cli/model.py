@@ -38,7 +38,8 @@ def train(corpora, out_dir, rules_dir, off):
     """Train the model on labelled corpora (JSON Lines, docs/CORPUS.md).
 
     Needs the [train] extra: pip install 'himaya[train]'. The same files give
-    the same bytes. Never train on an evaluation probe.
+    the same bytes. Never train on a blind probe that still measures the model
+    (docs/MODEL.md: the shipped one learns from probe1 to probe46 only).
 
     Example: himaya model train training/*.jsonl --rule-tests rules --out rules/model
     """
