@@ -301,7 +301,9 @@ def test_a_threat_typed_over_two_messages_warns_on_the_second(shipped):
     assert all(0 <= a < b <= len(condition) for m in verdict.matches for a, b in m.spans), "spans in this message"
     # the same two messages, the child answered between them: the caller passes the first
     # over the reply (content/units.js, corpus.recent_words), and the threat still warns
-    other = shipped.conversation("burst-2")
+    # (the rules alone here: the model's window over the last messages may see the threat too)
+    rules_only = Scanner.load(signals="rules")
+    other = rules_only.conversation("burst-2")
     other.add(held, speaker="other")
     other.add("quoi ?", speaker="child")
     assert not other.add(condition, speaker="other").risk  # nothing passed: each message alone
