@@ -302,7 +302,7 @@ def test_a_threat_typed_over_two_messages_warns_on_the_second(shipped):
     # the same two messages, the child answered between them: the caller passes the first
     # over the reply (content/units.js, corpus.recent_words), and the threat still warns
     # (the rules alone here: the model's window over the last messages may see the threat too)
-    rules_only = Scanner.load(signals="rules")
+    rules_only = Scanner(shipped.ruleset, signals="rules", index=shipped.index)
     other = rules_only.conversation("burst-2")
     other.add(held, speaker="other")
     other.add("quoi ?", speaker="child")

@@ -39,7 +39,7 @@ def train(corpora, out_dir, rules_dir, off):
 
     Needs the [train] extra: pip install 'himaya[train]'. The same files give
     the same bytes. Never train on a blind probe that still measures the model
-    (docs/MODEL.md: the shipped one learns from probe1 to probe56 only).
+    (docs/MODEL.md; `make model` names the ones the shipped model learns from).
 
     Example: himaya model train training/*.jsonl --rule-tests rules --out rules/model
     """
