@@ -155,6 +155,10 @@ FLOORS = [
     ("probe63.jsonl", "both", 0.92, 0.86, 0.11, 0.85, 0.2),  # first measured R 0.899, P 0.939 (hard negatives 9.4 %)
     ("probe64.jsonl", "rules", 0.93, 0.66, 0.08, 0.85, 0.25),  # blind, session 17, at the same point: R 0.700
     ("probe64.jsonl", "both", 0.94, 0.82, 0.08, 0.9, 0.25),  # first measured R 0.857, P 0.960 (hard negatives 6.3 %)
+    ("probe65.jsonl", "rules", 0.96, 0.76, 0.04, 0.85, 0.1),  # blind, session 18, with the model's quieting: R 0.801
+    ("probe65.jsonl", "both", 0.96, 0.86, 0.04, 0.88, 0.1),  # first measured R 0.897, P 0.992 (hard negatives 1.2 %)
+    ("probe66.jsonl", "rules", 0.92, 0.68, 0.09, 0.85, 0.2),  # blind, session 18, at the same point: R 0.714
+    ("probe66.jsonl", "both", 0.94, 0.82, 0.06, 0.88, 0.15),  # first measured R 0.857, P 0.976 (hard negatives 3.8 %)
 ]
 
 
@@ -187,7 +191,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 161, rows
+    assert len(rows) == 165, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))

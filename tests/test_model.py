@@ -164,12 +164,49 @@ def test_the_model_raises_a_rule_cue_it_agrees_with():
     assert not w.risk
 
 
-def test_rules_that_warn_are_never_changed_by_the_model():
+def test_rules_that_warn_are_never_raised_or_joined_by_the_model():
     rule = Match("HIM-Y", "blackmail-threat", "critical", "test", (), {}, {})
     v = Verdict.from_matches([rule])
-    apply_model(v, _FakeModel(), _probs(meeting_request=0.99))
+    apply_model(v, _FakeModel(), _probs(meeting_request=0.99), known=lambda: 1.0)
     assert v.severity == "critical" and [m.rule for m in v.matches] == ["HIM-Y"]
     assert v.signals["rules"] == {"risk": True, "severity": "critical"}
+
+
+def _warning(severity="medium", category="meeting-request"):
+    return Verdict.from_matches([Match("HIM-Z", category, severity, "test", ((0, 4),), {}, {})])
+
+
+def test_the_model_quiets_a_rules_warning_it_reads_as_ordinary_life():
+    """Sure of benign, far from the matched category, and knowing the words: the warning
+    becomes a cue (kept for the conversation, not shown); the signals say so."""
+    v = _warning()
+    apply_model(v, _FakeModel(), _probs(benign=0.9, meeting_request=0.05), known=lambda: 0.9)
+    assert not v.risk and v.severity == "low" and [(m.rule, m.severity) for m in v.matches] == [("HIM-Z", "low")]
+    assert v.signals["rules"] == {"risk": True, "severity": "medium"} and v.signals["model"]["quieted"] is True
+
+
+@pytest.mark.parametrize("severity, probs, known", [
+    ("critical", {"benign": 0.99}, 1.0),  # a critical match is never quieted
+    ("medium", {"benign": 0.79}, 1.0),  # not sure enough of benign
+    ("medium", {"benign": 0.85, "meeting_request": 0.12}, 1.0),  # 0.12 = 0.6 x 0.2: near agreeing
+    ("medium", {"benign": 0.95}, 0.6),  # most words unknown to it: its benign is only its prior
+    ("medium", {"benign": 0.95}, None),  # nothing to judge the words by
+])
+def test_the_model_leaves_a_warning_it_is_not_sure_of(severity, probs, known):
+    v = _warning(severity)
+    apply_model(v, _FakeModel(), _probs(**probs), known=None if known is None else (lambda: known))
+    assert v.risk and v.severity == severity and "quieted" not in v.signals["model"]
+
+
+def test_a_conversation_window_quiets_the_rules_but_never_the_model():
+    v = _warning("high")
+    apply_model(v, _FakeModel(), _probs(benign=0.9), window=True, known=lambda: 1.0)
+    assert not v.risk and v.signals["model"] == {"category": "meeting-request", "score": 0.0, "threshold": 0.6,
+                                                 "window": True, "quieted": True}
+    w = Verdict()
+    apply_model(w, _FakeModel(), _probs(blackmail_threat=0.99))  # the message's own model warned...
+    apply_model(w, _FakeModel(), _probs(benign=0.99), window=True, known=lambda: 1.0)  # ...the window leaves it
+    assert w.risk and w.matches[0].rule == "model.blackmail-threat" and "window" not in w.signals["model"]
 
 
 def test_shipped_list_model_kill_switch_and_signals(tmp_path):

@@ -236,8 +236,8 @@ class Conversation:
                     and shrugs_off_age(tokens)):
                 # told the child is 14, the other side carries on as if it were better
                 _seen(st, "trust-flattery", index, now)
-        if window and not verdict.risk and speaker != "child":
-            self._scanner.window_signal(verdict, window)
+        if window and speaker != "child":  # (it may warn, or quiet what the rules warned about)
+            self._scanner.window_signal(verdict, window, tokens)
         # what this message's own words explain (a secret kept from a little brother, an
         # age the aunt forgot): for this message only, and read only when it has a stage
         # that such words can explain
@@ -247,12 +247,12 @@ class Conversation:
             explained = discounted(st.context)  # what the replies explain
             ignored = explained | own  # ... and this message's own words
             if speaker != "child" and verdict.risk and not st.disclosures and _age_question_only(verdict):
-                _as_cue(verdict)
+                as_cue(verdict)
             elif speaker != "child" and verdict.risk and _within(verdict, ignored):
                 # the child has already called the other side "mamie" (a camera call, "how
                 # old are you now?") or swapped ages as classmates do: that stage alone no
                 # longer warns; any other stage, or a serious request, still does
-                _as_cue(verdict)
+                as_cue(verdict)
             if speaker != "child":
                 for m in verdict.matches:
                     if m.category in own:
@@ -371,7 +371,7 @@ def explained_alone(verdict: Verdict, text: str, tokens: list[str]) -> Verdict:
     if verdict.risk and _within(verdict, WRITER_EXPLAINS):
         ignored = discounted(writer_context(text, tokens))
         if _within(verdict, ignored):
-            _as_cue(verdict)
+            as_cue(verdict)
     return verdict
 
 
@@ -403,7 +403,7 @@ def _within(verdict: Verdict, categories: set[str]) -> bool:
         for m in verdict.matches if added_up or m.severity != "low")
 
 
-def _as_cue(verdict: Verdict) -> None:
+def as_cue(verdict: Verdict) -> None:
     """A message that would warn alone, kept as a conversation cue instead: its
     matches still name the stage, it no longer warns by itself."""
     verdict.matches = [Match(m.rule, m.category, "low", m.status, m.spans, m.title, m.explain) for m in verdict.matches]

@@ -176,6 +176,12 @@ class Model:
         ids.discard(None)  # bigrams and a kind the model never saw
         return frozenset(ids)
 
+    def known_share(self, tokens: list[str]) -> float:
+        """The share of a unit's tokens that the model saw as words in training."""
+        tokens = tokens[:MAX_TOKENS]
+        vocab = self.vocab
+        return sum(("w|" + t) in vocab for t in tokens) / len(tokens) if tokens else 0.0
+
     def probabilities(self, ids) -> dict[str, float]:
         """Softmax over categories of the L2-normalized binary feature vector.
         (One numpy gather-and-sum; the 13-value softmax in plain Python is cheaper
