@@ -6,6 +6,7 @@ import pytest
 
 from himaya import Scanner
 from himaya.core.conversations import CONVERSATION_RULE, FADE_AFTER, ConversationStore, summarize
+from himaya.core.model import Model
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 
@@ -361,3 +362,42 @@ def test_a_burst_reads_only_the_other_sides_words_and_adds_only_what_crosses(shi
     model_only = Scanner.load(signals="model").conversation("burst-4")
     verdict = model_only.add("tu veux que ta mère les voie ?", speaker="other", before=["j'ai encore tes photos"])
     assert not any(m.rule.startswith("HIM-") for m in verdict.matches)
+
+
+class _ReadsTheWindow:
+    """A stand-in model: each message alone is unclear to it (benign 0.5); the
+    conversation's last messages together, which carry the feature id 0 of the
+    first message ("le match de samedi"), it reads as ordinary (benign 0.95)."""
+
+    thresholds = {"move-to-private": 0.6}
+    enabled = {"move-to-private": True}
+
+    def __init__(self, known=1.0):
+        self.known = known
+
+    def feature_ids(self, n, kind):
+        return frozenset({0} if "match" in n.tokens else {len(n.tokens) + 1})
+
+    def probabilities(self, ids):
+        benign = 0.95 if 0 in ids and len(ids) > 1 else 0.5
+        return {"move-to-private": 0.02, "benign": benign}
+
+    def known_share(self, tokens):
+        return self.known
+
+    pick = Model.pick
+
+
+@pytest.mark.parametrize("known, quieted", [(1.0, True), (0.3, False)])
+def test_the_models_window_quiets_a_rules_warning_in_an_ordinary_conversation(known, quieted):
+    sc = Scanner.load(FIXTURES)
+    sc.model = _ReadsTheWindow(known)
+    alone = sc.conversation("alone").add("ajoute moi sur snap", speaker="other")
+    assert alone.risk  # (one message: no window, and the message alone is unclear to the model)
+    conv = sc.conversation("club")
+    conv.add("le match de samedi est à 10h", speaker="other")
+    verdict = conv.add("ajoute moi sur snap", speaker="other")
+    assert verdict.risk is not quieted
+    assert verdict.signals["model"].get("quieted", False) is quieted
+    if quieted:  # kept as the conversation's cue
+        assert verdict.severity == "low" and verdict.conversation["stages"] == ["move-to-private"]

@@ -25,6 +25,9 @@ from himaya.training.examples import CATEGORIES, Example
 
 SEED = 20261205
 MIN_DF = 2
+# The bundle caps each file at 2 MiB (bundles/manifest.py): int8 weights for 13 categories hold
+# 161 000 features. Past that, the most frequent features are kept (ties by name: deterministic).
+MAX_FEATURES = 160_000
 C = 10.0
 FLOOR = 0.35  # no category warns below this probability, whatever the budget allows
 # False-alarm budget over all categories together, per kind of benign text. Hard negatives:
@@ -127,6 +130,8 @@ def train(examples: list[Example], out_dir: Path, sources: dict[str, str], progr
     feats = featurize(examples)
     df = Counter(f for fs in feats for f in fs)
     vocab_list = sorted(f for f, n in df.items() if n >= MIN_DF)
+    if len(vocab_list) > MAX_FEATURES:
+        vocab_list = sorted(sorted(vocab_list, key=lambda f: (-df[f], f))[:MAX_FEATURES])
     vocab = {f: i for i, f in enumerate(vocab_list)}
     x = build_matrix(feats, vocab)
     y = np.array([e.label for e in examples])
@@ -163,7 +168,7 @@ def train(examples: list[Example], out_dir: Path, sources: dict[str, str], progr
         "sha256": {"vocab.txt": hashlib.sha256(vocab_bytes).hexdigest(),
                    "weights.bin": hashlib.sha256(weight_bytes).hexdigest()},
         "training": {"examples": len(examples), "by_label": dict(sorted(counts.items())),
-                     "sources": sources, "min_df": MIN_DF, "C": C, "seed": SEED, "budget": BUDGET},
+                     "sources": sources, "min_df": MIN_DF, "max_features": MAX_FEATURES, "C": C, "seed": SEED, "budget": BUDGET},
         "metrics": {"out_of_fold": report},
         "tests": [],
     }
