@@ -13,7 +13,7 @@ import pytest
 from himaya.core.matcher import Match, Verdict
 from himaya.core.model import Model, ModelError
 from himaya.core.rules import RuleError, load_ruleset
-from himaya.core.scanner import MODEL_SEVERITY, Scanner, apply_model
+from himaya.core.scanner import MODEL_SEVERITY, UNIT_FACTOR, Scanner, apply_model
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_RULES = Path(__file__).parent / "fixtures" / "rules"
@@ -117,18 +117,25 @@ def _probs(**values):
 
 
 def test_model_alone_warns_at_medium_only_above_its_threshold():
+    """A unit at UNIT_FACTOR of the calibrated threshold (meeting requests: 0.6 x 0.8 = 0.48),
+    a conversation's window at the threshold itself."""
+    assert UNIT_FACTOR == 0.8
     quiet = Verdict()
-    apply_model(quiet, _FakeModel(), _probs(meeting_request=0.59, benign=0.41))
+    apply_model(quiet, _FakeModel(), _probs(meeting_request=0.47, benign=0.53))
     assert not quiet.risk and quiet.signals["model"]["category"] == "meeting-request"
+    unit, window = Verdict(), Verdict()
+    apply_model(unit, _FakeModel(), _probs(meeting_request=0.55, benign=0.45))
+    apply_model(window, _FakeModel(), _probs(meeting_request=0.55, benign=0.45), window=True)
+    assert unit.risk and unit.signals["model"]["threshold"] == 0.48 and not window.risk
     loud = Verdict()
     apply_model(loud, _FakeModel(), _probs(blackmail_threat=0.99))
     assert loud.risk and loud.severity == MODEL_SEVERITY == "medium"  # never high or critical alone
     assert loud.matches[0].rule == "model.blackmail-threat" and loud.matches[0].explain["child"]["fr"]
     # the likeliest category is under its own threshold, a less likely one is over its own: that one warns
     second = Verdict()
-    apply_model(second, _FakeModel(), _probs(age_probe=0.7, meeting_request=0.65))
+    apply_model(second, _FakeModel(), _probs(age_probe=0.62, meeting_request=0.5))  # under 0.64, over 0.48
     assert second.risk and second.matches[0].rule == "model.meeting-request"
-    assert second.signals["model"] == {"category": "meeting-request", "score": 0.65, "threshold": 0.6, "warned": True}
+    assert second.signals["model"] == {"category": "meeting-request", "score": 0.5, "threshold": 0.48, "warned": True}
 
 
 def test_the_model_does_not_warn_alone_on_a_text_that_reports_a_quote():
@@ -157,7 +164,7 @@ def test_the_model_raises_a_rule_cue_it_agrees_with():
     cue = Match("HIM-X", "age-probe", "low", "test", ((0, 3),), {}, {})
     v = Verdict.from_matches([cue])
     assert not v.risk
-    apply_model(v, _FakeModel(), _probs(age_probe=0.5))  # 0.5 >= 0.6 x 0.8: agrees with the cue
+    apply_model(v, _FakeModel(), _probs(age_probe=0.5))  # 0.5 >= 0.8 x 0.8 x 0.6: agrees with the cue
     assert v.risk and v.matches[0].rule == "model.age-probe" and v.matches[0].spans == ((0, 3),)
     w = Verdict.from_matches([cue])
     apply_model(w, _FakeModel(), _probs(age_probe=0.3))
@@ -188,7 +195,7 @@ def test_the_model_quiets_a_rules_warning_it_reads_as_ordinary_life():
 @pytest.mark.parametrize("severity, probs, known", [
     ("critical", {"benign": 0.99}, 1.0),  # a critical match is never quieted
     ("medium", {"benign": 0.79}, 1.0),  # not sure enough of benign
-    ("medium", {"benign": 0.85, "meeting_request": 0.12}, 1.0),  # 0.12 = 0.6 x 0.2: near agreeing
+    ("medium", {"benign": 0.85, "meeting_request": 0.1}, 1.0),  # over 0.6 x 0.8 x 0.2: near agreeing
     ("medium", {"benign": 0.95}, 0.6),  # most words unknown to it: its benign is only its prior
     ("medium", {"benign": 0.95}, None),  # nothing to judge the words by
 ])

@@ -200,13 +200,14 @@ class Model:
     def scores(self, text: str, kind: str = "message") -> dict[str, float]:
         return self.probabilities(self.feature_ids(normalize(text), kind))
 
-    def pick(self, probs: dict[str, float]) -> tuple[str, float, str | None]:
+    def pick(self, probs: dict[str, float], thresholds: dict[str, float] | None = None) -> tuple[str, float, str | None]:
         """In one pass over the switched-on categories: the most likely one and its
         probability (benign and 0.0 when none is on), and the most likely one at or
-        above its threshold (None). Ties go to the first category of the model."""
+        above its threshold (None; `thresholds`: the model's own unless given).
+        Ties go to the first category of the model."""
         top, best, over, over_p = BENIGN, -1.0, None, -1.0
         enabled = self.enabled
-        for cat, threshold in self.thresholds.items():
+        for cat, threshold in (thresholds or self.thresholds).items():
             if enabled[cat]:
                 p = probs[cat]
                 if p > best:

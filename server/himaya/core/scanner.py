@@ -56,6 +56,18 @@ SIGNALS = ("rules", "model", "both")
 # when the model agrees at this fraction of its threshold for the cue's category.
 RAISE_FACTOR = 0.6
 MODEL_SEVERITY = "medium"  # the model alone never warns above this
+# A unit (a message, a post, a profile) is read at this fraction of the thresholds that
+# training calibrated; a conversation's window of four messages at the thresholds
+# themselves, and so are network pages, whose look-alikes (a driving school's "sister pages",
+# a shop's page back after a hack) are what the benign collection holds most of. Since the
+# model quiets the rules' false alarms, a lower bar for its own warnings costs little
+# (docs/MODEL.md, "Thresholds").
+UNIT_FACTOR = 0.8
+AT_THRESHOLD = frozenset({"network-page"})
+
+
+def unit_thresholds(thresholds: dict[str, float]) -> dict[str, float]:
+    return {c: t if c in AT_THRESHOLD else round(t * UNIT_FACTOR, 6) for c, t in thresholds.items()}
 # The model quiets a rules' warning that it reads as ordinary life (docs/MODEL.md, "Quieting"):
 QUIET_BENIGN = 0.8  # its benign probability is at least this,
 QUIET_AGREE = 0.2  # each matched category is below this fraction of its threshold,
@@ -81,6 +93,7 @@ class Scanner:
         self.conversations = conversations or ConversationStore()
         self.signals = signals
         self.model = ruleset.model if signals != "rules" else None
+        self._unit_thresholds = unit_thresholds(self.model.thresholds) if self.model is not None else None
         if self.model is not None:
             # The bundle's kill switch names a model category as `model.<category>`.
             for cat in self.model.enabled:
@@ -135,7 +148,7 @@ class Scanner:
         ids = self.model.feature_ids(n, kind)
         quotes = None if kind == "profile" else (lambda: bool(reported(n.original, n.tokens, n.starts_ends()[0])))
         apply_model(verdict, self.model, self.model.probabilities(ids), quoted=quotes,
-                    known=lambda: self.model.known_share(n.tokens))
+                    known=lambda: self.model.known_share(n.tokens), thresholds=self._unit_thresholds)
         return verdict, ids
 
     def across(self, before: list[str], text: str) -> list[Match]:
@@ -166,22 +179,22 @@ class Scanner:
         return self.conversations.get(conversation_id, self)
 
 
-def quiets(verdict: Verdict, model, probs: dict, known) -> bool:
+def quiets(verdict: Verdict, thresholds: dict, probs: dict, known) -> bool:
     """Whether the model reads a rules' warning as ordinary life: sure the text is
     benign, far from agreeing with any matched category, no critical match, and
     most of the words known to it (`known()`, asked last: a text of words it never
-    saw scores near its benign prior, which says nothing). Measured on the blind
-    probes it was not trained on: two in five hard-negative false alarms gone, for
-    four risky items in 8 351 (docs/MODEL.md)."""
+    saw scores near its benign prior, which says nothing). On the 64 evaluation
+    sets: 189 -> 81 hard negatives warned, for 4 risky items of 8 351 (docs/MODEL.md)."""
     if SEVERITY_RANK[verdict.severity] > SEVERITY_RANK[QUIET_UP_TO] or probs[BENIGN] < QUIET_BENIGN:
         return False
-    if any(m.rule.startswith("model.") or probs.get(m.category, 0.0) >= model.thresholds.get(m.category, 0.0) * QUIET_AGREE
+    if any(m.rule.startswith("model.") or probs.get(m.category, 0.0) >= thresholds.get(m.category, 0.0) * QUIET_AGREE
            for m in verdict.matches):
         return False
     return known is not None and known() >= QUIET_KNOWN
 
 
-def apply_model(verdict: Verdict, model, probs: dict, window: bool = False, quoted=None, known=None) -> None:
+def apply_model(verdict: Verdict, model, probs: dict, window: bool = False, quoted=None, known=None,
+                thresholds: dict | None = None) -> None:
     """Combine the model with the rules' verdict, in place.
 
     - the rules warned: the model is only shown (`signals.model`), unless it
@@ -191,20 +204,23 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False, quot
     - the rules found a cue that does not warn alone: the model raises it to a
       medium warning when it agrees on the cue's category (RAISE_FACTOR);
     - the rules found nothing: the model warns alone, at medium, only above its
-      calibrated threshold for a category that is switched on, and not when the
+      threshold for a category that is switched on (`unit_thresholds` for a unit,
+      unless given; the calibrated one for a window), and not when the
       text reports someone else's quoted words (`quoted()`, asked only then: a
       prevention post or a mother quoting the stranger; the rules' matches inside
       such quotes are dropped the same way, core/reported.py).
     """
-    top, score, above = model.pick(probs)
+    if thresholds is None:
+        thresholds = model.thresholds if window else unit_thresholds(model.thresholds)
+    top, score, above = model.pick(probs, thresholds)
     signal = {"category": top, "score": round(score, 4)}
-    if top in model.thresholds:
-        signal["threshold"] = model.thresholds[top]
+    if top in thresholds:
+        signal["threshold"] = thresholds[top]
     if window:
         signal["window"] = True
     rules_signal = (verdict.signals or {}).get("rules") or {"risk": verdict.risk, "severity": verdict.severity}
     if verdict.risk:
-        if quiets(verdict, model, probs, known):
+        if quiets(verdict, thresholds, probs, known):
             as_cue(verdict)
             signal["quieted"] = True
         elif window:
@@ -214,7 +230,7 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False, quot
     verdict.signals = {"rules": rules_signal, "model": signal}
     chosen = None
     for m in verdict.matches:  # a cue the model agrees with, first
-        if model.enabled.get(m.category) and probs[m.category] >= model.thresholds[m.category] * RAISE_FACTOR:
+        if model.enabled.get(m.category) and probs[m.category] >= thresholds[m.category] * RAISE_FACTOR:
             chosen = m.category
             break
     if chosen is None:
@@ -230,7 +246,7 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False, quot
     if SEVERITY_RANK[MODEL_SEVERITY] > SEVERITY_RANK[verdict.severity]:
         verdict.severity = MODEL_SEVERITY
     verdict.score = max(verdict.score, round(probs[chosen], 4))
-    signal.update(category=chosen, score=round(probs[chosen], 4), threshold=model.thresholds[chosen], warned=True)
+    signal.update(category=chosen, score=round(probs[chosen], 4), threshold=thresholds[chosen], warned=True)
 
 
 PIECE = 50_000  # characters scanned at once in a long text
