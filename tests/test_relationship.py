@@ -8,7 +8,7 @@ import pytest
 
 from himaya import Scanner
 from himaya.core.normalize import normalize
-from himaya.core.relationship import asks_back, discounted, family_vocative, peer_answer
+from himaya.core.relationship import asks_back, called_first, discounted, family_vocative, peer_answer
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
@@ -70,6 +70,24 @@ def test_a_grandparent_on_a_video_call_does_not_warn(scanner):
     family = _talk(scanner, [(w, t.format(hello="bonjour mamie", age="11 mamie")) for w, t in CALL])
     assert not any(v.risk for v in family)
     assert family[-1].conversation["context"] == ["family"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ماما، يحبو يزيدوني في جروب القسم", "parent"), ("أبي، هل يمكنني الذهاب؟", "parent"),
+    ("Papa, je peux sortir ?", "parent"), ("mamie ! regarde ma ceinture", "family"),
+    ("ماما قالتلي نستناك", None), ("mama 9aletli, ok", None), ("ma mère, elle dort", None),  # about her
+    ("Salut, mamie dort", None), ("abi nchouf", None),  # not first, or no comma
+])
+def test_a_message_that_opens_by_calling_a_parent_or_a_relative(text, expected):
+    assert called_first(tokens(text), text) == expected
+
+
+def test_a_parents_advice_after_the_child_called_them_does_not_warn(scanner):
+    advice = [("child", "{call} يحبو يزيدوني في جروب القسم"), ("other", "شكون عملو؟"), ("child", "المعلمة"),
+              ("other", "باهي، أما ما تبعث تصاورك لحد غريب، وكي يكلمك واحد ما تعرفوش قولي")]
+    assert any(v.risk for v in _talk(scanner, [(w, t.format(call="")) for w, t in advice]))
+    mother = _talk(scanner, [(w, t.format(call="ماما،")) for w, t in advice])
+    assert not any(v.risk for v in mother) and "parent" in mother[-1].conversation["context"]
 
 
 CAMERA = "حلي الكاميرا نحب نشوفك، قداش عمرك توا؟"  # a camera request and an age question: warns alone

@@ -31,7 +31,7 @@ from himaya.core.disclosures import (asks_alone, asks_parents, asks_who_watches,
                                      says_nobody, says_yes, school_grade, shrugs_off_age)
 from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
-from himaya.core.relationship import (addressed_kin, asks_age, asks_back, asks_to_register, class_group, discounted,
+from himaya.core.relationship import (addressed_kin, called_first, asks_age, asks_back, asks_to_register, class_group, discounted,
                                       family_surprise, guardian_in_loop, is_question, peer_answer, relative_shown,
                                       role_vocative, teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
@@ -292,7 +292,7 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
     if family_surprise(tokens):
         st.context |= {"surprise"}
     if speaker != "other":
-        if kin := addressed_kin(tokens):  # "family", or "parent" too
+        if kin := addressed_kin(tokens) or called_first(tokens, text):  # "family", or "parent" too
             st.context |= {"family", kin}
         if role_vocative(tokens) or (speaker == "child" and (class_group(tokens) or asks_to_register(tokens))):
             st.context |= {"school"}

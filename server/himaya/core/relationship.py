@@ -136,6 +136,27 @@ def addressed_kin(tokens: list[str]) -> str | None:
     return None
 
 
+# A message that opens by calling someone, a comma or an exclamation right after the first
+# word ("ماما، يحبو يزيدوني...", "Papa, je peux...", "mamie ! regarde"): in a letter-like
+# opening the word is a vocative, never what the sentence is about ("mama 9aletli", "ma mère").
+_CALLED_FIRST = re.compile(r"^\W{0,4}[^\W\d_]+\s*[,،!]")
+CALLED_PARENT = PARENT | {"ابي", "pere", "mere", "abi", "ommi"}  # (MSA "أبي", "my father")
+
+
+def called_first(tokens: list[str], text: str) -> str | None:
+    """"parent" or "family" when the message opens by calling a parent or a relative
+    followed by a comma or an exclamation (`addressed_kin` reads the other ways).
+
+    >>> called_first(["ماما", "يحبو", "يزيدوني"], "ماما، يحبو يزيدوني"), called_first(["mama", "9aletli"], "mama 9aletli")
+    ('parent', None)
+    """
+    if not tokens or not _CALLED_FIRST.match(text):
+        return None
+    if tokens[0] in CALLED_PARENT:
+        return "parent"
+    return "family" if tokens[0] in GRANDPARENT else None
+
+
 # The people whose age questions are routine, as the child addresses them ("عسلامة كوتش",
 # "ok coach", "merci madame"): a coach or a teacher registering a group. Only their age
 # questions stop counting; a picture, a meeting or a secret still does.
