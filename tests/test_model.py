@@ -254,6 +254,10 @@ def test_model_commands_show_the_model_and_measure_side_by_side(tmp_path, monkey
     data = json.loads(info.output)
     # session 17's model ships every category on (docs/MODEL.md): info shows each switch
     assert len(data["enabled"]) == 12 and all(data["enabled"].values()), data["enabled"]
+    # and the thresholds a unit alone is read at: lower, but for network pages
+    unit = data["unit_thresholds"]
+    assert unit["network-page"] == data["thresholds"]["network-page"]
+    assert all(unit[c] < t for c, t in data["thresholds"].items() if c != "network-page")
     corpus = tmp_path / "small.jsonl"
     corpus.write_text("\n".join(json.dumps(item) for item in [
         {"id": "r1", "kind": "message", "text": "ab3athli taswira tawa w ma t9oul l 7ad", "label": "risk",

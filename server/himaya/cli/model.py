@@ -88,7 +88,11 @@ def info(rules_path, as_json):
     scanner, _label = _load_scanner(rules_path)
     if scanner.model is None:
         raise click.ClickException("this list carries no model (rules only)")
+    from himaya.core.scanner import unit_thresholds
+
     data = scanner.model.info()
+    # what a single message, post or profile is read at (a conversation's window: the threshold)
+    data["unit_thresholds"] = unit_thresholds(data["thresholds"])
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -96,7 +100,7 @@ def info(rules_path, as_json):
                f"{data['training'].get('examples', '?')} training examples")
     for cat, t in data["thresholds"].items():
         state = "on" if data["enabled"][cat] else "off"
-        click.echo(f"  {cat:22} threshold {t:.3f}  {state}")
+        click.echo(f"  {cat:22} threshold {t:.3f} (a unit alone: {data['unit_thresholds'][cat]:.3f})  {state}")
 
 
 @model.command("eval")

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from himaya.core import categories
-from himaya.core.conversations import Conversation, as_cue, ConversationStore, combine_cues, explained_alone
+from himaya.core.conversations import Conversation, ConversationStore, as_cue, combine_cues, explained_alone
 from himaya.core.matcher import MAX_TEXT, Index, Match, Verdict
 from himaya.core.model import BENIGN
 from himaya.core.rules.schema import SEVERITY_RANK
@@ -64,15 +64,16 @@ MODEL_SEVERITY = "medium"  # the model alone never warns above this
 # (docs/MODEL.md, "Thresholds").
 UNIT_FACTOR = 0.8
 AT_THRESHOLD = frozenset({"network-page"})
-
-
-def unit_thresholds(thresholds: dict[str, float]) -> dict[str, float]:
-    return {c: t if c in AT_THRESHOLD else round(t * UNIT_FACTOR, 6) for c, t in thresholds.items()}
 # The model quiets a rules' warning that it reads as ordinary life (docs/MODEL.md, "Quieting"):
 QUIET_BENIGN = 0.8  # its benign probability is at least this,
 QUIET_AGREE = 0.2  # each matched category is below this fraction of its threshold,
 QUIET_UP_TO = "high"  # no match is critical,
 QUIET_KNOWN = 0.7  # and it knows this share of the words (unknown words lean benign)
+
+
+def unit_thresholds(thresholds: dict[str, float]) -> dict[str, float]:
+    """The thresholds a single unit is read at (UNIT_FACTOR, AT_THRESHOLD)."""
+    return {c: t if c in AT_THRESHOLD else round(t * UNIT_FACTOR, 6) for c, t in thresholds.items()}
 
 
 class Scanner:
@@ -183,8 +184,9 @@ def quiets(verdict: Verdict, thresholds: dict, probs: dict, known) -> bool:
     """Whether the model reads a rules' warning as ordinary life: sure the text is
     benign, far from agreeing with any matched category, no critical match, and
     most of the words known to it (`known()`, asked last: a text of words it never
-    saw scores near its benign prior, which says nothing). On the 64 evaluation
-    sets: 189 -> 81 hard negatives warned, for 4 risky items of 8 351 (docs/MODEL.md)."""
+    saw scores near its benign prior, which says nothing). Chosen with session 17's
+    model: on the 64 sets of that time 189 -> 81 hard negatives warned, for 4 risky
+    items of 8 351 (docs/MODEL.md)."""
     if SEVERITY_RANK[verdict.severity] > SEVERITY_RANK[QUIET_UP_TO] or probs[BENIGN] < QUIET_BENIGN:
         return False
     if any(m.rule.startswith("model.") or probs.get(m.category, 0.0) >= thresholds.get(m.category, 0.0) * QUIET_AGREE
