@@ -167,6 +167,10 @@ FLOORS = [
     ("probe69.jsonl", "both", 0.96, 0.90, 0.04, 0.92, 0.1),  # first measured R 0.946, P 0.993 (hard negatives 1.2 %)
     ("probe70.jsonl", "rules", 0.92, 0.63, 0.09, 0.88, 0.25),  # blind, session 18, at the same point: R 0.676
     ("probe70.jsonl", "both", 0.93, 0.88, 0.10, 0.95, 0.2),  # first measured R 0.917, P 0.957 (hard negatives 7.2 %)
+    ("probe71.jsonl", "rules", 0.95, 0.60, 0.04, 0.9, 0.1),  # blind, session 18, at its end: R 0.646
+    ("probe71.jsonl", "both", 0.95, 0.82, 0.05, 0.95, 0.15),  # first measured R 0.864, P 0.985 (hard negatives 2.4 %)
+    ("probe72.jsonl", "rules", 0.93, 0.70, 0.07, 0.88, 0.15),  # blind, session 18, at the same point: R 0.738
+    ("probe72.jsonl", "both", 0.96, 0.84, 0.04, 0.95, 0.15),  # first measured R 0.879, P 0.992 (hard negatives 1.2 %)
 ]
 
 
@@ -199,7 +203,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 173, rows
+    assert len(rows) == 177, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))
