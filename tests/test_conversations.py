@@ -312,6 +312,14 @@ def test_a_threat_typed_over_two_messages_warns_on_the_second(shipped):
     again.add(held, speaker="other")
     again.add("quoi ?", speaker="child")
     assert again.add(condition, speaker="other", before=[held]).risk
+    # after ordinary talk, the model's window of the last four messages reads as ordinary; it
+    # quiets only what reads as ordinary itself, and a burst is read whole
+    later = shipped.conversation("burst-3")
+    for line in ("La réunion des parents est à 17h15, c'est noté", "Il pleut, prends un parapluie"):
+        later.add(line, speaker="other")
+    later.add(held, speaker="other")
+    verdict = later.add(condition, speaker="other", before=[held])
+    assert verdict.risk and "quieted" not in verdict.signals["model"], verdict.signals
 
 
 def test_what_the_caller_passes_as_the_other_sides_recent_words():
@@ -386,6 +394,28 @@ class _ReadsTheWindow:
         return self.known
 
     pick = Model.pick
+
+
+def test_after_ordinary_talk_a_message_that_is_risky_itself_still_warns(shipped):
+    """The window of the last four messages reads as ordinary after small talk; it quiets
+    only a message that leans ordinary itself (QUIET_WINDOW_OWN)."""
+    conv = shipped.conversation("evening")
+    for line in ("La réunion des parents est à 17h15, c'est noté", "Il pleut, prends un parapluie",
+                 "On mange chez mamie dimanche"):
+        assert not conv.add(line, speaker="other").risk
+    verdict = conv.add("ajoute moi sur snap : sami_x000, on parle en privé", speaker="other")
+    assert verdict.risk and "quieted" not in verdict.signals["model"], verdict.signals
+
+
+def test_the_model_never_quiets_a_long_text():
+    """In a long text, ordinary words drown one sentence: a stand-in model that reads
+    everything as ordinary quiets a short message, never 60 words and more."""
+    sc = Scanner.load(FIXTURES)
+    sc.model = _ReadsTheWindow()
+    sc.model.probabilities = lambda ids: {"move-to-private": 0.02, "benign": 0.95}
+    assert not sc.scan("le match de samedi: ajoute moi sur snap").risk
+    long = sc.scan("ajoute moi sur snap " + "le match de samedi est à 10h, " * 12)
+    assert long.risk and "quieted" not in long.signals["model"]
 
 
 @pytest.mark.parametrize("known, quieted", [(1.0, True), (0.3, False)])

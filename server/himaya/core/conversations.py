@@ -179,14 +179,21 @@ class Conversation:
         # one normalization for the scan, the model and the replies read below
         n = normalize(text) if len(text) <= MAX_TEXT else None
         verdict, ids = self._scanner.assess(text, kind="message", url=url, normalized=n)
+        own_ids = ids  # the window quiets only a message that reads as ordinary itself
         if speaker == "child":
             verdict = Verdict()  # the child's own words never warn the child; they are context
         elif speaker == "other" and before and self._scanner.signals != "model":
             # what the replies already explain (a grandmother's photo request, a club's fee)
             # is not built up from several messages either
             ignored = discounted(self._state.context)
-            found = self._scanner.across(list(before)[-(BURST - 1):], text)
+            recent = list(before)[-(BURST - 1):]
+            found = self._scanner.across(recent, text)
+            alone = verdict
             verdict = _with_burst(verdict, [m for m in found if m.category not in ignored])
+            if verdict is not alone and ids is not None:
+                # a warning built across messages ("j'ai encore tes photos" / "tu veux que ta
+                # mère les voie ?"): each piece reads as ordinary, so the burst is read whole
+                own_ids = self._scanner.model.feature_ids(normalize("\n".join([*recent, text])), "message")
         now = time.time()
         st = self._state
         with self._lock:
@@ -237,7 +244,7 @@ class Conversation:
                 # told the child is 14, the other side carries on as if it were better
                 _seen(st, "trust-flattery", index, now)
         if window and speaker != "child":  # (it may warn, or quiet what the rules warned about)
-            self._scanner.window_signal(verdict, window, tokens)
+            self._scanner.window_signal(verdict, window, tokens, own_ids)
         # what this message's own words explain (a secret kept from a little brother, an
         # age the aunt forgot): for this message only, and read only when it has a stage
         # that such words can explain

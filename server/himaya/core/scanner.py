@@ -69,6 +69,10 @@ QUIET_BENIGN = 0.8  # its benign probability is at least this,
 QUIET_AGREE = 0.2  # each matched category is below this fraction of its threshold,
 QUIET_UP_TO = "high"  # no match is critical,
 QUIET_KNOWN = 0.7  # and it knows this share of the words (unknown words lean benign)
+QUIET_MAX_WORDS = 60  # of a unit this short: in a longer text, ordinary words drown one sentence
+# A conversation's window quiets only a message that leans benign itself: read with three
+# ordinary messages, "add me on snap, let's talk in private" would pass for ordinary.
+QUIET_WINDOW_OWN = 0.3
 
 
 def unit_thresholds(thresholds: dict[str, float]) -> dict[str, float]:
@@ -149,7 +153,7 @@ class Scanner:
         ids = self.model.feature_ids(n, kind)
         quotes = None if kind == "profile" else (lambda: bool(reported(n.original, n.tokens, n.starts_ends()[0])))
         apply_model(verdict, self.model, self.model.probabilities(ids), quoted=quotes,
-                    known=lambda: self.model.known_share(n.tokens), thresholds=self._unit_thresholds)
+                    known=lambda: _known_share(self.model, n.tokens), thresholds=self._unit_thresholds)
         return verdict, ids
 
     def across(self, before: list[str], text: str) -> list[Match]:
@@ -167,17 +171,32 @@ class Scanner:
                 out.append(Match(m.rule, m.category, m.severity, m.status, inside, m.title, m.explain))
         return out
 
-    def window_signal(self, verdict: Verdict, window_ids, tokens=None) -> None:
+    def window_signal(self, verdict: Verdict, window_ids, tokens=None, own_ids=None) -> None:
         """The model over a conversation's last messages together (their feature ids):
         it may warn where the rules did not, or quiet what they warned about in a
-        conversation it reads as ordinary (`tokens`: this message's, for `known_share`)."""
-        if self.model is not None and window_ids:
-            apply_model(verdict, self.model, self.model.probabilities(window_ids), window=True,
-                        known=None if tokens is None else (lambda: self.model.known_share(tokens)))
+        conversation it reads as ordinary, when the message itself leans benign
+        (`tokens`, `own_ids`: this message's words and feature ids)."""
+        if self.model is None or not window_ids:
+            return
+        model = self.model
+
+        def known() -> float:  # asked only when the rules warned
+            if tokens is None or own_ids is None or model.probabilities(own_ids)[BENIGN] < QUIET_WINDOW_OWN:
+                return 0.0  # the message (or the burst it ends) does not lean ordinary itself
+            return _known_share(model, tokens)
+
+        apply_model(verdict, model, model.probabilities(window_ids), window=True, known=known)
 
     def conversation(self, conversation_id: str) -> Conversation:
         """The running state of one conversation (created on first use)."""
         return self.conversations.get(conversation_id, self)
+
+
+def _known_share(model, tokens: list[str]) -> float:
+    """What `quiets` weighs the model's benign by: the share of the words it knows, or
+    0 for a unit of more than QUIET_MAX_WORDS words (the quieted units of the evaluation
+    sets have at most 38; a page of ordinary text around one grooming sentence reads benign)."""
+    return model.known_share(tokens) if len(tokens) <= QUIET_MAX_WORDS else 0.0
 
 
 def quiets(verdict: Verdict, thresholds: dict, probs: dict, known) -> bool:
