@@ -140,7 +140,7 @@ def addressed_kin(tokens: list[str]) -> str | None:
 # word ("ماما، يحبو يزيدوني...", "Papa, je peux...", "mamie ! regarde"): in a letter-like
 # opening the word is a vocative, never what the sentence is about ("mama 9aletli", "ma mère").
 _CALLED_FIRST = re.compile(r"^\W{0,4}\w+\s*[,،!]")  # (\w: Arabizi's "5alti," too)
-CALLED_PARENT = PARENT | {"ابي", "pere", "mere", "abi", "ommi"}  # (MSA "أبي", "my father")
+CALLED_PARENT = PARENT | {"ابي", "pere", "mere", "abi"}  # (MSA "أبي", "my father")
 
 
 def called_first(tokens: list[str], text: str) -> str | None:
