@@ -171,6 +171,10 @@ FLOORS = [
     ("probe71.jsonl", "both", 0.95, 0.82, 0.05, 0.95, 0.15),  # first measured R 0.864, P 0.985 (hard negatives 2.4 %)
     ("probe72.jsonl", "rules", 0.93, 0.70, 0.07, 0.88, 0.15),  # blind, session 18, at the same point: R 0.738
     ("probe72.jsonl", "both", 0.96, 0.84, 0.04, 0.95, 0.15),  # first measured R 0.879, P 0.992 (hard negatives 1.2 %)
+    ("probe73.jsonl", "rules", 0.93, 0.65, 0.08, 0.8, 0.15),  # blind, session 19, with session 18's code: R 0.690
+    ("probe73.jsonl", "both", 0.95, 0.86, 0.06, 0.9, 0.15),  # first measured R 0.901, P 0.977 (hard negatives 3.8 %)
+    ("probe74.jsonl", "rules", 0.92, 0.64, 0.10, 0.75, 0.2),  # blind, session 19, at the same point: R 0.687
+    ("probe74.jsonl", "both", 0.93, 0.87, 0.11, 0.88, 0.25),  # first measured R 0.912, P 0.950 (hard negatives 8.8 %)
 ]
 
 
@@ -203,7 +207,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 177, rows
+    assert len(rows) == 181, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))
