@@ -503,3 +503,40 @@ def test_a_secret_kept_from_the_grandmother_who_raises_the_child_is_no_surprise(
     # children whose parents work abroad live with a grandmother: she is the one kept out
     assert scanner.scan("get telegram, ill add u there. dont tell ur grandma, its just a gamer thing").risk
     assert not scanner.scan("dont tell grandma about the cake, its her birthday saturday, bring a gift").risk
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("et dis à ta maman de m'appeler ce soir", True),
+    ("و قولي لماماك تعيطلي", True),  # "to your mum" written on the word
+    ("tell ur mom to text me when she can", True),
+    ("dis à ta mère que tu dors chez une copine", False),  # an alibi to tell her, not a call back
+    ("ما تقولش لبوك", False),
+])
+def test_a_parent_asked_to_call_back_is_sought_out_not_kept_out(text, expected):
+    from himaya.core.relationship import guardian_in_loop, parent_called_back
+    assert parent_called_back(tokens(text)) is expected
+    assert guardian_in_loop(tokens(text)) is expected
+
+
+def test_a_reminder_is_no_negation_of_the_parent():
+    from himaya.core.relationship import guardian_in_loop
+    assert guardian_in_loop(tokens("N'oublie pas l'autorisation signée par tes parents et 30dt"))
+    assert not guardian_in_loop(tokens("ne viens pas avec tes parents"))
+
+
+def test_thanks_then_a_kin_word_addresses_the_kin():
+    from himaya.core.relationship import addressed_kin
+    assert addressed_kin(tokens("يعيشك خالتي! 14")) == "family"
+    assert addressed_kin(tokens("ya3tik 5alti")) == "family"
+    assert addressed_kin(tokens("عند خالتي")) is None  # where the child is
+
+
+def test_a_message_that_has_the_parent_call_back_keeps_no_secret_from_them(scanner):
+    call = [("other", "how old r u now?"), ("child", "11"), ("other", "i sent u a little gift card for ur grades"),
+            ("child", "thanks!!"), ("other", "{}")]
+    back = _talk(scanner, [(who, text.format("and tell ur mom to call me tonight")) for who, text in call])
+    hide = _talk(scanner, [(who, text.format("and dont tell ur mom tonight")) for who, text in call])
+    assert hide[-1].risk and not back[-1].risk
+    back = _talk(scanner, [("other", "قداش عمرك توا؟"), ("child", "13"), ("other", "بعثتلك 30 دينار على D17 هدية النجاح"),
+                           ("child", "يعيشك"), ("other", "و قولي لماماك تعيطلي غدوة")])
+    assert not back[-1].risk

@@ -32,8 +32,8 @@ from himaya.core.disclosures import (asks_alone, asks_parents, asks_who_watches,
 from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (addressed_kin, asks_age, asks_back, asks_to_register, called_first, class_group,
-                                      discounted, family_surprise, guardian_in_loop, is_question, peer_answer,
-                                      relative_shown, role_vocative, teen_age_given, young_age)
+                                      discounted, family_surprise, guardian_in_loop, is_question, parent_called_back,
+                                      peer_answer, relative_shown, role_vocative, teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -248,7 +248,7 @@ class Conversation:
         # what this message's own words explain (a secret kept from a little brother, an
         # age the aunt forgot): for this message only, and read only when it has a stage
         # that such words can explain
-        own = discounted(own_reasons(text, tokens)) if tokens is not None and any(
+        own = discounted(_own_context(text, tokens)) if tokens is not None and any(
             m.category in OWN_EXPLAINS for m in verdict.matches) else set()
         with self._lock:
             explained = discounted(st.context)  # what the replies explain
@@ -335,7 +335,7 @@ def _read_context(st: _State, speaker: str, index: int, tokens: list[str] | None
 
 # The stages a message's own words can explain (reasons.py), and those its writer's words
 # can (writer_context): every other stage is never explained by them.
-OWN_EXPLAINS = frozenset(discounted(REASONS))
+OWN_EXPLAINS = frozenset(discounted(REASONS | {"parent-told"}))
 WRITER_EXPLAINS = OWN_EXPLAINS | discounted({"surprise", "guardian", "relative", "same-age"})
 
 
@@ -344,7 +344,15 @@ def writer_context(text: str, tokens: list[str]) -> frozenset:
     guardian brought in or a relative named (`_said_context`); the reasons it gives for
     its own stages (reasons.py)."""
     return frozenset(_said_context(text, tokens) | ({"surprise"} if family_surprise(tokens) else set())
-                     | own_reasons(text, tokens) | ({"same-age"} if same_age(tokens) else set()))
+                     | _own_context(text, tokens) | ({"same-age"} if same_age(tokens) else set()))
+
+
+def _own_context(text: str, tokens: list[str]) -> set[str]:
+    """What a message's own words explain of its own stages, for that message only: the
+    reasons it gives (reasons.py); "parent-told" when it asks for the child's parent to
+    call back ("dis à ta maman de m'appeler"): whatever else it says, it keeps no secret
+    from them."""
+    return own_reasons(text, tokens) | ({"parent-told"} if parent_called_back(tokens) else set())
 
 
 def _said_context(text: str, tokens: list[str]) -> set[str]:

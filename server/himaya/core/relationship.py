@@ -130,6 +130,7 @@ def addressed_kin(tokens: list[str]) -> str | None:
         if before in AT_KIN:  # "إيه عند خالتي", "chez mamie": where the child is, not whom it addresses
             continue
         led = before is not None and (before in LEAD or before in GREETING or before.isdigit()  # "ya mamie"
+                                      or before in THANKS  # "يعيشك خالتي", "ya3tik 5alti"
                                       or (before in BARE_YOU and i >= 2 and tokens[i - 2] in THANKS))  # "thank u auntie"
         if led or (tok in GRANDPARENT and (i == len(tokens) - 1 or (i == 0 and len(tokens) <= 3))):
             return "family"
@@ -203,6 +204,18 @@ KEEP_OUT = {"pas", "sans", "no", "not", "without", "dont", "never", "jamais", "b
             # "when you are not with your mother": Derja's negated "to be"
             "ماكش", "ماكيش", "makech", "makich", "موش", "مش", "mech", "mich", "مانيش", "manich", "ماهوش", "mahouch",
             "ماهيش", "mahich", "isnt", "arent", "wont", "won", "wasnt", "werent"}
+# "Don't forget the form your parents sign" is a reminder, not a parent kept out: a negation
+# on a forget verb negates nothing of the parent.
+FORGET = {"oublie", "oublies", "oubliez", "oublier", "forget", "tensech", "tensach", "tansech", "tensa", "tansa",
+          "tnsech", "تنساش", "تنسى", "تنساو", "تنسي", "تنسوش"}
+_TO_AND = ("ل", "و")  # Arabic "to" and "and" written on the word: "لماماك", "وبوك"
+# The parent asked to call or write back ("dis à ta maman de m'appeler", "قولي لماماك تعيطلي",
+# "tell ur mom to text me"): the adult seeks the parent out, which no one hiding from them does.
+TELL = {"dis", "dites", "tell", "ask", "demande", "9oul", "9oulha", "9olha", "9oulou", "قول", "قولي", "قوللها",
+        "9ouli", "9olli"}
+CALL_BACK = {"appeler", "appelle", "appelles", "rappeler", "contacter", "ecrire", "call", "text", "ring", "contact",
+             "t3ayetli", "t3aytli", "t3aytelna", "tkallemni", "tkalemni", "tkallamni", "ta3tini", "تعيطلي", "تكلمني",
+             "تعيطلنا", "تتصل", "يتصل", "يكلمني", "يعيطلي"}
 
 
 def role_vocative(tokens: list[str]) -> bool:
@@ -291,26 +304,44 @@ def _parents_addressed(tokens: list[str]) -> bool:
     return any(tok in PARENTS_GROUP and (i == 0 or tokens[i - 1] in _TO_PARENTS) for i, tok in enumerate(tokens[:3]))
 
 
+def _is_guardian(tok: str) -> bool:
+    return tok in GUARDIAN or (tok[:1] in _TO_AND and tok[1:] in GUARDIAN)
+
+
+def _calls_back(tokens: list[str], i: int) -> bool:
+    """The guardian word at i is told to call or write back ("dis à ta maman de m'appeler")."""
+    return not TELL.isdisjoint(tokens[max(0, i - 3):i]) and not CALL_BACK.isdisjoint(tokens[i + 1:i + 5])
+
+
+def parent_called_back(tokens: list[str]) -> bool:
+    """The message asks the child to have a parent call or write back: the adult seeks
+    the parent out (the narrowest of `guardian_in_loop`'s readings)."""
+    return any(_is_guardian(tok) and _calls_back(tokens, i) for i, tok in enumerate(tokens))
+
+
 def guardian_in_loop(tokens: list[str]) -> bool:
     """The other side has the child come or sign with a parent: a guardian word and a
-    with / come / sign word within three tokens, no negation just before either; or has
-    the parent send it (SENDS); or a parent registers their own child (`parent_registers`); or
-    the message opens by addressing the parents ("يا أمهات", "chers parents")."""
+    with / come / sign word within three tokens, no negation just before either (but for a
+    reminder's: "n'oublie pas"); or has the parent send it (SENDS) or call back (TELL ...
+    CALL_BACK); or a parent registers their own child (`parent_registers`); or the message
+    opens by addressing the parents ("يا أمهات", "chers parents")."""
     if parent_registers(tokens) or _parents_addressed(tokens):
         return True
-    if GUARDIAN.isdisjoint(tokens):
+    if GUARDIAN.isdisjoint(tokens) and not any(map(_is_guardian, tokens)):
         return False
     for i, tok in enumerate(tokens):
-        if tok not in GUARDIAN:
+        if not _is_guardian(tok):
             continue
         if (any(t.startswith(SENDS) for t in tokens[i + 1:i + 4]) and SENT_TO.isdisjoint(tokens[max(0, i - 2):i])
                 and not set(tokens[max(0, i - 3):i + 4]) & KEEP_OUT):
+            return True
+        if _calls_back(tokens, i):
             return True
         near = range(max(0, i - 3), min(len(tokens), i + 4))
         for j in near:
             if tokens[j] in WITH_GUARDIAN:
                 lead = set(tokens[max(0, min(i, j) - 3):min(i, j)])
-                if not lead & KEEP_OUT:
+                if not lead & KEEP_OUT or not FORGET.isdisjoint(tokens[max(0, min(i, j) - 5):min(i, j)]):
                     return True
     return False
 
@@ -585,6 +616,8 @@ def discounted(context: set[str]) -> set[str]:
     if "family" in context or "relative" in context:  # a grandparent's camera call, "you've grown", pocket money,
         out |= {"image-request", "meeting-request", "gifts-money", "trust-flattery", "move-to-private"}  # "on WhatsApp"
     if "parent" in context:  # the child's mother or father: what they ask to keep is kept from others, with them
+        out.add("secrecy-isolation")
+    if "parent-told" in context:  # a message that brings the parent in keeps nothing from them (conversations.py)
         out.add("secrecy-isolation")
     if "guardian" in context:  # a club that asks the age, names its fee and the training time; a tutor's
         out |= {"age-probe", "gifts-money", "meeting-request", "image-request", "recruitment"}  # camera, a job
