@@ -88,6 +88,13 @@ def test_an_age_asked_by_someone_who_forgot_it():
     assert discounted({"sibling"}) == {"secrecy-isolation", "gifts-money", "trust-flattery"}
 
 
+def test_a_forgotten_age_explains_the_age_question_not_whether_the_child_is_alone():
+    full = Scanner.load(RULES)  # the message read alone, as the companion reads it
+    assert not full.scan("9adech 3omrek taw? nsit 😅 13 wala 14?").risk
+    assert full.scan("9adech 3omrek taw? nsit 😅 13 wala 14? w enti wa7dek fel dar taw?").risk
+    assert full.scan("je suis dans ton école aussi, t'as quel âge ? tu restes seule à la maison le soir ?").risk
+
+
 @pytest.mark.parametrize("text, expected", [
     ("ena w enti nechriw l babi montre, ma t9oulech", True),
     ("نجمعو الفلوس ونشريولها كادو، ما تقولش لماما", True),

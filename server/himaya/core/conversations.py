@@ -248,7 +248,7 @@ class Conversation:
         # what this message's own words explain (a secret kept from a little brother, an
         # age the aunt forgot): for this message only, and read only when it has a stage
         # that such words can explain
-        own = discounted(_own_context(text, tokens)) if tokens is not None and any(
+        own = discounted(_own_context(text, tokens)) - _unexplained(tokens) if tokens is not None and any(
             m.category in OWN_EXPLAINS for m in verdict.matches) else set()
         with self._lock:
             explained = discounted(st.context)  # what the replies explain
@@ -347,6 +347,13 @@ def writer_context(text: str, tokens: list[str]) -> frozenset:
                      | _own_context(text, tokens) | ({"same-age"} if same_age(tokens) else set()))
 
 
+def _unexplained(tokens: list[str]) -> set[str]:
+    """What a message's own words never explain: whether the child is alone, where the
+    parents are, who sees the phone. The aunt who forgot the age or the schoolmate of the
+    same year needs no such answer ("nsit, 13 wala 14? w enti wa7dek fel dar taw?")."""
+    return {"age-probe"} if asks_alone(tokens) or asks_parents(tokens) or asks_who_watches(tokens) else set()
+
+
 def _own_context(text: str, tokens: list[str]) -> set[str]:
     """What a message's own words explain of its own stages, for that message only: the
     reasons it gives (reasons.py); "parent-told" when it asks for the child's parent to
@@ -384,7 +391,7 @@ def explained_alone(verdict: Verdict, text: str, tokens: list[str]) -> Verdict:
     # (a warning for a stage that no writer's words explain, such as a move to a private app,
     # a group link or a threat, is not read further: the common case, ~60 µs saved)
     if verdict.risk and _within(verdict, WRITER_EXPLAINS):
-        ignored = discounted(writer_context(text, tokens))
+        ignored = discounted(writer_context(text, tokens)) - _unexplained(tokens)
         if _within(verdict, ignored):
             as_cue(verdict)
     return verdict
