@@ -95,6 +95,12 @@ def test_a_forgotten_age_explains_the_age_question_not_whether_the_child_is_alon
     assert full.scan("je suis dans ton école aussi, t'as quel âge ? tu restes seule à la maison le soir ?").risk
 
 
+def test_a_secret_kept_from_a_brother_is_no_family_business_when_the_child_is_wanted_alone():
+    full = Scanner.load(RULES)
+    assert not full.scan("w ma t9oulech l 5ouk, nechrilek cadeau sghir 😉").risk
+    assert full.scan("w ma t9oulech l 5ouk, nechrilek cadeau sghir 😉 ab3athli ki tkoun wa7dek").risk
+
+
 @pytest.mark.parametrize("text, expected", [
     ("ena w enti nechriw l babi montre, ma t9oulech", True),
     ("نجمعو الفلوس ونشريولها كادو، ما تقولش لماما", True),

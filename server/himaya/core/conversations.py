@@ -350,8 +350,13 @@ def writer_context(text: str, tokens: list[str]) -> frozenset:
 def _unexplained(tokens: list[str]) -> set[str]:
     """What a message's own words never explain: whether the child is alone, where the
     parents are, who sees the phone. The aunt who forgot the age or the schoolmate of the
-    same year needs no such answer ("nsit, 13 wala 14? w enti wa7dek fel dar taw?")."""
-    return {"age-probe"} if asks_alone(tokens) or asks_parents(tokens) or asks_who_watches(tokens) else set()
+    same year needs no such answer ("nsit, 13 wala 14? w enti wa7dek fel dar taw?"); and
+    a message that wants the child alone ("kalamni ki tkoun wa7dek, pas devant ton oncle")
+    keeps no secret, gift or praise as family business (a schoolmate's "come alone" to a
+    swap at recess is still a schoolmate's)."""
+    if asks_alone(tokens):  # "call me when you are alone, not in front of your uncle": no family business
+        return {"age-probe", "secrecy-isolation", "gifts-money", "trust-flattery"}  # (a swap at recess still is)
+    return {"age-probe"} if asks_parents(tokens) or asks_who_watches(tokens) else set()
 
 
 def _own_context(text: str, tokens: list[str]) -> set[str]:
