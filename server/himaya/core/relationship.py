@@ -192,6 +192,8 @@ FOR_OTHER = FOR_FAMILY - {"anniv", "anniversaire", "birthday", "bday", "عيد",
 GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guardian", "maman", "papa", "mere", "pere",
             "ommek", "omek", "babak", "bouk", "waldik", "waliyek", "وليك", "الولي", "وليي", "امك", "بابك", "بوك",
             "والديك", "والدك", "والدتك", "ماماك", "باباك", "wali", "walik"}
+# the same words, also written with Arabic "to" or "and" on them ("لماماك", "وبوك"): one set, read in C
+GUARDIAN_WRITTEN = frozenset(GUARDIAN | {prefix + word for prefix in ("ل", "و") for word in GUARDIAN})
 WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3a", "مع", "يحضر", "تحضر", "يجي", "تجي",
                  "يمضي", "sign", "signe", "signee", "signed", "signer", "signature", "autorisation", "permission",
                  "vient", "viennent", "around", "present", "presente", "presents"}  # ("should be around")
@@ -208,7 +210,6 @@ KEEP_OUT = {"pas", "sans", "no", "not", "without", "dont", "never", "jamais", "b
 # on a forget verb negates nothing of the parent.
 FORGET = {"oublie", "oublies", "oubliez", "oublier", "forget", "tensech", "tensach", "tansech", "tensa", "tansa",
           "tnsech", "تنساش", "تنسى", "تنساو", "تنسي", "تنسوش"}
-_TO_AND = ("ل", "و")  # Arabic "to" and "and" written on the word: "لماماك", "وبوك"
 # The parent asked to call or write back ("dis à ta maman de m'appeler", "قولي لماماك تعيطلي",
 # "tell ur mom to text me"): the adult seeks the parent out, which no one hiding from them does.
 TELL = {"dis", "dites", "tell", "ask", "demande", "9oul", "9oulha", "9olha", "9oulou", "قول", "قولي", "قوللها",
@@ -304,10 +305,6 @@ def _parents_addressed(tokens: list[str]) -> bool:
     return any(tok in PARENTS_GROUP and (i == 0 or tokens[i - 1] in _TO_PARENTS) for i, tok in enumerate(tokens[:3]))
 
 
-def _is_guardian(tok: str) -> bool:
-    return tok in GUARDIAN or (tok[:1] in _TO_AND and tok[1:] in GUARDIAN)
-
-
 def _calls_back(tokens: list[str], i: int) -> bool:
     """The guardian word at i is told to call or write back ("dis à ta maman de m'appeler")."""
     return not TELL.isdisjoint(tokens[max(0, i - 3):i]) and not CALL_BACK.isdisjoint(tokens[i + 1:i + 5])
@@ -316,7 +313,7 @@ def _calls_back(tokens: list[str], i: int) -> bool:
 def parent_called_back(tokens: list[str]) -> bool:
     """The message asks the child to have a parent call or write back: the adult seeks
     the parent out (the narrowest of `guardian_in_loop`'s readings)."""
-    return any(_is_guardian(tok) and _calls_back(tokens, i) for i, tok in enumerate(tokens))
+    return any(tok in GUARDIAN_WRITTEN and _calls_back(tokens, i) for i, tok in enumerate(tokens))
 
 
 def guardian_in_loop(tokens: list[str]) -> bool:
@@ -327,10 +324,10 @@ def guardian_in_loop(tokens: list[str]) -> bool:
     opens by addressing the parents ("يا أمهات", "chers parents")."""
     if parent_registers(tokens) or _parents_addressed(tokens):
         return True
-    if GUARDIAN.isdisjoint(tokens) and not any(map(_is_guardian, tokens)):
+    if GUARDIAN_WRITTEN.isdisjoint(tokens):
         return False
     for i, tok in enumerate(tokens):
-        if not _is_guardian(tok):
+        if tok not in GUARDIAN_WRITTEN:
             continue
         if (any(t.startswith(SENDS) for t in tokens[i + 1:i + 4]) and SENT_TO.isdisjoint(tokens[max(0, i - 2):i])
                 and not set(tokens[max(0, i - 3):i + 4]) & KEEP_OUT):
