@@ -48,6 +48,7 @@ from rapidfuzz.distance import Levenshtein
 
 from himaya.core import normalize as normalize_mod
 from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
+from himaya.core.negation import PROHIBITION, prohibited
 from himaya.core.normalize import (
     WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_article,
     strip_clitic, strip_proclitic,
@@ -333,7 +334,8 @@ class Index:
     def _add_term(self, c: _Compiled, ri: int, term) -> None:
         g = term.name
         if term.unless_after:
-            c.guards[(ri, g)] = [tuple(loose(t) for t in words) for words in term.unless_after]
+            c.guards[(ri, g)] = [words if words == _PROHIBITION_GUARD else tuple(loose(t) for t in words)
+                                 for words in term.unless_after]
         for lang, values in term.values.items():
             for v in values:
                 if term.kind in ("phrase", "fuzzy"):
@@ -762,11 +764,18 @@ def _add_ref(refs: list, ref) -> None:
         refs.append(ref)
 
 
+_PROHIBITION_GUARD = (PROHIBITION,)
+
 def _guarded(guard, n: Normalized, first: int) -> bool:
-    """Does one of the group's `unless_after` words stand right before token `first`?
+    """Does one of the group's `unless_after` words stand right before token `first`
+    (or, for `@prohibition`, a command in the negative: core/negation.py)?
     A last word spelled out in spaced letters ("لا ح ا ج ة لموافقة") counts as that word."""
     toks = n.tokens
     for words in guard:
+        if words == _PROHIBITION_GUARD:
+            if prohibited(n, first):
+                return True
+            continue
         k = len(words)
         if first >= k and tuple(loose(t) for t in toks[first - k:first]) == words:
             return True

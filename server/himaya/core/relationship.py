@@ -43,6 +43,7 @@ from __future__ import annotations
 import re
 
 from himaya.core.disclosures import CLOCK_TIME, PARENTS_YOURS, number_at
+from himaya.core.negation import prohibition_at
 
 # Grandparents, as a child addresses them (after the normalizer: no accents,
 # Arabic letters folded). Parents are left out on purpose: "mama fel 5edma" is a
@@ -449,10 +450,18 @@ STRANGERS = {"strangers", "stranger", "inconnus", "inconnu", "الغرباء", "
 NO_ONE = STRANGERS | {"حد", "لحد", "لاحد", "احد", "7ad", "l7ad", "anyone", "anybody", "personne"}
 
 
+# ...or forbids going alone ("ma temchich wa7dek", "ما تخرجش وحدك", "ne rentre pas seule",
+# "don't walk home alone"), whatever the verb (core/negation.py).
+ALONE = {"alone", "seule", "seul", "wa7dek", "wahdek", "wa7dk", "wa7edek", "وحدك", "لوحدك", "بمفردك", "بوحدك"}
+
+
 def _safety_rule(tokens: list[str], i: int) -> bool:
-    """tokens[i] is a parent's safety rule: a negated go / open with "anyone" after it, or
-    a negated talk with "strangers"."""
+    """tokens[i] is a parent's safety rule: a negated go / open with "anyone" after it, a
+    negated talk with "strangers", or "alone" right after a prohibition."""
     tok = tokens[i]
+    if tok in ALONE:  # (the verb at most one word before: tokens hold no comma to end a clause)
+        v = prohibition_at(tokens, i)
+        return v is not None and i - 2 <= v < i
     if i == 0 or (tok not in SAFE_VERB and tok not in TALK_VERB):
         return False
     negated = tokens[i - 1] in SAFE_NEG or (i > 1 and tokens[i - 2:i] == ["don", "t"])
@@ -467,7 +476,7 @@ def _hour_at(tokens: list[str], i: int) -> bool:
 
 # Every word household_voice starts from: a message without any (nearly all) is not read
 # token by token (relative_shown asks it of every message of the other side).
-_HOUSEHOLD_WORDS = HOME_VERB | {t for pair in BE_HOME for t in pair[1:]} | SAFE_VERB | TALK_VERB | CALLS_YOU
+_HOUSEHOLD_WORDS = HOME_VERB | {t for pair in BE_HOME for t in pair[1:]} | SAFE_VERB | TALK_VERB | CALLS_YOU | ALONE
 
 
 def household_voice(tokens: list[str]) -> bool:

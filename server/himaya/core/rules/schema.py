@@ -13,6 +13,7 @@ from typing import Any
 
 import re2
 
+from himaya.core.negation import PROHIBITION
 from himaya.core.normalize import normalize_term
 from himaya.core.rules.condition import ConditionError, Node, parse
 
@@ -203,6 +204,10 @@ def _guard(raw: Any, kind: str, where: str) -> tuple[tuple[str, ...], ...]:
     _need(kind in ("phrase", "fuzzy"), where, "only phrase and fuzzy groups can have unless_after")
     out = []
     for i, v in enumerate(_string_list(raw, where)):
+        if v == PROHIBITION:  # a named check, not words (core/negation.py)
+            out.append((PROHIBITION,))
+            continue
+        _need(not v.startswith("@"), f"{where}[{i}]", f"unknown check {v!r} (the one known is {PROHIBITION!r})")
         toks = tuple(normalize_term(v))
         _need(toks and len(toks) <= MAX_GUARD_WORDS, f"{where}[{i}]", f"1 to {MAX_GUARD_WORDS} words")
         out.append(toks)
