@@ -322,6 +322,29 @@ def test_a_threat_typed_over_two_messages_warns_on_the_second(shipped):
     assert verdict.risk and "quieted" not in verdict.signals["model"], verdict.signals
 
 
+def test_an_answer_to_the_childs_own_question_starts_a_turn_of_its_own(shipped):
+    """The grandmother's "say nothing to your sister" and, after the child asks for a cake,
+    her "of course, and tell your mother I'm coming" are two turns: read as one burst they
+    made "say nothing ... your mother". A "really?" from the child, a plain thanks, or a
+    refusal of what the child asked keep the burst whole."""
+    rules_only = Scanner(shipped.ruleset, signals="rules", index=shipped.index)
+    first = "je passe dimanche avec un petit billet, ne dis rien à ta sœur"
+    answer = "bien sûr, et dis à ta mère que j'arrive vers midi"
+    assert [m.rule for m in rules_only.across([first], answer)] == ["HIM-SEC-001"]  # what the burst would read
+
+    def third(reply: str, text: str = answer):
+        conv = rules_only.conversation(f"turn-{reply}-{text}")
+        conv.add(first, speaker="other")
+        conv.add(reply, speaker="child")
+        return conv.add(text, speaker="other", before=[first])
+
+    asked = third("tu peux apporter le gâteau ?")
+    assert not asked.risk and asked.conversation["stages"] == []
+    assert third("c'est vrai ??").risk  # "really?": the answer goes on with the same pitch
+    assert third("merci").risk  # no question: the caller's burst stands
+    assert third("tu peux apporter le gâteau ?", "non, et dis à ta mère que j'arrive vers midi").risk
+
+
 def test_what_the_caller_passes_as_the_other_sides_recent_words():
     from himaya.core.corpus import recent_words
 

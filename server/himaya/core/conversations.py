@@ -31,7 +31,7 @@ from himaya.core.disclosures import (asks_alone, asks_parents, asks_who_watches,
                                      says_nobody, says_yes, school_grade, shrugs_off_age)
 from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
-from himaya.core.relationship import (addressed_kin, asks_age, asks_back, asks_to_register, called_first, class_group,
+from himaya.core.relationship import (addressed_kin, answers_first, asks_age, asks_if_true, asks_back, asks_to_register, called_first, class_group,
                                       discounted, family_surprise, guardian_in_loop, is_question, parent_called_back,
                                       peer_answer, relative_shown, role_vocative, teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
@@ -131,6 +131,7 @@ class _State:
     asked_parents: int = -10  # the message where the other side asked about the reader's parents
     asked_watcher: int = -10  # the message where it asked who is with the reader or sees its phone
     guessed_age: int = -10  # the message where it asked whether the reader is of an age under 18 ("t'as 13 ans ?")
+    child_asked: int = -10  # the child's last message that asked a question
     repeated: frozenset = frozenset()  # stages shown again in a later message, not faded since
     count: int = 0
     alert_at: int | None = None
@@ -182,7 +183,10 @@ class Conversation:
         own_ids = ids  # the window quiets only a message that reads as ordinary itself
         if speaker == "child":
             verdict = Verdict()  # the child's own words never warn the child; they are context
-        elif speaker == "other" and before and self._scanner.signals != "model":
+        elif speaker == "other" and before and self._scanner.signals != "model" and not (
+                n is not None and self._state.child_asked == self._state.count - 1 and answers_first(n.tokens)):
+            # (a message that opens by answering the child's question, "bien sûr" to "tu
+            # ramènes les makrouds ?", starts a turn of its own: not read on from before it)
             # what the replies already explain (a grandmother's photo request, a club's fee)
             # is not built up from several messages either
             ignored = discounted(self._state.context)
@@ -210,6 +214,8 @@ class Conversation:
             else:
                 tokens = None
             if speaker == "child":
+                if tokens and is_question(text) and not asks_if_true(tokens):
+                    st.child_asked = index  # ("c'est vrai ??" asks the pitch to go on: no new turn)
                 asked = index - st.last_age_question <= 2
                 told = disclosed(tokens, replying_to_age_question=asked)
                 for kind in told:

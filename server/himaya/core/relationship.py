@@ -605,6 +605,32 @@ def teen_age_given(tokens: list[str]) -> bool:
     return False
 
 
+# A message that opens by answering ("bien sûr", "of course", "akid", "بالطبع"): after the
+# child's question it is a turn of its own, whatever the other side said before.
+ANSWER_OPENERS = {("bien", "sur"), ("of", "course"), ("sure",), ("oui",), ("yes",), ("ok",), ("okay",), ("akid",),
+                  ("akeed",), ("لا", "باس"), ("بالطبع",), ("طبعا",), ("اكيد",), ("اي",), ("ايه",), ("نعم",), ("باهي",),
+                  ("behi",), ("ey",), ("eyh",), ("d", "accord"), ("evidemment",), ("bien", "entendu")}
+# (never "no": "no no, parents make it awkward" to "would my parents need to come?" is the
+# refused chaperone, the pitch going on)
+
+
+def answers_first(tokens: list[str]) -> bool:
+    """The message opens with an answer word (ANSWER_OPENERS)."""
+    return bool(tokens) and ((tokens[0],) in ANSWER_OPENERS or tuple(tokens[:2]) in ANSWER_OPENERS)
+
+
+# "Really?": the child asks the other side to confirm what it just said; the answer goes on
+# with the same pitch ("c'est vrai ??" - "bien sûr. bourse complète...").
+IF_TRUE = {"vrai", "vraiment", "serieux", "really", "srsly", "seriously", "fr", "bel7a9", "bel7a9a", "belha9",
+           "بالحق", "حقا", "صحيح", "wallah", "walla", "والله", "sur", "sure", "bellehi", "billehi", "billahi", "bellahi",
+           "بالله", "blehi"}
+
+
+def asks_if_true(tokens: list[str]) -> bool:
+    """The child's question asks whether what was said is true (IF_TRUE)."""
+    return not IF_TRUE.isdisjoint(tokens[:4])
+
+
 def is_question(text: str) -> bool:
     """The text holds a question mark (Latin or Arabic)."""
     return "?" in text or "؟" in text
