@@ -540,3 +540,14 @@ def test_a_message_that_has_the_parent_call_back_keeps_no_secret_from_them(scann
     back = _talk(scanner, [("other", "قداش عمرك توا؟"), ("child", "13"), ("other", "بعثتلك 30 دينار على D17 هدية النجاح"),
                            ("child", "يعيشك"), ("other", "و قولي لماماك تعيطلي غدوة")])
     assert not back[-1].risk
+
+
+@pytest.mark.parametrize("reply", ["11 to 13", "de 10 à 14 ans", "من 12 إلى 15 سنة", "men 10 l 14"])
+def test_a_range_of_ages_is_nobodys_own_age(reply):
+    """"How old are the others in your group?" - "11 to 13": the group's ages, not the child's
+    disclosure; "13", "j'ai 13 ans" and "13 wala 14" (not sure of one's own) still are."""
+    from himaya.core.disclosures import minor_age
+
+    assert not minor_age(normalize(reply).tokens, True)
+    for own in ("13", "j'ai 13 ans", "13 wala 14", "عمري 12"):
+        assert minor_age(normalize(own).tokens, True), own

@@ -134,6 +134,18 @@ def minor_birth_year(tokens: list[str], i: int, replying_to_age_question: bool) 
     return (replying_to_age_question and len(tokens) <= 5) or bool(set(tokens[max(0, i - 2):i]) & BIRTH_WORDS)
 
 
+# Between the two ends of a range of ages ("11 to 13", "de 10 à 14 ans", "من 12 إلى 15", "men 10 l 14").
+RANGE_TO = {"to", "till", "until", "a", "jusqu", "الي", "الى", "لل", "ل", "l", "lel", "7atta", "hatta", "حتي", "حتى"}
+
+
+def _in_range(tokens: list[str], i: int, size: int) -> bool:
+    """The number at tokens[i] (`size` tokens) is an end of a range of numbers."""
+    after = i + size
+    if after + 1 < len(tokens) and tokens[after] in RANGE_TO and number_at(tokens, after + 1)[0] is not None:
+        return True
+    return i >= 2 and tokens[i - 1] in RANGE_TO and number_at(tokens, i - 2)[0] is not None
+
+
 def minor_age(tokens: list[str], replying_to_age_question: bool = False) -> bool:
     """An age under 18 said with an age word nearby ("j'ai 14 ans", "3andi 13",
     "im 15"), or as a short bare answer to an age question ("15 w enti?"); a birth
@@ -146,6 +158,8 @@ def minor_age(tokens: list[str], replying_to_age_question: bool = False) -> bool
             continue
         if i and tokens[i - 1] in COUNTED:
             continue  # "chapter 9", "page 12": a number of something else
+        if _in_range(tokens, i, size):
+            continue  # "11 to 13", "من 12 إلى 15": the ages of a group, nobody's own
         near = set(tokens[max(0, i - 3):i]) | set(tokens[i + size:i + size + 2])
         if near & AGE_WORDS:
             return True
