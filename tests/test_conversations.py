@@ -345,6 +345,31 @@ def test_an_answer_to_the_childs_own_question_starts_a_turn_of_its_own(shipped):
     assert third("tu peux apporter le gâteau ?", "non, et dis à ta mère que j'arrive vers midi").risk
 
 
+def test_an_age_question_and_a_snap_wait_for_the_childs_answer(shipped):
+    """Classmates swap Snapchat names and ages on first contact: the two stages alone wait
+    for the child's answer. An age under 18 told to the other side warns at its next
+    message; the swap of ages explains both; "alone at home?" is more than an age, and
+    does not wait."""
+    rules_only = Scanner(shipped.ruleset, signals="rules", index=shipped.index)
+    snap = "ta3tini snap mte3ek? bech nab3athlek el résumé"
+
+    def chat(name, lines):
+        conv = rules_only.conversation(f"swap-{name}")
+        return [conv.add(text, speaker=who).risk for who, text in lines]
+
+    told = chat("told", [("other", snap), ("child", "ok c'est lina.000"), ("other", "t'as quel âge ?"),
+                         ("child", "14"), ("other", "cool, on parle là-bas ce soir")])
+    assert told == [False, False, False, False, True]
+    swapped = chat("swapped", [("other", snap), ("child", "ok c'est lina.000, w enti ?"),
+                               ("other", "t'as quel âge d'ailleurs ?"), ("child", "15 et toi ?"),
+                               ("other", "15 aussi, on est au même lycée")])
+    assert not any(swapped)
+    alone = chat("alone", [("other", snap), ("child", "ok c'est lina.000"), ("other", "tu es seule chez toi ce soir ?")])
+    assert alone == [False, False, True]
+    # in one message read alone, both together still warn
+    assert rules_only.scan("t'as quel âge ? " + snap).risk
+
+
 def test_what_the_caller_passes_as_the_other_sides_recent_words():
     from himaya.core.corpus import recent_words
 

@@ -107,6 +107,12 @@ REACH = 5
 # the question then waits for another stage (teenagers ask each other's age far
 # more often than anyone else does).
 ANSWERED = "answered"
+# An age question and a move to Snapchat, and no other stage: what classmates swap on first
+# contact ("t'as quel âge ? passe ton snap"). In a chat the two wait for the child's answer
+# too: an age under 18 said to the other side warns; the swap of ages classmates make explains
+# both. Not when the other side probed more than the age (alone? the parents? which school?),
+# and a unit read alone with both still warns.
+SWAP = frozenset({"age-probe", "move-to-private"})
 
 
 @dataclass(slots=True)  # thousands live at once: no per-instance dict
@@ -132,6 +138,7 @@ class _State:
     asked_watcher: int = -10  # the message where it asked who is with the reader or sees its phone
     guessed_age: int = -10  # the message where it asked whether the reader is of an age under 18 ("t'as 13 ans ?")
     child_asked: int = -10  # the child's last message that asked a question
+    probed_more: bool = False  # an age-probe stage other than a plain age question (see SWAP)
     repeated: frozenset = frozenset()  # stages shown again in a later message, not faded since
     count: int = 0
     alert_at: int | None = None
@@ -273,10 +280,12 @@ class Conversation:
                     _seen(st, m.category, index, now)
                     if m.category == "age-probe":
                         st.last_age_question = index
+                        if tokens is None or not asks_age(tokens):
+                            st.probed_more = True  # alone? parents? school? more than the age
                 del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
             # (what this message's own words explain does not undo a stage an earlier message showed)
             live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER and c[0] not in explained]
-            info = summarize(live, st.disclosures, st.repeated, st.context)
+            info = summarize(live, st.disclosures, st.repeated, st.context, swap_waits=not st.probed_more)
             if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
                 st.alert_at = index
             info["context"] = sorted(st.context)
@@ -445,7 +454,7 @@ def as_cue(verdict: Verdict) -> None:
 
 
 def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None, repeated=(),
-              context=frozenset()) -> dict:
+              context=frozenset(), swap_waits: bool = False) -> dict:
     """Stages seen, whether they cross the threshold, and the message that started it.
     The child's disclosures add weight (and count as a sign) only once the other
     side has shown at least one stage. A serious stage the other side comes back to
@@ -453,7 +462,9 @@ def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = Non
     meeting, threatened again) adds half its weight and counts as a sign of its own:
     insisting is the tactic, where one mention may be a misunderstanding. A stage
     first shown after the child said they are a minor weighs more, unless the
-    replies already show who the other side is (`context`: family, a classmate...)."""
+    replies already show who the other side is (`context`: family, a classmate...).
+    `swap_waits`: the cues of a conversation whose age-probe stage is a plain age question
+    only: SWAP then waits for a disclosure."""
     first: dict[str, int] = {}
     for stage, index, _ in cues:
         first.setdefault(stage, index)
@@ -471,6 +482,8 @@ def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = Non
         if minor_at is not None and not context and any(index > minor_at for index in first.values()):
             weight += AFTER_MINOR_WEIGHT
     alert = signs >= 2 and weight >= THRESHOLD
+    if alert and swap_waits and not told and set(first) == SWAP:
+        alert = False  # classmates swap ages and Snapchat names: wait for the child's answer
     return {
         "stages": sorted(first, key=first.get),
         "disclosures": told,
