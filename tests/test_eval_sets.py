@@ -179,6 +179,10 @@ FLOORS = [
     ("probe75.jsonl", "both", 0.96, 0.85, 0.05, 0.8, 0.1),  # first measured R 0.893, P 0.984 (hard negatives 2.4 %)
     ("probe76.jsonl", "rules", 0.91, 0.57, 0.10, 0.6, 0.3),  # blind, session 19, at the same point: R 0.614
     ("probe76.jsonl", "both", 0.94, 0.82, 0.08, 0.85, 0.25),  # first measured R 0.857, P 0.968 (hard negatives 5.0 %)
+    ("probe77.jsonl", "rules", 0.94, 0.68, 0.07, 0.85, 0.1),  # blind, session 20, with session 19's code: R 0.716
+    ("probe77.jsonl", "both", 0.96, 0.89, 0.04, 0.95, 0.1),  # first measured R 0.922, P 0.985 (hard negatives 2.5 %)
+    ("probe78.jsonl", "rules", 0.90, 0.63, 0.12, 0.88, 0.3),  # blind, session 20, at its end: R 0.671
+    ("probe78.jsonl", "both", 0.93, 0.92, 0.09, 0.95, 0.3),  # first measured R 0.950, P 0.957 (hard negatives 7.5 %)
 ]
 
 
@@ -211,7 +215,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 185, rows
+    assert len(rows) == 189, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))
