@@ -766,6 +766,7 @@ def _add_ref(refs: list, ref) -> None:
 
 _PROHIBITION_GUARD = (PROHIBITION,)
 
+
 def _guarded(guard, n: Normalized, first: int) -> bool:
     """Does one of the group's `unless_after` words stand right before token `first`
     (or, for `@prohibition`, a command in the negative: core/negation.py)?

@@ -21,10 +21,10 @@ The verb is the hit's first word, or one of the three words just before it
 ("don't walk home | alone", "ما تخرجش | وحدك", "never take the bus | alone"). Never a
 prohibition:
 - a verb of telling or showing ("don't tell anyone you are alone", "ما
-  تقولش لحد إنك وحدك"): keeping quiet is the secrecy tactic itself; nor one of
-  fear or feeling ("ma tkhafech ija wa7dek", "ما تحسش روحك وحدك", "don't be scared"):
-  reassurance is the groomer's;
-  nor of bringing or letting ("ما تجيبش حد", "don't bring anyone"): isolation;
+  تقولش لحد إنك وحدك"): keeping quiet is the secrecy tactic itself; of fear or
+  feeling ("ma tkhafech ija wa7dek", "ما تحسش روحك وحدك", "don't be scared"):
+  reassurance is the groomer's; of bringing or letting ("ما تجيبش حد", "don't
+  bring anyone"): isolation;
 - a clause that ends in a question mark ("ma tkounech wa7dek ?", "won't you
   be alone?") or that punctuation separates from the hit.
 
@@ -54,30 +54,38 @@ _DERJA_MA = {"ما", "وما", "ma"}
 # second-person verbs with the negative ending (the head is "ma" / "ما" before them)
 _DERJA_VERB = re.compile(r"^(?:t[a-z0-9]{2,}(?:ch|sh|che)|ت\w{2,}ش)$")
 # the same, fused with their head: ماتمشيش, متمشيش, matemchich, mat5arjich
-_DERJA_FUSED = re.compile(r"^(?:mat[a-z0-9]{2,}(?:ch|sh|che)|mt[a-z0-9]{3,}(?:ch|sh)|مات\w{2,}ش|مت(?!اع)\w{2,}ش)$")
+_DERJA_FUSED = re.compile(
+    r"^(?:mat[a-z0-9]{2,}(?:ch|sh|che)|mt[a-z0-9]{3,}(?:ch|sh)|مات\w{2,}ش|مت(?!اع)\w{2,}ش)$")
 _AR_VERB = re.compile(r"^ت\w{2,}$")
 
-# telling and showing: "don't tell" is secrecy, not a safety rule (stems after the t / ت)
-_TELL_EN_FR = {"tell", "say", "show", "let", "text", "dis", "dites", "raconte", "montre", "parle", "laisse", "dire",
-               # nor reassurance: "don't be afraid, come alone" is the groomer's
-               "be", "worry", "fear", "panic", "stress", "aie", "inquiete", "inquietes", "stresse", "panique", "feel", "sens",
-               "sentes",
-               # nor bringing someone along: "don't bring anyone, come alone" isolates
-               "bring", "amene", "ramene", "emmene", "invite"}
-_TELL_STEMS = ("9ou", "9ol", "9ul", "gou", "gol", "7ki", "a7ki", "ahki", "kal", "kel", "war", "khab", "5ab",
-               "fadh", "fad", "3alem", "khaf", "5af", "9la9", "9ale9", "stressi", "7ess", "7as", "hess", "jib", "jeb", "khall", "5all",
-               "قو", "قل", "حك", "خب", "كل", "ور", "فض", "علم", "عل", "خاف", "خف", "قلق", "حس", "جيب", "جب", "خل")
+# Never the verb of a safety rule (stems read after the "t" / "ت" of the second person):
+# telling and showing ("don't tell" is the secrecy tactic itself), fear and feeling ("don't
+# be afraid", "ما تحسش روحك وحدك": the groomer's reassurance), bringing and letting ("don't
+# bring anyone": isolation).
+_NOT_SAFETY = {
+    "tell", "say", "show", "let", "text", "dis", "dites", "raconte", "montre", "parle", "laisse", "dire",
+    "be", "worry", "fear", "panic", "stress", "aie", "inquiete", "inquietes", "stresse", "panique", "feel", "sens",
+    "sentes", "bring", "amene", "ramene", "emmene", "invite",
+}
+_NOT_SAFETY_STEMS = (
+    "9ou", "9ol", "9ul", "gou", "gol", "7ki", "a7ki", "ahki", "kal", "kel", "war", "khab", "5ab", "fadh", "fad",
+    "3alem", "khaf", "5af", "9la9", "9ale9", "stressi", "7ess", "7as", "hess", "jib", "jeb", "khall", "5all",
+    "قو", "قل", "حك", "خب", "كل", "ور", "فض", "علم", "عل", "خاف", "خف", "قلق", "حس", "جيب", "جب", "خل",
+)
 # French forms of "to be" / "to have" before "pas": a statement or a question about the reader
 _FR_STATE = {"es", "est", "suis", "etes", "êtes", "sont", "as", "a", "ai", "avez", "serai", "seras", "sera"}
 _FR_SUBJECTS = {"je", "j", "tu", "t", "il", "elle", "on", "vous", "nous", "ils", "elles", "c", "ce", "ça", "ca"}
 
+# a subject or "to be" before "don't" / "never": a statement about someone, not a command
 _EN_SUBJECTS = {"i", "you", "u", "we", "they", "he", "she", "it", "re", "m", "s", "are", "am", "is", "ll", "d", "ur"}
 
 _CLAUSE_END = re.compile(r"[,.;:!?؟،\n]")
 
 
-def _telling(verb: str) -> bool:
-    if verb in _TELL_EN_FR:
+def _not_safety(verb: str) -> bool:
+    """The verb is never a safety rule's (see _NOT_SAFETY), read with or without its
+    negative head ("matkhafech", "ما تقولش") and its second-person "t"."""
+    if verb in _NOT_SAFETY:
         return True
     stem = verb
     for head in ("ma", "ما", "م"):
@@ -86,13 +94,13 @@ def _telling(verb: str) -> bool:
             break
     if stem[:1] in ("t", "ت"):
         stem = stem[1:]
-    return stem.startswith(_TELL_STEMS)
+    return stem.startswith(_NOT_SAFETY_STEMS)
 
 
 def _negated_verb(toks: list[str], v: int) -> bool:
     """Token v is a verb under a prohibition (see the module's doc)."""
     verb = toks[v]
-    if _telling(verb):
+    if _not_safety(verb):
         return False
     before = toks[v - 1] if v >= 1 else ""
     if _DERJA_FUSED.match(verb):
