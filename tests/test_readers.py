@@ -49,8 +49,12 @@ def _results(api, conversation, units):
 
 
 def test_the_persons_own_messages_do_not_build_a_conversations_stages(api):
-    theirs = _results(api, "messenger:t/1", [(AGE, {"speaker": "other"}), (MOVE, {"speaker": "other"})])
-    assert theirs[1]["conversation"]["stages"] == ["age-probe", "move-to-private"] and theirs[1]["conversation"]["alert"] is True
+    theirs = _results(api, "messenger:t/1", [(AGE, {"speaker": "other"}), ("13", {"speaker": "self"}),
+                                             (MOVE, {"speaker": "other"})])
+    assert theirs[2]["conversation"]["stages"] == ["age-probe", "move-to-private"] and theirs[2]["conversation"]["alert"] is True
+    # (the age question and the move alone wait for the child's answer: classmates swap both)
+    waits = _results(api, "messenger:t/0", [(AGE, {"speaker": "other"}), (MOVE, {"speaker": "other"})])
+    assert waits[1]["conversation"]["stages"] == ["age-probe", "move-to-private"] and waits[1]["conversation"]["alert"] is False
     mixed = _results(api, "messenger:t/2", [(AGE, {"speaker": "self"}), (MOVE, {"speaker": "other"})])
     assert mixed[0]["risk"] is False and mixed[0]["matches"] == [], "the person's own words never warn"
     assert mixed[1]["conversation"]["stages"] == ["move-to-private"] and mixed[1]["conversation"]["alert"] is False
