@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 
-from himaya.core.disclosures import CLOCK_TIME, PARENTS_YOURS, number_at
+from himaya.core.disclosures import ALONE_YOU, CLOCK_TIME, PARENTS_YOURS, number_at
 from himaya.core.negation import prohibition_at
 
 # Grandparents, as a child addresses them (after the normalizer: no accents,
@@ -451,15 +451,16 @@ NO_ONE = STRANGERS | {"حد", "لحد", "لاحد", "احد", "7ad", "l7ad", "an
 
 
 # ...or forbids going alone ("ma temchich wa7dek", "ما تخرجش وحدك", "ne rentre pas seule",
-# "don't walk home alone"), whatever the verb (core/negation.py).
-ALONE = {"alone", "seule", "seul", "wa7dek", "wahdek", "wa7dk", "wa7edek", "وحدك", "لوحدك", "بمفردك", "بوحدك"}
+# "don't walk home alone"), whatever the verb (core/negation.py): the reader's "alone" of
+# disclosures.py, and the forms with "by" that a rule says rather than asks.
+GOING_ALONE = ALONE_YOU | {"لوحدك", "بمفردك", "بوحدك"}
 
 
 def _safety_rule(tokens: list[str], i: int) -> bool:
     """tokens[i] is a parent's safety rule: a negated go / open with "anyone" after it, a
     negated talk with "strangers", or "alone" right after a prohibition."""
     tok = tokens[i]
-    if tok in ALONE:  # (the verb at most one word before: tokens hold no comma to end a clause)
+    if tok in GOING_ALONE:  # (the verb at most one word before: tokens hold no comma to end a clause)
         v = prohibition_at(tokens, i)
         return v is not None and i - 2 <= v < i
     if i == 0 or (tok not in SAFE_VERB and tok not in TALK_VERB):
@@ -476,7 +477,7 @@ def _hour_at(tokens: list[str], i: int) -> bool:
 
 # Every word household_voice starts from: a message without any (nearly all) is not read
 # token by token (relative_shown asks it of every message of the other side).
-_HOUSEHOLD_WORDS = HOME_VERB | {t for pair in BE_HOME for t in pair[1:]} | SAFE_VERB | TALK_VERB | CALLS_YOU | ALONE
+_HOUSEHOLD_WORDS = HOME_VERB | {t for pair in BE_HOME for t in pair[1:]} | SAFE_VERB | TALK_VERB | CALLS_YOU | GOING_ALONE
 
 
 def household_voice(tokens: list[str]) -> bool:
