@@ -59,6 +59,8 @@ def tokens(text):
     ("un petit quelque chose de papi, ne le dis pas à ta sœur", True),  # "sœur" with its ligature
     ("dis-le à p3rs0nne, même pas à ta sœur", False),  # "nobody" in leet, "not even"
     ("🤐 même ta sœur", False),
+    ("لا تخبر أخاك الصغير بما أعطيتك حتى لا يغار", True),  # MSA "your brother"; "حتى لا": so that not
+    ("لا تخبر أحدًا حتى أخاك", False),  # "not even your brother": kept from everyone
 ])
 def test_a_secret_kept_only_from_a_sibling(text, expected):
     assert sibling_secret(tokens(text)) is expected
@@ -132,6 +134,32 @@ def test_a_message_explained_by_its_own_reason_does_not_warn(scanner, text):
     assert not scanner.scan(text).risk, [m.rule for m in scanner.scan(text).matches]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("ما تحكيش لبابا اللي طيحت التلفون، توا نصلحوه", True),
+    ("ma t9oulech l mama elli ksart el verre", True),
+    ("dont tell mum i dropped her phone 😭", True),
+    ("dis rien à maman, j'ai cassé le vase", True),
+    ("i lost the charger, don't tell dad", True),
+    ("ton tel est cassé ? je t'en commande un, tes parents poseront pas de questions", False),  # a state, a lure
+    ("im broke, dont tell anyone", False),  # money, not a broken thing
+    ("i lost you for a while, don't tell anyone we talk again", False),  # a person
+    ("je t'ai perdu de vue, ne dis rien à tes parents", False),
+    ("ma t9oul l 7ad 3la 7kayetna", False),
+])
+def test_a_mishap_to_be_covered(text, expected):
+    from himaya.core.reasons import mishap
+
+    assert mishap(tokens(text)) is expected
+
+
+@pytest.mark.parametrize("text", [
+    "ma t9oulech l mama elli ksart el verre, ghodwa nchri wa7ed",
+    "dont tell mum i dropped her phone, ill fix it before she's back",
+])
+def test_a_mishap_kept_from_the_parents_does_not_warn(scanner, text):
+    assert not scanner.scan(text).risk, [m.rule for m in scanner.scan(text).matches]
+
+
 @pytest.mark.parametrize("text", [
     "ma t9oul l 7ad 3la 7kayetna, 7atta l 5outek",
     "don't tell ur parents or ur brother we talk",
@@ -191,6 +219,7 @@ def test_ages_swapped_close_together_are_a_peers():
     ("envoie moi une photo de toi et de ton devoir", False),  # the child's own person is asked for too
     ("send me a pic in ur school uniform", False),
     ("ab3athli taswira jdida", False),
+    ("send me a pic of the essay u wrote so i can read it", True),
 ])
 def test_a_photo_of_schoolwork_or_a_paper(text, expected):
     from himaya.core.reasons import photo_of_a_thing

@@ -42,6 +42,7 @@ def tokens(text):
     ("3id mabrouk khalti", True), ("ok baba, chnowa nechriw?", True), ("3aslema tonton!", True),
     ("ok mama 9aletli nrawa7", False), ("ey baba mazel fel 5edma", False), ("ahla 3ammi", False),
     ("c'est la même", False), ("moi même", False), ("mama fel 5edma", False),
+    ("عسلامة ماميتي", True), ("12 ya mamiti", True),  # "my mamie"
 ])
 def test_a_grandparent_is_recognised_only_when_addressed(text, expected):
     assert family_vocative(tokens(text)) is expected

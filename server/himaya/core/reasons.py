@@ -102,7 +102,8 @@ def sibling_secret(tokens: list[str]) -> bool:
     sibling = False
     for i, (tok, bare) in enumerate(zip(tokens, clitic)):
         if (tok in KEPT_FROM_ALL or bare in KEPT_FROM_ALL or leet(tok) in KEPT_FROM_ALL or _OURS.match(tok)
-                or (tok == "one" and i and tokens[i - 1] == "no") or tok in EVEN  # ("p3rs0nne": nobody)
+                or (tok == "one" and i and tokens[i - 1] == "no")  # ("p3rs0nne": nobody)
+                or (tok in EVEN and tokens[i + 1:i + 2] != ["لا"])  # (MSA "حتى لا يغار": so that he is not)
                 or (tok in WHO and not (i >= 2 and tokens[i - 2] in ARTICLE and tokens[i - 1] not in _WHO_AFTER))):
             return False
         if bare in MAMA and (tok != bare or (i and tokens[i - 1] in TO)):  # "la l mama", "لماما" (not "عند ماما")
@@ -177,23 +178,64 @@ PHOTO_WORDS = {"photo", "photos", "pic", "pics", "picture", "image", "capture", 
 THINGS = {"exercice", "exercices", "exo", "devoir", "devoirs", "cahier", "carnet", "bulletin", "correction", "feuille",
           "copie", "exercise", "homework", "notebook", "worksheet", "assignment", "ورقه", "تمرين", "واجب", "صفحه",
           "كراس", "كراسه", "دفتر", "كارني", "درس", "انجزته", "كتبته", "wajeb", "tamrin", "kras", "facture", "receipt",
-          "فاتوره", "ordonnance", "prescription", "wasfa", "وصفه", "ticket", "recu", "بطاقه"}
-PERSONAL = {"toi", "you", "u", "urself", "yourself", "selfie", "selfies", "وجهك", "wejhek", "تصويرتك", "taswirtek",
+          "فاتوره", "ordonnance", "prescription", "wasfa", "وصفه", "ticket", "recu", "بطاقه", "essay", "redaction",
+          "dissertation", "rapport", "report", "projet", "project", "انشاء", "بحث"}
+PERSONAL = {"toi", "urself", "yourself", "selfie", "selfies", "وجهك", "wejhek", "تصويرتك", "taswirtek",
             "ليك", "lik", "face", "visage"}
+# English "you" is the child's person after "of" or "with" ("a pic of u and the homework"); "the
+# essay u wrote" is the one who wrote it.
+YOU_EN, OF_EN = {"you", "u"}, {"of", "with", "and"}
 
 
 def photo_of_a_thing(tokens: list[str]) -> bool:
     """The message asks for a photo of schoolwork or a paper, and of nothing personal."""
-    if PHOTO_WORDS.isdisjoint(tokens) or not PERSONAL.isdisjoint(tokens):
+    if PHOTO_WORDS.isdisjoint(tokens) or not PERSONAL.isdisjoint(tokens) or any(
+            t in YOU_EN and i and tokens[i - 1] in OF_EN for i, t in enumerate(tokens)):
         return False
-    bare = [token_forms(t)[1] for t in tokens]
-    return any(tok in PHOTO_WORDS and any(b in THINGS for b in bare[max(0, i - 2):i + 6])
-               for i, tok in enumerate(tokens))
+    # (the word as written, or without its proclitics: token_forms also folds doubled letters,
+    # "essay" -> "esay", so both are looked up)
+    things = [t in THINGS or token_forms(t)[1] in THINGS for t in tokens]
+    return any(tok in PHOTO_WORDS and any(things[max(0, i - 2):i + 6]) for i, tok in enumerate(tokens))
+
+
+# A mishap to be covered: the writer (or the reader) broke, dropped, lost, burnt or spilled
+# something, failed a test or missed a class ("ma t9oulech l mama elli ksart el tel", "ما تحكيش
+# لبابا اللي طيحت التلفون", "don't tell mum i dropped her phone", "dis rien, j'ai cassé le
+# vase"). A sibling's or a friend's secret: a groomer's is about the two of them, never about a
+# broken thing. Past forms only, with an object suffix or a conjunction at most; no "lost you",
+# "rate" or "i'm broke" (a price, a lure of money).
+_MISHAP = re.compile(
+    r"^(?:[وف]?(?:كسرت|تكسرت|تكسر|طيحت|طاحت|ضيعت|ضاعت|حرقت|تحرقت|رسبت|اضعت|اتلفت|اوقعت|سكبت|دفقت|غبت)"
+    r"(?:ها|هم|و|ه|ولها|ولو)?"
+    r"|w?(?:kass?(?:a|e)?rt|ksart|tkass?(?:e|a)?r(?:et|t)|tay+a?[7h]t|dhay+(?:a|e)?3t|7ra9t|hra9t|ghebt|ghibt)"
+    r"(?:ha|hom|ou|o|h)?"
+    r"|dropped|cracked|smashed|crashed|spilled|spilt|scratched|dented|wrecked|ruined)$")
+# French says it with the auxiliary ("j'ai cassé", "t'as renversé"): "ton tel est cassé" is a state, and
+# a lure's opening ("je peux t'en commander un").
+_FR_MISHAP = {"casse", "cassee", "abime", "abimee", "brule", "brulee", "renverse", "perdu", "perdue", "rate"}
+_FR_AUX = {"ai", "as", "a", "avons", "avez", "ont"}
+_BROKE_BY = {"i", "u", "you", "we", "he", "she", "they", "accidentally", "literally"}  # "i broke": not "i m broke"
+
+
+def mishap(tokens: list[str]) -> bool:
+    """The message tells of something broken, dropped, lost or failed (see _MISHAP)."""
+    for i, tok in enumerate(tokens):
+        if _MISHAP.match(tok) or (tok == "broke" and i and tokens[i - 1] in _BROKE_BY):
+            return True
+        if ((tok in _FR_MISHAP and i and tokens[i - 1] in _FR_AUX)
+                or (tok in ("lost", "failed", "skipped") and i and tokens[i - 1] in _MISHAP_BY)) and _YOU.isdisjoint(
+                tokens[max(0, i - 3):i - 1] + tokens[i + 1:i + 2]):
+            return True
+    return False
+
+
+_MISHAP_BY = {"i", "u", "you", "we", "he", "she", "they"}  # "i lost", "we failed": said of a thing
+_YOU = {"you", "u", "t", "te", "toi", "vous"}  # "i lost you", "je t'ai perdu de vue": a person, no thing
 
 
 # Every reason own_reasons gives (conversations.py reads a message for them only when it has
 # a stage one of them explains).
-REASONS = frozenset({"sibling", "confides", "schoolmate", "known", "document"})
+REASONS = frozenset({"sibling", "confides", "schoolmate", "known", "document", "mishap"})
 
 
 def own_reasons(text: str, tokens: list[str]) -> set[str]:
@@ -212,4 +254,6 @@ def own_reasons(text: str, tokens: list[str]) -> set[str]:
         found.add("known")
     if photo_of_a_thing(tokens):
         found.add("document")
+    if mishap(tokens):
+        found.add("mishap")
     return found

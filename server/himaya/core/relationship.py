@@ -52,6 +52,7 @@ GRANDPARENT = {
     "mamie", "mami", "mamy", "papi", "papy", "pepe", "grandma", "grandpa", "granny", "nana",
     "jeddo", "jaddo", "jeddou", "jaddou", "jedou", "jedda", "jadda", "jeddi", "jedti", "mima", "mimti", "teta", "tita",
     "جدو", "جدي", "جده", "جدتي", "ميمتي", "ميمه", "تيتا", "تيته", "ماماتي", "mamati", "mametti", "مامي", "طاطا",
+    "ماميتي", "mamiti", "mamitti",  # "my mamie"
     # aunts and a mother's brother, as a child calls them ("3ammi", "عمي" is said to any older man)
     "khalti", "5alti", "khalto", "3amti", "3ammti", "tata", "tati", "tatie", "tonton", "aunty", "auntie",
     "5ali", "khali", "خالتي", "عمتي", "خالي",
@@ -169,7 +170,8 @@ ROLE = {"coach", "couch", "كوتش", "الكوتش", "prof", "professeur", "mad
 # "سوربريز لماما"): its secret and its "delete this" are the family's, not the other side's.
 SURPRISE = {"surprise", "surprize", "sarprise", "سوربريز", "سربريز", "سبريز", "مفاجاه", "مفاجئه"}
 # A brother or a sister of the child's ("l 5ouk", "لخوك", "ta sœur", "ur little brother").
-SIBLING_YOURS = {"5ouk", "khouk", "khok", "5ok", "o5tek", "okhtek", "5outek", "khoutek", "خوك", "اختك", "خوتك", "اخوك"}
+SIBLING_YOURS = {"5ouk", "khouk", "khok", "5ok", "o5tek", "okhtek", "5outek", "khoutek", "خوك", "اختك", "خوتك", "اخوك",
+                 "اخاك"}  # (MSA's "tell your brother": لا تخبر أخاك)
 SIBLING_NOUN = {"frere", "soeur", "brother", "sister", "bro", "sis"}
 FOR_FAMILY = {"maman", "mama", "papa", "baba", "mamie", "papi", "son", "sa", "ses", "his", "her", "their", "leur",
               "anniv", "anniversaire", "birthday", "bday", "ماما", "بابا", "لماما", "لبابا", "عيد", "ميلاد", "ميلادها",
@@ -654,8 +656,9 @@ def discounted(context: set[str]) -> set[str]:
         out.add("secrecy-isolation")
     if "guardian" in context:  # a club that asks the age, names its fee and the training time; a tutor's
         out |= {"age-probe", "gifts-money", "meeting-request", "image-request", "recruitment"}  # camera, a job
-    if {"surprise", "sibling", "confides"} & set(context):  # the family's secret for a birthday; a message's
-        out.add("secrecy-isolation")  # secret kept from a brother only, or its writer's own crush (reasons.py)
+    if {"surprise", "sibling", "confides", "mishap"} & set(context):  # the family's secret for a birthday; a
+        out.add("secrecy-isolation")  # message's secret kept from a brother only, its writer's own crush, a
+        # broken phone to be mended before the parents see it (reasons.py)
     if "confides" in context:  # "between you and me" about the writer's own crush is a friend's bond
         out.add("trust-flattery")
     if "sibling" in context:  # pocket money kept from the little brother, "so he is not jealous"
