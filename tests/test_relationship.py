@@ -152,6 +152,11 @@ def test_a_club_that_brings_the_parent_in_is_not_an_age_probe(scanner):
     assert guardian_in_loop(tokens("ويجب أن يحضر وليّك للتسجيل"))
     assert not guardian_in_loop(tokens("pas besoin de tes parents, viens seule"))
     assert not guardian_in_loop(tokens("9oul l ommek 3andek cours"))  # an alibi, not a parent in the loop
+    assert guardian_in_loop(tokens("ta7t 14 lazem wa7ed men ahlek m3ak"))  # someone of your family with you
+    assert guardian_in_loop(tokens("تربص صيفي لمن هم فوق 16 بإمضاء الولي"))  # with the guardian's signature
+    assert guardian_in_loop(tokens("his parent needs to fill the form too"))
+    assert not guardian_in_loop(tokens("your parents don't need to sign anything"))  # the negation between them
+    assert not guardian_in_loop(tokens("tes parents n'ont pas besoin de signer"))
     talk = [("other", "t'as quel âge ?"), ("child", "12"), ("other", "ok, groupe des 11-13 ans, mardi 17h au stade")]
     club = _talk(scanner, [("other", "viens avec ta mère samedi pour l'inscription")] + talk)
     stranger = _talk(scanner, [("other", "salut, ça va ?")] + talk)

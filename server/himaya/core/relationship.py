@@ -194,12 +194,14 @@ FOR_OTHER = FOR_FAMILY - {"anniv", "anniversaire", "birthday", "bday", "عيد",
 # "بلا ما يعرف بوك") are checked right before.
 GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guardian", "maman", "papa", "mere", "pere",
             "ommek", "omek", "babak", "bouk", "waldik", "waliyek", "وليك", "الولي", "وليي", "امك", "بابك", "بوك",
-            "والديك", "والدك", "والدتك", "ماماك", "باباك", "wali", "walik"}
+            "والديك", "والدك", "والدتك", "ماماك", "باباك", "wali", "walik", "والداك",
+            "ahlek", "a7lek", "اهلك"}  # ("wa7ed men ahlek m3ak": someone of your family with you)
 # the same words, also written with Arabic "to" or "and" on them ("لماماك", "وبوك"): one set, read in C
 GUARDIAN_WRITTEN = frozenset(GUARDIAN | {prefix + word for prefix in ("ل", "و") for word in GUARDIAN})
 WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3a", "مع", "يحضر", "تحضر", "يجي", "تجي",
                  "يمضي", "sign", "signe", "signee", "signed", "signer", "signature", "autorisation", "permission",
-                 "vient", "viennent", "around", "present", "presente", "presents"}  # ("should be around")
+                 "vient", "viennent", "around", "present", "presente", "presents",  # ("should be around")
+                 "m3ak", "معاك", "يوقع", "توقيع", "بتوقيع", "امضاء", "بامضاء", "fill", "remplir", "remplit"}
 # The parent as the one who sends it ("your mom can send it from her phone"), not the one it
 # is sent to ("send it to your mom"): a send verb just after the guardian word.
 SENDS = ("send", "envoie", "envoyer", "tab3ath", "tab3ith", "yab3ath", "تبعث", "يبعث", "ترسل", "ترسله")
@@ -340,7 +342,8 @@ def guardian_in_loop(tokens: list[str]) -> bool:
         near = range(max(0, i - 3), min(len(tokens), i + 4))
         for j in near:
             if tokens[j] in WITH_GUARDIAN:
-                lead = set(tokens[max(0, min(i, j) - 3):min(i, j)])
+                # a negation before the two words or between them ("your parents don't need to sign")
+                lead = set(tokens[max(0, min(i, j) - 3):max(i, j)])
                 if not lead & KEEP_OUT or not FORGET.isdisjoint(tokens[max(0, min(i, j) - 5):min(i, j)]):
                     return True
     return False
