@@ -557,3 +557,28 @@ def test_a_range_of_ages_is_nobodys_own_age(reply):
     assert not minor_age(normalize(reply).tokens, True)
     for own in ("13", "j'ai 13 ans", "13 wala 14", "عمري 12"):
         assert minor_age(normalize(own).tokens, True), own
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("أين أنت الآن؟ أرسل لي موقعك، سآتي لأخذك من الدرس. أبوك", True),  # "your dad"
+    ("ab3athli taswira mta3 l carnet — khaltek Nour", True),
+    ("je passe te prendre à 17h. Papa", True),
+    ("send me a pic of the menu - your aunt Sonia", True),
+    ("ma t9oul chay l babak", False),  # ends with "your dad", no signature
+    ("come alone. your mom doesnt need to know", False),  # a clause, not a name
+    ("viens seule. Ton ami", False),  # a friend is no relative
+])
+def test_a_message_signed_by_a_parent_or_a_relative(text, expected):
+    from himaya.core.relationship import signed_as_kin
+
+    assert signed_as_kin(text) is expected
+
+
+def test_a_pick_up_signed_by_the_father_does_not_warn_where_an_unsigned_one_does():
+    from himaya import Scanner
+
+    with_model = Scanner.load(RULES, signals="both")
+    asked = "envoie-moi ta position, je viens te chercher après le cours"
+    assert with_model.scan(asked).risk
+    assert not with_model.scan(asked + ". Papa").risk
+    assert not with_model.scan(asked + " — ta tante Sonia").risk

@@ -34,7 +34,7 @@ from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (addressed_kin, answers_first, asks_age, asks_back, asks_if_true, asks_to_register,
                                       called_first, class_group, discounted, family_surprise, guardian_in_loop,
                                       is_question, parent_called_back, peer_answer, relative_shown, role_vocative,
-                                      teen_age_given, young_age)
+                                      signed_as_kin, teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -395,7 +395,7 @@ def _said_context(text: str, tokens: list[str]) -> set[str]:
         guardian, relative = guardian and guardian_in_loop(said), relative and relative_shown(said)
     if guardian:
         found.add("guardian")
-    if relative:
+    if relative or signed_as_kin(text):
         found.add("relative")
     return found
 

@@ -44,6 +44,7 @@ import re
 
 from himaya.core.disclosures import ALONE_YOU, CLOCK_TIME, PARENTS_YOURS, number_at
 from himaya.core.negation import prohibition_at
+from himaya.core.normalize import normalize
 
 # Grandparents, as a child addresses them (after the normalizer: no accents,
 # Arabic letters folded). Parents are left out on purpose: "mama fel 5edma" is a
@@ -538,6 +539,32 @@ def relative_shown(tokens: list[str]) -> bool:
                 if tokens[j] in RELAY_TO and _parent_at(tokens, j + 1):
                     return True
     return False
+
+
+# A message signed by the child's parent or relative, after its last full stop or dash: "... je
+# passe te prendre à 17h. Papa", "... بعد نصف ساعة. أبوك", "— خالتك نور", "- your aunt Sonia".
+# A closing clause of one to three words: "ma t9oul chay l babak" ends with "your dad" too, and is
+# no signature.
+_LAST_CLAUSE = re.compile(r"[.!…\n—–-]\s*([^.!?؟…\n,،—–-]+?)\s*[.!❤️😘🤍💕]*\s*$")
+SIGNER_YOURS = PARENT_YOURS | {"ابوك", "والدك", "والدتك"}
+_SIGNER_NOUN = PARENT_NOUN | KIN_NOUN | {"papa", "maman", "mama", "baba"}
+
+
+def signed_as_kin(text: str) -> bool:
+    """The message ends with a signature naming the writer as the child's parent or relative
+    ("... . أبوك", "— khaltek Nour", "- your aunt Sonia", "... . Papa")."""
+    m = _LAST_CLAUSE.search(text)
+    if m is None:
+        return False
+    toks = normalize(m.group(1)).tokens
+    if not 1 <= len(toks) <= 3:
+        return False
+    first = toks[0]
+    if first in SIGNER_YOURS or first in KIN_YOURS:
+        return True
+    if first in YOUR and len(toks) >= 2 and toks[1] in _SIGNER_NOUN:
+        return True
+    return len(toks) <= 2 and first in (SIGNED | PARENT | KIN_TITLE)  # ". Papa", "— tata Hela"
 
 
 def _opening(lead: list[str]) -> bool:
