@@ -582,3 +582,30 @@ def test_a_pick_up_signed_by_the_father_does_not_warn_where_an_unsigned_one_does
     assert with_model.scan(asked).risk
     assert not with_model.scan(asked + ". Papa").risk
     assert not with_model.scan(asked + " — ta tante Sonia").risk
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("يا مريم، نجيو نزوروكم نهار الأحد، قولي لبابك. جبتلك كادو", True),  # the clause ends with "your dad"
+    ("نبعثلك 20dt recharge كادو النجاح، قول لماماك باش تعرف", True),  # "so she knows"
+    ("tell ur mom so she knows", True),
+    ("préviens ta mère que je passe", True),
+    ("let your mom know i said hi", True),
+    ("9oul l ommek 3andek cours", False),  # an alibi: what to tell her
+    ("tell your mom you are at a friend's", False),
+    ("don't tell your mom.", False),
+    ("you don't have to tell your mom", False),
+    ("pas besoin de prévenir ta mère", False),
+    ("did u tell ur mom?", False),  # a question
+])
+def test_the_child_asked_to_tell_a_parent(text, expected):
+    from himaya.core.relationship import parent_informed
+
+    assert parent_informed(text, tokens(text)) is expected
+
+
+def test_a_visit_announced_to_the_father_explains_the_age_question_after_it(scanner):
+    visit = _talk(scanner, [("other", "يا مريم، نجيو نزوروكم نهار الأحد، قولي لبابك."), ("child", "إيه"),
+                            ("other", "قداش ولى عمرك، 11؟"), ("child", "12"), ("other", "ما شاء الله")])
+    stranger = _talk(scanner, [("other", "يا مريم، نحب نتعرف عليك."), ("child", "إيه"),
+                               ("other", "قداش ولى عمرك، 11؟"), ("child", "12"), ("other", "ما شاء الله")])
+    assert stranger[-1].risk and not any(v.risk for v in visit)

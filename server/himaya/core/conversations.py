@@ -33,7 +33,7 @@ from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (addressed_kin, answers_first, asks_age, asks_back, asks_if_true, asks_to_register,
                                       called_first, class_group, discounted, family_surprise, guardian_in_loop,
-                                      is_question, parent_called_back, peer_answer, relative_shown, role_vocative,
+                                      is_question, parent_called_back, parent_informed, peer_answer, relative_shown, role_vocative,
                                       signed_as_kin, teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
 
@@ -393,7 +393,7 @@ def _said_context(text: str, tokens: list[str]) -> set[str]:
     if (guardian or relative) and is_question(text):  # (a clause is normalized again only then)
         said = [t for part in _STATEMENT.findall(text) for t in normalize(part).tokens]
         guardian, relative = guardian and guardian_in_loop(said), relative and relative_shown(said)
-    if guardian:
+    if guardian or parent_informed(text, tokens):
         found.add("guardian")
     if relative or signed_as_kin(text):
         found.add("relative")

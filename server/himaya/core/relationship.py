@@ -322,6 +322,38 @@ def parent_called_back(tokens: list[str]) -> bool:
     return any(tok in GUARDIAN_WRITTEN and _calls_back(tokens, i) for i, tok in enumerate(tokens))
 
 
+# The child asked to tell a parent, and nothing more: "قولي لبابك." (we are coming on Sunday),
+# "tell ur mom so she knows", "9oul l ommek bech ta3ref", "préviens ta mère". An alibi goes on
+# with what to say ("9oul l ommek 3andek cours": tell her you have class), so the parent word must
+# end its clause, or be followed by "so she knows".
+INFORM = {"previens", "prevenez", "previens", "informe", "informez"}
+LET = {"let"}  # "let your mom know"
+KNOW = {"ta3ref", "ya3ref", "ta3rif", "تعرف", "يعرف", "sache", "sachent", "know", "knows", "courant"}
+# ("ma t9oul l babak", "don't tell your mom": keep it from them)
+_NEGATED = KEEP_OUT - TELL - {"tell", "dis", "9oul", "قول"} | {"don", "doesn", "didn", "shouldn", "mustn"}
+_CLAUSES = re.compile(r"[^.!?؟\n,،;]+(?=[.!\n,،;]|$)")  # (not a question: "did you tell your mom?")
+
+
+def parent_informed(text: str, tokens: list[str]) -> bool:
+    """The message asks the child to tell a parent, not what to tell them (see INFORM)."""
+    if GUARDIAN_WRITTEN.isdisjoint(tokens) or (TELL | INFORM | LET).isdisjoint(tokens):
+        return False
+    for clause in _CLAUSES.findall(text):
+        toks = normalize(clause).tokens
+        for i, tok in enumerate(toks):
+            if tok not in GUARDIAN_WRITTEN or not i or set(toks[max(0, i - 6):i]) & _NEGATED:
+                continue
+            lead = toks[max(0, i - 3):i]
+            after = toks[i + 1:i + 4]
+            if not INFORM.isdisjoint(lead):
+                return True
+            if not LET.isdisjoint(lead) and not KNOW.isdisjoint(after):
+                return True
+            if not TELL.isdisjoint(lead) and (not after or not KNOW.isdisjoint(after)):
+                return True
+    return False
+
+
 def guardian_in_loop(tokens: list[str]) -> bool:
     """The other side has the child come or sign with a parent: a guardian word and a
     with / come / sign word within three tokens, no negation just before either (but for a
