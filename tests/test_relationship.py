@@ -43,6 +43,7 @@ def tokens(text):
     ("ok mama 9aletli nrawa7", False), ("ey baba mazel fel 5edma", False), ("ahla 3ammi", False),
     ("c'est la même", False), ("moi même", False), ("mama fel 5edma", False),
     ("عسلامة ماميتي", True), ("12 ya mamiti", True),  # "my mamie"
+    ("عسلامة يا ستي", True),
 ])
 def test_a_grandparent_is_recognised_only_when_addressed(text, expected):
     assert family_vocative(tokens(text)) is expected
@@ -609,3 +610,11 @@ def test_a_visit_announced_to_the_father_explains_the_age_question_after_it(scan
     stranger = _talk(scanner, [("other", "يا مريم، نحب نتعرف عليك."), ("child", "إيه"),
                                ("other", "قداش ولى عمرك، 11؟"), ("child", "12"), ("other", "ما شاء الله")])
     assert stranger[-1].risk and not any(v.risk for v in visit)
+
+
+def test_a_cousin_greeting_the_child_is_a_relative():
+    from himaya.core.relationship import relative_shown
+
+    assert relative_shown(tokens("hey cuz! can u turn on ur camera, mom wants to see how tall u got"))
+    assert relative_shown(tokens("salut cousine, tu viens dimanche ?"))
+    assert not relative_shown(tokens("cuz ur so mature, u can turn on ur camera"))  # "because"

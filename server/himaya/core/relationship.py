@@ -54,6 +54,7 @@ GRANDPARENT = {
     "jeddo", "jaddo", "jeddou", "jaddou", "jedou", "jedda", "jadda", "jeddi", "jedti", "mima", "mimti", "teta", "tita",
     "جدو", "جدي", "جده", "جدتي", "ميمتي", "ميمه", "تيتا", "تيته", "ماماتي", "mamati", "mametti", "مامي", "طاطا",
     "ماميتي", "mamiti", "mamitti",  # "my mamie"
+    "ستي", "sitti", "setti",  # a grandmother in the south and the Sahel
     # aunts and a mother's brother, as a child calls them ("3ammi", "عمي" is said to any older man)
     "khalti", "5alti", "khalto", "3amti", "3ammti", "tata", "tati", "tatie", "tonton", "aunty", "auntie",
     "5ali", "khali", "خالتي", "عمتي", "خالي",
@@ -416,6 +417,7 @@ HERE = {"here", "ici", "hna", "houni", "هنا", "هوني"}  # "dad here", "mam
 KISS_RELAY = {"embrasse", "embrasses", "bisous", "bisou", "kiss", "hug", "bousli", "boussli", "بوسلي"}  # "... ta maman pour moi"
 # A relative's signature at the end of a message ("— tata", "bisous, mamie").
 # ("mta3 mamatek" at the end mentions the grandmother: "your ..." is never a signature.)
+COUSIN_CALL = {"cuz", "cousin", "cousine", "couz", "cuzzo"}  # right after a greeting: the writer is the cousin
 SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "jeddo", "jaddo", "jadda", "jedda", "teta"}
 # A grandparent the message speaks for ("mamie wants u to call her", "jeddi y7eb ychoufek", "so
 # grandpa can see it"): the writer is family, relaying the grandparent's wish.
@@ -544,6 +546,8 @@ def relative_shown(tokens: list[str]) -> bool:
     or signs as a relative ("... — tata", "... Tonton Karim"), or speaks as the household
     (`household_voice`)."""
     if household_voice(tokens):
+        return True
+    if len(tokens) > 1 and tokens[0] in _HELLO and tokens[1] in COUSIN_CALL:  # "hey cuz!", "salut cousine"
         return True
     if len(tokens) > 4 and (tokens[-1] in SIGNED or (tokens[-2] in KIN_TITLE and tokens[-1].isalpha()
                                                      and tokens[-3] not in OWNED_BY)):  # not "fil cyber mta3 tata Hela"
