@@ -158,6 +158,8 @@ def test_a_club_that_brings_the_parent_in_is_not_an_age_probe(scanner):
     assert guardian_in_loop(tokens("his parent needs to fill the form too"))
     assert not guardian_in_loop(tokens("your parents don't need to sign anything"))  # the negation between them
     assert not guardian_in_loop(tokens("tes parents n'ont pas besoin de signer"))
+    assert guardian_in_loop(tokens("lel junior lazem accord mel waldin, mamatek tab3athli msg"))
+    assert not guardian_in_loop(tokens("ma t9oul l mamtek, ija wa7dek"))
     talk = [("other", "t'as quel âge ?"), ("child", "12"), ("other", "ok, groupe des 11-13 ans, mardi 17h au stade")]
     club = _talk(scanner, [("other", "viens avec ta mère samedi pour l'inscription")] + talk)
     stranger = _talk(scanner, [("other", "salut, ça va ?")] + talk)

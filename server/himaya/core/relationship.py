@@ -197,13 +197,15 @@ FOR_OTHER = FOR_FAMILY - {"anniv", "anniversaire", "birthday", "bday", "عيد",
 GUARDIAN = {"parents", "parent", "mom", "mum", "dad", "mother", "father", "guardian", "maman", "papa", "mere", "pere",
             "ommek", "omek", "babak", "bouk", "waldik", "waliyek", "وليك", "الولي", "وليي", "امك", "بابك", "بوك",
             "والديك", "والدك", "والدتك", "ماماك", "باباك", "wali", "walik", "والداك",
-            "ahlek", "a7lek", "اهلك"}  # ("wa7ed men ahlek m3ak": someone of your family with you)
+            "ahlek", "a7lek", "اهلك",  # ("wa7ed men ahlek m3ak": someone of your family with you)
+            "waldin", "walidin", "الوالدين", "الاولياء"} | PARENTS_YOURS  # ("mamtek", "ماماك")
 # the same words, also written with Arabic "to" or "and" on them ("لماماك", "وبوك"): one set, read in C
 GUARDIAN_WRITTEN = frozenset(GUARDIAN | {prefix + word for prefix in ("ل", "و") for word in GUARDIAN})
 WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3a", "مع", "يحضر", "تحضر", "يجي", "تجي",
                  "يمضي", "sign", "signe", "signee", "signed", "signer", "signature", "autorisation", "permission",
                  "vient", "viennent", "around", "present", "presente", "presents",  # ("should be around")
-                 "m3ak", "معاك", "يوقع", "توقيع", "بتوقيع", "امضاء", "بامضاء", "fill", "remplir", "remplit"}
+                 "m3ak", "معاك", "يوقع", "توقيع", "بتوقيع", "امضاء", "بامضاء", "fill", "remplir", "remplit",
+                 "accord", "consent", "موافقه", "bmwaf9a"}  # ("lazem accord mel waldin")
 # The parent as the one who sends it ("your mom can send it from her phone"), not the one it
 # is sent to ("send it to your mom"): a send verb just after the guardian word.
 SENDS = ("send", "envoie", "envoyer", "tab3ath", "tab3ith", "yab3ath", "تبعث", "يبعث", "ترسل", "ترسله")
