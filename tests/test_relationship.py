@@ -109,6 +109,7 @@ def test_once_the_child_has_called_the_other_side_grandma_a_camera_request_no_lo
 def test_coaches_teachers_classmates_and_family_surprises_read_from_the_chat(scanner):
     from himaya.core.relationship import family_surprise, role_vocative, teen_age_given
     assert role_vocative(tokens("عسلامة كوتش")) and role_vocative(tokens("ok coach")) and not role_vocative(tokens("le coach est parti"))
+    assert role_vocative(tokens("صباح الخير كوتش، شفت الإعلان"))  # a two-word greeting
     assert teen_age_given(tokens("how old r u? i'm 13")) and not teen_age_given(tokens("how old r u? i'm 32"))
     assert family_surprise(tokens("on prépare une surprise pour son anniv samedi"))
     assert not family_surprise(tokens("j'ai une surprise pour toi, dis rien à ta mère"))  # a lure, not a family's
@@ -160,6 +161,8 @@ def test_a_club_that_brings_the_parent_in_is_not_an_age_probe(scanner):
     assert not guardian_in_loop(tokens("tes parents n'ont pas besoin de signer"))
     assert guardian_in_loop(tokens("lel junior lazem accord mel waldin, mamatek tab3athli msg"))
     assert not guardian_in_loop(tokens("ma t9oul l mamtek, ija wa7dek"))
+    assert guardian_in_loop(tokens("تجي السبت مع بابك باش يمضيو الترخيص"))
+    assert not guardian_in_loop(tokens("الخلاص باهي، وما يلزمش ترخيص الوالدين"))  # no need for the parents' permit
     talk = [("other", "t'as quel âge ?"), ("child", "12"), ("other", "ok, groupe des 11-13 ans, mardi 17h au stade")]
     club = _talk(scanner, [("other", "viens avec ta mère samedi pour l'inscription")] + talk)
     stranger = _talk(scanner, [("other", "salut, ça va ?")] + talk)

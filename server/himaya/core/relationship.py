@@ -69,7 +69,8 @@ PARENT = {"maman", "mama", "mom", "mum", "mommy", "papa", "baba", "dad", "daddy"
           "oummi", "ummi", "امي"}
 _HELLO = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "3aslema", "3aslama",
           "aslama", "slm", "salam", "ahla", "ahlan", "marhba", "mar7ba", "cc", "bjr", "bsr", "merci", "mer9i",
-          "شكرا", "سلام", "عسلامه", "اهلا", "مرحبا"}  # greetings and thanks
+          "شكرا", "سلام", "عسلامه", "اهلا", "مرحبا",
+          "morning", "الخير", "النور", "lkhir", "elkhir", "el5ir", "lkhir"}  # greetings and thanks (with "صباح الخير")
 GREETING = _HELLO | {"mercii", "ya", "يا"}  # before a parent's name (with the vocative "ya")
 NOW = {"taw", "tawa", "توا", "stp", "svp", "please", "pls"}  # may close an address: "ok papa taw"
 # What a child says right after calling a parent at the start of a reply ("papa, j'arrive",
@@ -205,7 +206,8 @@ WITH_GUARDIAN = {"with", "avec", "accompagne", "accompagnee", "accompagnes", "m3
                  "يمضي", "sign", "signe", "signee", "signed", "signer", "signature", "autorisation", "permission",
                  "vient", "viennent", "around", "present", "presente", "presents",  # ("should be around")
                  "m3ak", "معاك", "يوقع", "توقيع", "بتوقيع", "امضاء", "بامضاء", "fill", "remplir", "remplit",
-                 "accord", "consent", "موافقه", "bmwaf9a"}  # ("lazem accord mel waldin")
+                 "accord", "consent", "موافقه", "bmwaf9a",  # ("lazem accord mel waldin")
+                 "يمضيو", "يمضيوا", "yemdhi", "yemdhiw", "ترخيص", "الترخيص"}
 # The parent as the one who sends it ("your mom can send it from her phone"), not the one it
 # is sent to ("send it to your mom"): a send verb just after the guardian word.
 SENDS = ("send", "envoie", "envoyer", "tab3ath", "tab3ith", "yab3ath", "تبعث", "يبعث", "ترسل", "ترسله")
@@ -214,7 +216,9 @@ KEEP_OUT = {"pas", "sans", "no", "not", "without", "dont", "never", "jamais", "b
             "بدون", "دون", "لا", "ماش", "mouch", "mch", "besoin", "need", "tell", "dis", "9oul", "قول", "ma3ach",
             # "when you are not with your mother": Derja's negated "to be"
             "ماكش", "ماكيش", "makech", "makich", "موش", "مش", "mech", "mich", "مانيش", "manich", "ماهوش", "mahouch",
-            "ماهيش", "mahich", "isnt", "arent", "wont", "won", "wasnt", "werent"}
+            "ماهيش", "mahich", "isnt", "arent", "wont", "won", "wasnt", "werent",
+            # "no need for": "وما يلزمش ترخيص الوالدين", "ma yelzemch"
+            "وما", "wma", "يلزمش", "مايلزمش", "yelzemch", "yelzamch", "lazemch", "مالازمش"}
 # "Don't forget the form your parents sign" is a reminder, not a parent kept out: a negation
 # on a forget verb negates nothing of the parent.
 FORGET = {"oublie", "oublies", "oubliez", "oublier", "forget", "tensech", "tensach", "tansech", "tensa", "tansa",
