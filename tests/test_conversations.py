@@ -387,7 +387,7 @@ def test_what_the_caller_passes_as_the_other_sides_recent_words():
 def test_built_across_messages_only_what_the_replies_do_not_explain(shipped):
     """A cue built up from several of the other side's messages warns only at medium or
     above, and never for a stage the chat's context already explains (a grandmother)."""
-    age, gift = "9adech wallit 3omrek taw?", "b3atht m3a mamtek recharge w mahba sghira"
+    age, gift = "9adech wallit 3omrek taw?", "b3athtlek recharge w mahba sghira"
     photo = "w ab3athli taswira bel 7wayej el jdod ki tlabeshom"
     assert not shipped.scan(photo).matches  # alone, nothing: the stages come from the messages before
     built = shipped.across([age, gift], photo)
