@@ -622,4 +622,5 @@ def test_a_cousin_greeting_the_child_is_a_relative():
 
     assert relative_shown(tokens("hey cuz! can u turn on ur camera, mom wants to see how tall u got"))
     assert relative_shown(tokens("salut cousine, tu viens dimanche ?"))
+    assert relative_shown(tokens("ciao cugina!! ab3athli taswira mta3 el coupe jdida"))
     assert not relative_shown(tokens("cuz ur so mature, u can turn on ur camera"))  # "because"

@@ -70,7 +70,7 @@ PARENT = {"maman", "mama", "mom", "mum", "mommy", "papa", "baba", "dad", "daddy"
 _HELLO = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "3aslema", "3aslama",
           "aslama", "slm", "salam", "ahla", "ahlan", "marhba", "mar7ba", "cc", "bjr", "bsr", "merci", "mer9i",
           "شكرا", "سلام", "عسلامه", "اهلا", "مرحبا",
-          "morning", "الخير", "النور", "lkhir", "elkhir", "el5ir", "lkhir"}  # greetings and thanks (with "صباح الخير")
+          "morning", "ciao", "الخير", "النور", "lkhir", "elkhir", "el5ir", "lkhir"}  # greetings and thanks (with "صباح الخير")
 GREETING = _HELLO | {"mercii", "ya", "يا"}  # before a parent's name (with the vocative "ya")
 NOW = {"taw", "tawa", "توا", "stp", "svp", "please", "pls"}  # may close an address: "ok papa taw"
 # What a child says right after calling a parent at the start of a reply ("papa, j'arrive",
@@ -423,7 +423,7 @@ HERE = {"here", "ici", "hna", "houni", "هنا", "هوني"}  # "dad here", "mam
 KISS_RELAY = {"embrasse", "embrasses", "bisous", "bisou", "kiss", "hug", "bousli", "boussli", "بوسلي"}  # "... ta maman pour moi"
 # A relative's signature at the end of a message ("— tata", "bisous, mamie").
 # ("mta3 mamatek" at the end mentions the grandmother: "your ..." is never a signature.)
-COUSIN_CALL = {"cuz", "cousin", "cousine", "couz", "cuzzo"}  # right after a greeting: the writer is the cousin
+COUSIN_CALL = {"cuz", "cousin", "cousine", "couz", "cuzzo", "cugina", "cugino"}  # (an Italian cousin too)  # right after a greeting: the writer is the cousin
 SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "jeddo", "jaddo", "jadda", "jedda", "teta"}
 # A grandparent the message speaks for ("mamie wants u to call her", "jeddi y7eb ychoufek", "so
 # grandpa can see it"): the writer is family, relaying the grandparent's wish.
