@@ -61,6 +61,8 @@ def tokens(text):
     ("🤐 même ta sœur", False),
     ("لا تخبر أخاك الصغير بما أعطيتك حتى لا يغار", True),  # MSA "your brother"; "حتى لا": so that not
     ("لا تخبر أحدًا حتى أخاك", False),  # "not even your brother": kept from everyone
+    ("ma t9oul l 5ouk mnin jek", False),  # where it came from: the giver hidden
+    ("ur uncle doesnt need to know where it came from", False),
 ])
 def test_a_secret_kept_only_from_a_sibling(text, expected):
     assert sibling_secret(tokens(text)) is expected

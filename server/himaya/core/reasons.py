@@ -92,11 +92,15 @@ _KEPT_PIECES = tuple(_KEPT_YOURS | _KEPT_NOUN | LITTLE | MY_SIBLING)
 _WHO_AFTER = _KEPT_YOURS | SIBLING_NOUN | MY_SIBLING  # "le frère qui ..." may still be the one kept from
 
 
+# "Where it came from" ("mnin jek", "d'où ça vient", "من وين جاك"): the giver hidden, as "who gave it".
+_FROM_WHERE = re.compile(r"(?:^| )(?:mnin|mnine|men win|where|d ou|منين|من وين)(?: \w+)? (?:jek|jet|jak|came|comes|vient|جاك|جات|جا)(?: |$)")
+
+
 def sibling_secret(tokens: list[str]) -> bool:
     """The message keeps something from the child's brother, sister, aunt, uncle or cousin
-    and from no one else: no parents, no "anyone", no "between us"."""
+    and from no one else: no parents, no "anyone", no "between us", not where it came from."""
     joined = " ".join(tokens)
-    if not any(piece in joined for piece in _KEPT_PIECES):
+    if not any(piece in joined for piece in _KEPT_PIECES) or _FROM_WHERE.search(joined):
         return False
     clitic = [token_forms(t)[1] for t in tokens]
     sibling = False
