@@ -185,6 +185,8 @@ FLOORS = [
     ("probe78.jsonl", "both", 0.93, 0.92, 0.09, 0.95, 0.3),  # first measured R 0.950, P 0.957 (hard negatives 7.5 %)
     ("probe79.jsonl", "rules", 0.95, 0.77, 0.04, 0.8, 0.1),  # blind, session 21, with session 20's code: R 0.806
     ("probe79.jsonl", "both", 0.97, 0.90, 0.03, 0.92, 0.1),  # first measured R 0.938, P 0.993 (hard negatives 1.2 %)
+    ("probe80.jsonl", "rules", 0.92, 0.85, 0.11, 0.92, 0.25),  # blind, session 21, at its end: R 0.888
+    ("probe80.jsonl", "both", 0.95, 0.94, 0.07, 0.92, 0.2),  # first measured R 0.979, P 0.972 (hard negatives 4.9 %)
 ]
 
 
@@ -217,7 +219,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 191, rows
+    assert len(rows) == 193, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))
