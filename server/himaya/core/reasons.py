@@ -3,10 +3,10 @@
 relationship.py reads who the other side is from the replies; this module reads
 what one message says about itself, whoever wrote it. A secret kept from a
 little brother so that he is not jealous of the pocket money, a teen's secret
-crush on a named classmate, an age asked by the aunt who forgot it, a photo of the
-exercise for the teacher: each is a secrecy, an age question or a photo request on the
-surface, and each message says why. A groomer's secret is kept from the parents or from
-everyone, and is about "us"; a groomer asks an age he never knew, and a photo of the child.
+crush on a named classmate, a broken phone to mend before mum sees it, an age asked by
+the aunt who forgot it, a photo of the exercise for the teacher: each is a secrecy, an age
+question or a photo request on the surface, and each message says why. A groomer's secret is
+kept from the parents or from everyone, and is about "us" (never about a broken thing); a groomer asks an age he never knew, and a photo of the child.
 
 Each reason is a context name that `relationship.discounted` turns into the
 stages it explains; conversations.py applies them to that message only (a later
@@ -244,7 +244,8 @@ REASONS = frozenset({"sibling", "confides", "schoolmate", "known", "document", "
 
 def own_reasons(text: str, tokens: list[str]) -> set[str]:
     """The reasons the message gives for its own stages: "sibling" (a secret kept from a
-    brother or sister only), "confides" (a crush, the writer's or the reader's),
+    brother or sister only), "confides" (a crush, the writer's or the reader's), "mishap"
+    (something broken, dropped or failed, kept from the parents),
     "schoolmate" (the writer sees the reader at school tomorrow), "known" (an age asked
     by someone who forgot it), "document" (a photo of schoolwork or a paper)."""
     found = set()

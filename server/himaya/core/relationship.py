@@ -11,10 +11,12 @@ or first, and gets an age under 18 or "me too", or the other side gave its own t
 age ("i'm 13", "13, et toi ?") and the child answers "13 too"; "school", the child
 calls the other "coach" or "أستاذ", or asks for the class group; "guardian", the
 other side brings the parent in ("viens avec ta mère", "يجب أن يحضر وليّك",
-"l'autorisation signée par tes parents"), which a groomer never does; "relative",
+"l'autorisation signée par tes parents") or asks the child to tell a parent ("قولي
+لبابك."), which a groomer never does; "relative",
 the other side names itself as the child's aunt, uncle, cousin or parent ("ena
-khaltek", "هذا عمك", "dad here"), greets the child's parents ("sallemli 3la mamtek"),
-or signs as a relative ("— tata"), or speaks as the household (sets the hour the child is
+khaltek", "هذا عمك", "dad here"), greets the child as a cousin ("hey cuz!"), greets the
+child's parents ("sallemli 3la mamtek"), or signs as a relative ("— tata", "... . أبوك"),
+or speaks as the household (sets the hour the child is
 to be home by, passes on a parent's call, gives a parent's safety rules); "surprise", a
 surprise for someone else in the family (never "pour toi").
 
