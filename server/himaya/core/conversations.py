@@ -33,8 +33,8 @@ from himaya.core.normalize import normalize
 from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (addressed_kin, answers_first, asks_age, asks_back, asks_if_true, asks_to_register,
                                       called_first, class_group, discounted, family_surprise, guardian_in_loop,
-                                      is_question, parent_called_back, parent_informed, peer_answer, relative_shown, role_vocative,
-                                      signed_as_kin, teen_age_given, young_age)
+                                      is_question, parent_called_back, parent_informed, peer_answer, relative_shown,
+                                      role_vocative, signed_as_kin, teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that

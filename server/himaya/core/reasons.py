@@ -6,7 +6,8 @@ little brother so that he is not jealous of the pocket money, a teen's secret
 crush on a named classmate, a broken phone to mend before mum sees it, an age asked by
 the aunt who forgot it, a photo of the exercise for the teacher: each is a secrecy, an age
 question or a photo request on the surface, and each message says why. A groomer's secret is
-kept from the parents or from everyone, and is about "us" (never about a broken thing); a groomer asks an age he never knew, and a photo of the child.
+kept from the parents or from everyone, and is about "us" (never about a broken thing); a
+groomer asks an age he never knew, and a photo of the child.
 
 Each reason is a context name that `relationship.discounted` turns into the
 stages it explains; conversations.py applies them to that message only (a later
@@ -93,7 +94,8 @@ _WHO_AFTER = _KEPT_YOURS | SIBLING_NOUN | MY_SIBLING  # "le frère qui ..." may 
 
 
 # "Where it came from" ("mnin jek", "d'où ça vient", "من وين جاك"): the giver hidden, as "who gave it".
-_FROM_WHERE = re.compile(r"(?:^| )(?:mnin|mnine|men win|where|d ou|منين|من وين)(?: \w+)? (?:jek|jet|jak|came|comes|vient|جاك|جات|جا)(?: |$)")
+_FROM_WHERE = re.compile(r"(?:^| )(?:mnin|mnine|men win|where|d ou|منين|من وين)(?: \w+)? "
+                         r"(?:jek|jet|jak|came|comes|vient|جاك|جات|جا)(?: |$)")
 
 
 def sibling_secret(tokens: list[str]) -> bool:
@@ -206,8 +208,8 @@ def photo_of_a_thing(tokens: list[str]) -> bool:
 # something, failed a test or missed a class ("ma t9oulech l mama elli ksart el tel", "ما تحكيش
 # لبابا اللي طيحت التلفون", "don't tell mum i dropped her phone", "dis rien, j'ai cassé le
 # vase"). A sibling's or a friend's secret: a groomer's is about the two of them, never about a
-# broken thing. Past forms only, with an object suffix or a conjunction at most; no "lost you",
-# "rate" or "i'm broke" (a price, a lure of money).
+# broken thing. Past forms only, with an object suffix or a conjunction at most; no "lost you"
+# (a person) or "i'm broke" (a lure of money).
 _MISHAP = re.compile(
     r"^(?:[وف]?(?:كسرت|تكسرت|تكسر|طيحت|طاحت|ضيعت|ضاعت|حرقت|تحرقت|رسبت|اضعت|اتلفت|اوقعت|سكبت|دفقت|غبت)"
     r"(?:ها|هم|و|ه|ولها|ولو)?"
@@ -219,6 +221,8 @@ _MISHAP = re.compile(
 _FR_MISHAP = {"casse", "cassee", "abime", "abimee", "brule", "brulee", "renverse", "perdu", "perdue", "rate"}
 _FR_AUX = {"ai", "as", "a", "avons", "avez", "ont"}
 _BROKE_BY = {"i", "u", "you", "we", "he", "she", "they", "accidentally", "literally"}  # "i broke": not "i m broke"
+_MISHAP_BY = {"i", "u", "you", "we", "he", "she", "they"}  # "i lost", "we failed": said of a thing
+_YOU = {"you", "u", "t", "te", "toi", "vous"}  # "i lost you", "je t'ai perdu de vue": a person, no thing
 
 
 def mishap(tokens: list[str]) -> bool:
@@ -232,9 +236,6 @@ def mishap(tokens: list[str]) -> bool:
             return True
     return False
 
-
-_MISHAP_BY = {"i", "u", "you", "we", "he", "she", "they"}  # "i lost", "we failed": said of a thing
-_YOU = {"you", "u", "t", "te", "toi", "vous"}  # "i lost you", "je t'ai perdu de vue": a person, no thing
 
 
 # Every reason own_reasons gives (conversations.py reads a message for them only when it has

@@ -72,7 +72,7 @@ PARENT = {"maman", "mama", "mom", "mum", "mommy", "papa", "baba", "dad", "daddy"
 _HELLO = {"salut", "coucou", "bonjour", "bonsoir", "allo", "alo", "hi", "hey", "hello", "aslema", "3aslema", "3aslama",
           "aslama", "slm", "salam", "ahla", "ahlan", "marhba", "mar7ba", "cc", "bjr", "bsr", "merci", "mer9i",
           "شكرا", "سلام", "عسلامه", "اهلا", "مرحبا",
-          "morning", "ciao", "الخير", "النور", "lkhir", "elkhir", "el5ir", "lkhir"}  # greetings and thanks (with "صباح الخير")
+          "morning", "ciao", "الخير", "النور", "lkhir", "elkhir", "el5ir"}  # greetings and thanks (with "صباح الخير")
 GREETING = _HELLO | {"mercii", "ya", "يا"}  # before a parent's name (with the vocative "ya")
 NOW = {"taw", "tawa", "توا", "stp", "svp", "please", "pls"}  # may close an address: "ok papa taw"
 # What a child says right after calling a parent at the start of a reply ("papa, j'arrive",
@@ -335,7 +335,7 @@ def parent_called_back(tokens: list[str]) -> bool:
 # "tell ur mom so she knows", "9oul l ommek bech ta3ref", "préviens ta mère". An alibi goes on
 # with what to say ("9oul l ommek 3andek cours": tell her you have class), so the parent word must
 # end its clause, or be followed by "so she knows".
-INFORM = {"previens", "prevenez", "previens", "informe", "informez"}
+INFORM = {"previens", "prevenez", "informe", "informez"}
 LET = {"let"}  # "let your mom know"
 KNOW = {"ta3ref", "ya3ref", "ta3rif", "تعرف", "يعرف", "sache", "sachent", "know", "knows", "courant"}
 # ("ma t9oul l babak", "don't tell your mom": keep it from them)
@@ -423,9 +423,10 @@ GREET_RELAY = {"sallem", "sallemli", "sallmi", "sallemlna", "salem", "slem", "س
 RELAY_TO = {"3la", "3al", "ala", "علي", "a", "to", "l", "ل"}  # greetings *to* someone
 HERE = {"here", "ici", "hna", "houni", "هنا", "هوني"}  # "dad here", "maman ici"
 KISS_RELAY = {"embrasse", "embrasses", "bisous", "bisou", "kiss", "hug", "bousli", "boussli", "بوسلي"}  # "... ta maman pour moi"
+# The child greeted as a cousin ("hey cuz!", "salut cousine", "ciao cugina"): the writer is the cousin.
+COUSIN_CALL = {"cuz", "cousin", "cousine", "couz", "cuzzo", "cugina", "cugino"}
 # A relative's signature at the end of a message ("— tata", "bisous, mamie").
 # ("mta3 mamatek" at the end mentions the grandmother: "your ..." is never a signature.)
-COUSIN_CALL = {"cuz", "cousin", "cousine", "couz", "cuzzo", "cugina", "cugino"}  # (an Italian cousin too)  # right after a greeting: the writer is the cousin
 SIGNED = {"tata", "tati", "tatie", "tonton", "mamie", "mamy", "papi", "papy", "jeddo", "jaddo", "jadda", "jedda", "teta"}
 # A grandparent the message speaks for ("mamie wants u to call her", "jeddi y7eb ychoufek", "so
 # grandpa can see it"): the writer is family, relaying the grandparent's wish.
@@ -591,7 +592,7 @@ def relative_shown(tokens: list[str]) -> bool:
 # no signature.
 _LAST_CLAUSE = re.compile(r"[.!…\n—–-]\s*([^.!?؟…\n,،—–-]+?)\s*[.!❤️😘🤍💕]*\s*$")
 SIGNER_YOURS = PARENT_YOURS | {"ابوك", "والدك", "والدتك"}
-_SIGNER_NOUN = PARENT_NOUN | KIN_NOUN | {"papa", "maman", "mama", "baba"}
+_SIGNER_NOUN = PARENT_NOUN | KIN_NOUN | {"baba"}
 
 
 def signed_as_kin(text: str) -> bool:
