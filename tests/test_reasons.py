@@ -259,3 +259,24 @@ def test_every_reason_a_message_gives_is_one_conversations_knows():
             for text in [m["text"] for m in item.get("messages", [])] or [item["text"]]:
                 seen |= own_reasons(text, normalize(text).tokens)
     assert seen and seen <= REASONS, seen - REASONS
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ok je demande à ma mère et j'arrive", True),
+    ("nestannek 9oddem el 7anout ba3d el 9raya, ommi bech twasalna l dar", True),
+    ("let me ask my mom first", True),
+    ("my mom is dropping us at 5", True),
+    ("ask your mom", False),  # the reader's parent
+    ("je demande à ta mère", False),
+    ("mama t7eb tchoufek, ija m3aya", False),  # a lure: no leave asked, nobody drives
+])
+def test_the_writers_own_parent_in_the_plan(text, expected):
+    from himaya.core.reasons import own_parent
+
+    assert own_parent(tokens(text)) is expected
+
+
+def test_a_meeting_the_writers_mother_drives_to_does_not_warn_where_a_plain_one_does(with_model):
+    plain = "nestannek 9oddem el 7anout ba3d el 9raya"
+    assert with_model.scan(plain).risk
+    assert not with_model.scan(plain + ", ommi bech twasalna l dar").risk

@@ -238,15 +238,41 @@ def mishap(tokens: list[str]) -> bool:
 
 
 
+# The writer's own parent in the plan: the writer asks them for leave ("je demande à ma mère",
+# "let me ask my mom", "nas2el ommi", "نستأذن ماما") or they drive or come along ("ommi bech
+# twasalna", "my mom is dropping us", "ma mère nous dépose"). A child arranging a meeting with a
+# friend; an adult who wants a child alone brings no mother of his own.
+MY_PARENT = {"ommi", "omi", "oummi", "mama", "maman", "baba", "papa", "mom", "mum", "dad", "امي", "ماما", "بابا",
+             "mere", "pere", "parents"}
+_ASK_LEAVE = re.compile(r"(?:^| )(?:je demande a|faut que je demande a|je dois demander a|let me ask|i ll ask|ill ask"
+                        r"|i have to ask|gotta ask|nas2el|nes2el|nsa2el|nesta2den|nasta2den|نسال|نستاذن|نشاور)"
+                        r"(?: (?:ma|mon|my|mes|l|el))? (\S+)")
+_DRIVES = re.compile(r"(?:^| )(?:ma mere|mon pere|maman|papa|my mom|my mum|my dad|mom|ommi|mama|baba|امي|ماما|بابا)"
+                     r"(?: s| is| bech| باش| va| will| ll)? (?:nous|twasalna|twasselna|tjibna|توصلنا|تجيبنا|dropping|drop"
+                     r"|depose|amene|emmene|driving|drive|picking)(?: |$)")
+
+
+def own_parent(tokens: list[str]) -> bool:
+    """The writer's own parent gives leave for the plan or takes part in it (see MY_PARENT)."""
+    if MY_PARENT.isdisjoint(tokens) and not any(t.startswith(("لماما", "لامي", "لبابا")) for t in tokens):
+        return False
+    joined = " ".join(tokens)
+    m = _ASK_LEAVE.search(joined)
+    if m is not None and (m.group(1) in MY_PARENT or m.group(1).startswith(("لماما", "لامي", "لبابا"))):
+        return True
+    return _DRIVES.search(joined) is not None
+
+
 # Every reason own_reasons gives (conversations.py reads a message for them only when it has
 # a stage one of them explains).
-REASONS = frozenset({"sibling", "confides", "schoolmate", "known", "document", "mishap"})
+REASONS = frozenset({"sibling", "confides", "schoolmate", "known", "document", "mishap", "own-parent"})
 
 
 def own_reasons(text: str, tokens: list[str]) -> set[str]:
     """The reasons the message gives for its own stages: "sibling" (a secret kept from a
     brother or sister only), "confides" (a crush, the writer's or the reader's), "mishap"
-    (something broken, dropped or failed, kept from the parents),
+    (something broken, dropped or failed, kept from the parents), "own-parent" (the writer's own
+    parent gives leave for the meeting or drives to it),
     "schoolmate" (the writer sees the reader at school tomorrow), "known" (an age asked
     by someone who forgot it), "document" (a photo of schoolwork or a paper)."""
     found = set()
@@ -262,4 +288,6 @@ def own_reasons(text: str, tokens: list[str]) -> set[str]:
         found.add("document")
     if mishap(tokens):
         found.add("mishap")
+    if own_parent(tokens):
+        found.add("own-parent")
     return found

@@ -746,4 +746,6 @@ def discounted(context: set[str]) -> set[str]:
         out |= {"secrecy-isolation", "meeting-request"}
     if "document" in context:  # a photo of the exercise, the page, the report card (reasons.py)
         out.add("image-request")
+    if "own-parent" in context:  # the writer's mother drives them, the writer asks its father for leave
+        out.add("meeting-request")
     return out
