@@ -479,3 +479,18 @@ def test_the_models_window_quiets_a_rules_warning_in_an_ordinary_conversation(kn
     assert verdict.signals["model"].get("quieted", False) is quieted
     if quieted:  # kept as the conversation's cue
         assert verdict.severity == "low" and verdict.conversation["stages"] == ["move-to-private"]
+
+
+def test_in_a_family_chat_a_secret_called_a_surprise_is_the_familys(shipped):
+    asked = "قداش عمرك توا؟ نسيت، باش نشريلك كادو"
+
+    def chat(last):
+        conv = shipped.conversation(f"surprise-{last}")
+        conv.add(asked, speaker="other")
+        conv.add("ستاش يا خالتي 😂", speaker="child")  # the child calls her "auntie"
+        verdict = conv.add(last, speaker="other", before=[asked])
+        shipped.conversations.forget(conv.id)
+        return verdict
+
+    assert not chat("تحب بلايستيشن ولا تلفون؟ ما تقولش لماماك، نحبها سوربريز").risk
+    assert chat("تحب بلايستيشن ولا تلفون؟ ما تقولش لماماك").risk  # the same secret, not called a surprise

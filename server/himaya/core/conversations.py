@@ -34,7 +34,7 @@ from himaya.core.reasons import REASONS, confides, own_reasons, same_age
 from himaya.core.relationship import (addressed_kin, answers_first, asks_age, asks_back, asks_if_true, asks_to_register,
                                       called_first, class_group, discounted, family_surprise, guardian_in_loop,
                                       is_question, parent_called_back, parent_informed, peer_answer, relative_shown,
-                                      role_vocative, signed_as_kin, teen_age_given, young_age)
+                                      role_vocative, signed_as_kin, SURPRISE, teen_age_given, young_age)
 from himaya.core.rules.schema import SEVERITY_RANK
 
 # core/model.py says the same (a test keeps them equal); not imported, so that
@@ -114,6 +114,7 @@ ANSWERED = "answered"
 # both. Not when the other side probed more than the age (alone? the parents? which school?),
 # and a unit read alone with both still warns.
 SWAP = frozenset({"age-probe", "move-to-private"})
+FAMILY = frozenset({"family", "relative"})  # contexts where the other side is the child's family
 
 
 @dataclass(slots=True)  # thousands live at once: no per-instance dict
@@ -264,6 +265,10 @@ class Conversation:
         # that such words can explain
         own = discounted(_own_context(text, tokens)) - _unexplained(tokens) if tokens is not None and any(
             m.category in OWN_EXPLAINS for m in verdict.matches) else set()
+        if tokens is not None and st.context & FAMILY and not SURPRISE.isdisjoint(tokens):
+            # in a family chat, a secret the message itself calls a surprise ("ما تقولش لماماك،
+            # نحبها سوربريز") is the family's; a stranger's "surprise for you" has no such chat
+            own = own | {"secrecy-isolation"}
         with self._lock:
             explained = discounted(st.context)  # what the replies explain
             ignored = explained | own  # ... and this message's own words
