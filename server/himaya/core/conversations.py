@@ -265,12 +265,13 @@ class Conversation:
         # that such words can explain
         own = discounted(_own_context(text, tokens)) - _unexplained(tokens) if tokens is not None and any(
             m.category in OWN_EXPLAINS for m in verdict.matches) else set()
-        if tokens is not None and st.context & FAMILY and not SURPRISE.isdisjoint(tokens):
-            # in a family chat, a secret the message itself calls a surprise ("ما تقولش لماماك،
-            # نحبها سوربريز") is the family's; a stranger's "surprise for you" has no such chat
-            own = own | {"secrecy-isolation"}
         with self._lock:
             explained = discounted(st.context)  # what the replies explain
+            if tokens is not None and st.context & FAMILY and not SURPRISE.isdisjoint(tokens):
+                # in a family chat, a secret the message itself calls a surprise ("ما تقولش لماماك،
+                # نحبها سوربريز") is the family's, for this message only (st.context read under
+                # the lock); a stranger's "surprise for you" has no such chat
+                own = own | {"secrecy-isolation"}
             ignored = explained | own  # ... and this message's own words
             if speaker != "child" and verdict.risk and not st.disclosures and _age_question_only(verdict):
                 as_cue(verdict)

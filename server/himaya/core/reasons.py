@@ -244,6 +244,7 @@ def mishap(tokens: list[str]) -> bool:
 # friend; an adult who wants a child alone brings no mother of his own.
 MY_PARENT = {"ommi", "omi", "oummi", "mama", "maman", "baba", "papa", "mom", "mum", "dad", "امي", "ماما", "بابا",
              "mere", "pere", "parents"}
+_TO_MY_PARENT = ("لماما", "لامي", "لبابا")  # "to mum", the preposition on the word ("نستأذن لماما")
 _ASK_LEAVE = re.compile(r"(?:^| )(?:je demande a|faut que je demande a|je dois demander a|let me ask|i ll ask|ill ask"
                         r"|i have to ask|gotta ask|nas2el|nes2el|nsa2el|nesta2den|nasta2den|نسال|نستاذن|نشاور)"
                         r"(?: (?:ma|mon|my|mes|l|el))? (\S+)")
@@ -254,11 +255,11 @@ _DRIVES = re.compile(r"(?:^| )(?:ma mere|mon pere|maman|papa|my mom|my mum|my da
 
 def own_parent(tokens: list[str]) -> bool:
     """The writer's own parent gives leave for the plan or takes part in it (see MY_PARENT)."""
-    if MY_PARENT.isdisjoint(tokens) and not any(t.startswith(("لماما", "لامي", "لبابا")) for t in tokens):
+    if MY_PARENT.isdisjoint(tokens) and not any(t.startswith(_TO_MY_PARENT) for t in tokens):
         return False
     joined = " ".join(tokens)
     m = _ASK_LEAVE.search(joined)
-    if m is not None and (m.group(1) in MY_PARENT or m.group(1).startswith(("لماما", "لامي", "لبابا"))):
+    if m is not None and (m.group(1) in MY_PARENT or m.group(1).startswith(_TO_MY_PARENT)):
         return True
     return _DRIVES.search(joined) is not None
 

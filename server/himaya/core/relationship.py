@@ -601,11 +601,13 @@ def signed_as_kin(text: str) -> bool:
     m = _LAST_CLAUSE.search(text)
     if m is None:
         return False
+    if len(m.group(1).split()) > 3:  # a sentence, not a signature: not normalized again
+        return False
     toks = normalize(m.group(1)).tokens
     if not 1 <= len(toks) <= 3:
         return False
     first = toks[0]
-    if first in SIGNER_YOURS or first in KIN_YOURS:
+    if first in SIGNER_YOURS:  # (PARENT_YOURS holds the aunts and grandparents too)
         return True
     if first in YOUR and len(toks) >= 2 and toks[1] in _SIGNER_NOUN:
         return True
