@@ -83,8 +83,8 @@ rules-bundle: setup
 	$(VENV)/bin/himaya rules build rules --out server/himaya/data/default-bundle
 
 ## Train the shipped model (docs/MODEL.md): the training corpora, the blind probes it may learn
-## from (probe1 to probe66; the newer ones only measure it) and the rules' own tests. ~20 minutes.
-TRAIN_PROBES := $(foreach i,$(shell seq 1 66),tests/fixtures/eval/probe$(i).jsonl)
+## from (probe1 to probe80; the newer ones only measure it) and the rules' own tests. ~20 minutes.
+TRAIN_PROBES := $(foreach i,$(shell seq 1 80),tests/fixtures/eval/probe$(i).jsonl)
 model: setup-test
 	$(VENV)/bin/himaya model train rules/training/*.jsonl $(TRAIN_PROBES) --rule-tests rules --out rules/model
 

@@ -176,6 +176,18 @@ def test_nobody_in_answer_to_who_watches_is_being_alone(shipped, question, reply
     assert ("alone" in disclosed_after(shipped, question, reply)) is alone
 
 
+@pytest.mark.parametrize("reply, alone", [
+    ("leave me alone", False),  # pushing the other side away, not being alone at home
+    ("laisse-moi seule", False),
+    ("خليني وحدي", False),
+    ("5alini wa7di", False),
+    ("je suis seule", True),
+    ("ana wa7di tawa", True),
+])
+def test_asking_to_be_left_alone_is_not_being_alone(shipped, reply, alone):
+    assert ("alone" in disclosed_after(shipped, "hey", reply)) is alone
+
+
 @pytest.mark.parametrize("question, reply, minor", [
     ("3andek 12 sna?", "ey", True),
     ("t'as 13 ans c'est ça ?", "oui", True),

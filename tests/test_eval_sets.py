@@ -187,6 +187,8 @@ FLOORS = [
     ("probe79.jsonl", "both", 0.97, 0.90, 0.03, 0.92, 0.1),  # first measured R 0.938, P 0.993 (hard negatives 1.2 %)
     ("probe80.jsonl", "rules", 0.92, 0.85, 0.11, 0.92, 0.25),  # blind, session 21, at its end: R 0.888
     ("probe80.jsonl", "both", 0.95, 0.94, 0.07, 0.92, 0.2),  # first measured R 0.979, P 0.972 (hard negatives 4.9 %)
+    ("probe81.jsonl", "rules", 0.93, 0.57, 0.07, 0.62, 0.15),  # blind, session 22, with session 21's code: R 0.531
+    ("probe81.jsonl", "both", 0.96, 0.88, 0.05, 0.88, 0.1),  # first measured R 0.832, P 0.984 (hard negatives 2.4 %)
 ]
 
 
@@ -219,7 +221,7 @@ def test_readme_states_the_figures_the_sets_give(scanners):
     section = readme[readme.index("## Detection quality"):readme.index("## The command line")]
     rows = re.findall(r"^\| `(probe\d+)` \| (rules|model|both) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) % \| ([\d.]+) % \| "
                       r"(\d+) of (\d+) \| (\d+) of (\d+) \|$", section, re.M)
-    assert len(rows) == 193, rows
+    assert len(rows) == 195, rows
     for name, signals, precision, recall, hard, plain, warned, risk, ordinary_warned, ordinary in rows:
         with open(EVAL / f"{name}.jsonl", encoding="utf-8") as fh:
             report = evaluate(scanners[signals], read_items(fh))

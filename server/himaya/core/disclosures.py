@@ -235,13 +235,23 @@ def says_away(tokens: list[str]) -> bool:
         t in CLOCK_WORDS or CLOCK_TIME.match(t) for t in tokens))
 
 
+# "Leave me alone" pushes the other side away; it says nothing of who is at home.
+LEAVE_ME = {"leave", "let", "laisse", "laissez", "laissez-moi", "fiche", "5alini", "khalini", "5allini", "khallini",
+            "sibni", "خليني", "اتركني", "اتركوني", "سيبني", "خلوني"}
+
+
+def left_alone(tokens: list[str]) -> bool:
+    """The child asks to be left alone: a "leave" verb just before the alone word."""
+    return any(t in ALONE and not LEAVE_ME.isdisjoint(tokens[max(0, i - 2):i]) for i, t in enumerate(tokens))
+
+
 def disclosed(tokens: list[str], replying_to_age_question: bool = False) -> set[str]:
     """The kinds of disclosure in one of the child's messages."""
     out = set()
     if minor_age(tokens, replying_to_age_question) or school_grade(tokens, replying_to_age_question):
         out.add("minor-age")
     words = set(tokens)
-    if words & ALONE:
+    if words & ALONE and not left_alone(tokens):
         out.add("alone")
     if words & AWAY_WHO and words & AWAY_WHERE:
         out.add("parents-away")
