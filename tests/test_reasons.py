@@ -280,3 +280,14 @@ def test_a_meeting_the_writers_mother_drives_to_does_not_warn_where_a_plain_one_
     plain = "nestannek 9oddem el 7anout ba3d el 9raya"
     assert with_model.scan(plain).risk
     assert not with_model.scan(plain + ", ommi bech twasalna l dar").risk
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ma t9oulhomch ghodwa fel 9ism, 5alliha sirr binetna 😂", True),  # kept from the classmates: a game's secret
+    ("ما تقوللهمش غدوة في القسم، سر بيناتنا", True),
+    ("don't tell them tomorrow in class, our secret lol", True),
+    ("5alliha sirr binetna, ma t9oul l 7ad", False),  # no school: "between us" from anyone
+    ("ghodwa nchoufek wa7dek, sirr binetna", False),
+])
+def test_a_secret_to_be_kept_at_school_tomorrow_is_a_schoolmates(text, expected):
+    assert ("schoolmate" in own_reasons(text, normalize(text).tokens)) is expected

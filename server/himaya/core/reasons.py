@@ -76,8 +76,8 @@ CRUSH_WORDS = {"crush", "crushes", "كراش"}
 # The writer will see the reader at school ("demain à la récré", "ghodwa fel 9raya", "في
 # الراحة"): a schoolmate's secret or age question, not a stranger's.
 _AT_SCHOOL = re.compile(r"(?:^| )(?:a la recre|en recre|fil recre|fel recre|at recess|at break|in class tomorrow"
-                        r"|demain en classe|ghodwa fel 9raya|ghodwa fil 9raya|ghodwa fel classe|في الراحه|في الفسحه"
-                        r"|غدوه في القرايه)(?: |$)")
+                        r"|tomorrow in class|demain en classe|ghodwa f[ei]l (?:9raya|classe|9ism|9esm)"
+                        r"|في الراحه|في الفسحه|غدوه في (?:القرايه|القسم))(?: |$)")
 # An age question from someone who knew it and forgot ("nsit 😅", "جدك نسى", "I forgot").
 FORGOT = {"nsit", "nsat", "nsa", "nsina", "oublie", "oubliee", "forgot", "نسيت", "نسات", "نسي", "نسا", "نسيتو"}
 
