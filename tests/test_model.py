@@ -13,7 +13,7 @@ import pytest
 from himaya.core.matcher import Match, Verdict
 from himaya.core.model import Model, ModelError
 from himaya.core.rules import RuleError, load_ruleset
-from himaya.core.scanner import MODEL_SEVERITY, UNIT_FACTOR, Scanner, apply_model
+from himaya.core.scanner import MODEL_MIN_WORDS, MODEL_SEVERITY, UNIT_FACTOR, Scanner, apply_model
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_RULES = Path(__file__).parent / "fixtures" / "rules"
@@ -169,6 +169,26 @@ def test_the_model_raises_a_rule_cue_it_agrees_with():
     w = Verdict.from_matches([cue])
     apply_model(w, _FakeModel(), _probs(age_probe=0.3))
     assert not w.risk
+
+
+def test_a_unit_too_short_to_read_is_shown_the_model_but_not_warned_or_raised_by_it():
+    cue = Match("HIM-X", "age-probe", "low", "test", ((0, 3),), {}, {})
+    short = Verdict.from_matches([cue])
+    apply_model(short, _FakeModel(), _probs(age_probe=0.99), may_warn=False)
+    assert not short.risk and short.signals["model"]["category"] == "age-probe"
+    alone = Verdict()
+    apply_model(alone, _FakeModel(), _probs(blackmail_threat=0.99), may_warn=False)
+    assert not alone.risk
+
+
+def test_the_scanner_gives_the_model_no_say_on_two_words():
+    """"عندك سناب؟" (do you have Snap?) between classmates: the rules' cue stays a cue; the
+    same question with a reason to be alone is read whole."""
+    assert MODEL_MIN_WORDS == 2
+    shipped = Scanner.load(ROOT / "rules")
+    short = shipped.scan("عندك سناب؟")
+    assert not short.risk and "model" in short.signals
+    assert shipped.scan("3andek snap? nheb nkalmek wa7dek ki yor9dou darkom").risk
 
 
 def test_rules_that_warn_are_never_raised_or_joined_by_the_model():

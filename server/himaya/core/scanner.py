@@ -75,6 +75,10 @@ MODEL_SEVERITY = "medium"  # the model alone never warns above this
 # (docs/MODEL.md, "Thresholds").
 UNIT_FACTOR = 0.8
 AT_THRESHOLD = frozenset({"network-page"})
+# A unit of this many words or fewer ("عندك سناب؟", "t'es où ?") gives the model too little
+# to read: it may not warn on it alone nor raise its cue (the rules still do, and a
+# conversation's window reads it with the messages around it).
+MODEL_MIN_WORDS = 2
 # The model quiets a rules' warning that it reads as ordinary life (docs/MODEL.md, "Quieting"):
 QUIET_BENIGN = 0.8  # its benign probability is at least this,
 QUIET_AGREE = 0.2  # each matched category is below this fraction of its threshold,
@@ -164,7 +168,8 @@ class Scanner:
         ids = self.model.feature_ids(n, kind)
         quotes = None if kind == "profile" else (lambda: bool(reported(n.original, n.tokens, n.starts_ends()[0])))
         apply_model(verdict, self.model, self.model.probabilities(ids), quoted=quotes,
-                    known=lambda: _known_share(self.model, n.tokens), thresholds=self._unit_thresholds)
+                    known=lambda: _known_share(self.model, n.tokens), thresholds=self._unit_thresholds,
+                    may_warn=len(n.tokens) > MODEL_MIN_WORDS)
         return verdict, ids
 
     def across(self, before: list[str], text: str) -> list[Match]:
@@ -226,7 +231,7 @@ def quiets(verdict: Verdict, thresholds: dict, probs: dict, known) -> bool:
 
 
 def apply_model(verdict: Verdict, model, probs: dict, window: bool = False, quoted=None, known=None,
-                thresholds: dict | None = None) -> None:
+                thresholds: dict | None = None, may_warn: bool = True) -> None:
     """Combine the model with the rules' verdict, in place.
 
     - the rules warned: the model is only shown (`signals.model`), unless it
@@ -240,7 +245,9 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False, quot
       unless given; the calibrated one for a window), and not when the
       text reports someone else's quoted words (`quoted()`, asked only then: a
       prevention post or a mother quoting the stranger; the rules' matches inside
-      such quotes are dropped the same way, core/reported.py).
+      such quotes are dropped the same way, core/reported.py);
+    - `may_warn` False (a unit of MODEL_MIN_WORDS words or fewer): the model is only shown,
+      and may still quiet the rules.
     """
     if thresholds is None:
         thresholds = model.thresholds if window else unit_thresholds(model.thresholds)
@@ -260,6 +267,8 @@ def apply_model(verdict: Verdict, model, probs: dict, window: bool = False, quot
         verdict.signals = {"rules": rules_signal, "model": signal}
         return
     verdict.signals = {"rules": rules_signal, "model": signal}
+    if not may_warn:
+        return
     chosen = None
     for m in verdict.matches:  # a cue the model agrees with, first
         if model.enabled.get(m.category) and probs[m.category] >= thresholds[m.category] * RAISE_FACTOR:
