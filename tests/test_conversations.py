@@ -506,3 +506,25 @@ def test_in_a_family_chat_a_secret_called_a_surprise_is_the_familys(shipped):
 
     assert not chat("تحب بلايستيشن ولا تلفون؟ ما تقولش لماماك، نحبها سوربريز").risk
     assert chat("تحب بلايستيشن ولا تلفون؟ ما تقولش لماماك").risk  # the same secret, not called a surprise
+
+
+def test_the_age_then_whether_the_parents_are_home_in_two_messages_warns(shipped):
+    """The supervision probe spread over a chat: the age asked, a reply that gives nothing,
+    then where the parents are. Either question alone, or the age with a question about
+    school, stays a cue."""
+    def chat(second):
+        conv = shipped.conversation(f"probe-{second}")
+        conv.add("how old r u btw?", speaker="other")
+        conv.add("why", speaker="child")
+        verdict = conv.add(second, speaker="other")
+        shipped.conversations.forget(conv.id)
+        return verdict
+
+    assert chat("are ur parents home rn?").risk
+    assert chat("wa7dek fel dar taw?").risk
+    assert not chat("lol ok. did u see the match yesterday?").risk
+    alone = shipped.conversation("probe-parents-only")
+    alone.add("salut", speaker="other")
+    alone.add("salut", speaker="child")
+    assert not alone.add("tes parents sont à la maison ?", speaker="other").risk
+    shipped.conversations.forget(alone.id)

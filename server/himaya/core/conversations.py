@@ -51,6 +51,10 @@ THRESHOLD = 2.0
 MAX_STAGES = 32  # more than there are stages (categories): a bound, never a cut
 SERIOUS = {"image-request", "meeting-request", "blackmail-threat", "secrecy-isolation"}
 REPEAT_WEIGHT = 0.5  # a serious stage shown again in a later message (see summarize)
+# The age asked, then (or before) whether the child is alone or watched, in two messages:
+# the supervision probe spread over a chat (see summarize). On the 81 sets: five more
+# risky chats warned, five of them before their last message, no ordinary chat.
+SUPERVISION_WEIGHT = 1.0
 CONVERSATION_RULE = "combined-stages"
 
 TITLE = {
@@ -138,6 +142,7 @@ class _State:
     asked_alone: int = -10  # the message where the other side asked "alone?"
     asked_parents: int = -10  # the message where the other side asked about the reader's parents
     asked_watcher: int = -10  # the message where it asked who is with the reader or sees its phone
+    asked_age: int = -10  # the message where the other side asked the reader's age itself
     guessed_age: int = -10  # the message where it asked whether the reader is of an age under 18 ("t'as 13 ans ?")
     child_asked: int = -10  # the child's last message that asked a question
     probed_more: bool = False  # an age-probe stage other than a plain age question (see SWAP)
@@ -289,10 +294,14 @@ class Conversation:
                         st.last_age_question = index
                         if tokens is None or not asks_age(tokens):
                             st.probed_more = True  # alone? parents? school? more than the age
+                        else:
+                            st.asked_age = index
                 del st.cues[:-MAX_STAGES]  # never reached: one cue per stage
             # (what this message's own words explain does not undo a stage an earlier message showed)
             live = [c for c in st.cues if index - st.last_seen[c[0]] <= FADE_AFTER and c[0] not in explained]
-            info = summarize(live, st.disclosures, st.repeated, st.context, swap_waits=not st.probed_more)
+            supervision = st.asked_age >= 0 and max(st.asked_alone, st.asked_parents, st.asked_watcher) >= 0
+            info = summarize(live, st.disclosures, st.repeated, st.context, swap_waits=not st.probed_more,
+                             supervision=supervision)
             if st.alert_at is None and (info["alert"] or (verdict.risk and speaker != "child")):
                 st.alert_at = index
             info["context"] = sorted(st.context)
@@ -461,7 +470,7 @@ def as_cue(verdict: Verdict) -> None:
 
 
 def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = None, repeated=(),
-              context=frozenset(), swap_waits: bool = False) -> dict:
+              context=frozenset(), swap_waits: bool = False, supervision: bool = False) -> dict:
     """Stages seen, whether they cross the threshold, and the message that started it.
     The child's disclosures add weight (and count as a sign) only once the other
     side has shown at least one stage. A serious stage the other side comes back to
@@ -471,7 +480,10 @@ def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = Non
     first shown after the child said they are a minor weighs more, unless the
     replies already show who the other side is (`context`: family, a classmate...).
     `swap_waits`: the cues of a conversation whose age-probe stage is a plain age question
-    only: SWAP then waits for a disclosure."""
+    only: SWAP then waits for a disclosure. `supervision`: the other side asked the age and,
+    in another message, whether the reader is alone, where the parents are or who sees the
+    phone: the age-probe stage counts as two (SUPERVISION_WEIGHT), as the same two questions
+    in one message raise the rule itself."""
     first: dict[str, int] = {}
     for stage, index, _ in cues:
         first.setdefault(stage, index)
@@ -481,6 +493,9 @@ def summarize(cues: list[tuple[str, int, float]], disclosures: dict | None = Non
         if stage in repeated and stage in SERIOUS:
             weight += REPEAT_WEIGHT * STAGE_WEIGHT[stage]
             signs += 1
+    if supervision and "age-probe" in first:
+        weight += SUPERVISION_WEIGHT * STAGE_WEIGHT["age-probe"]
+        signs += 1
     told = sorted(disclosures or {}, key=(disclosures or {}).get)
     if first and told:
         weight += DISCLOSURE_WEIGHT * min(len(told), 2)
