@@ -8,7 +8,8 @@ import pytest
 
 from himaya import Scanner
 from himaya.core.normalize import normalize
-from himaya.core.relationship import asks_back, called_first, discounted, family_vocative, peer_answer
+from himaya.core.relationship import (asks_back, called_first, discounted, family_surprise, family_vocative, peer_answer,
+                                      relative_shown)
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
@@ -624,3 +625,19 @@ def test_a_cousin_greeting_the_child_is_a_relative():
     assert relative_shown(tokens("salut cousine, tu viens dimanche ?"))
     assert relative_shown(tokens("ciao cugina!! ab3athli taswira mta3 el coupe jdida"))
     assert not relative_shown(tokens("cuz ur so mature, u can turn on ur camera"))  # "because"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("يا ولد خالتي، ابعثلي الكود متاعك نزيدك", True),  # my cousin
+    ("يا ولد أختي، غدوة نعدي عليكم", True),  # my nephew: the writer is the uncle or the aunt
+    ("ya bent 3ammi, ija lel 3ers", True),
+    ("bent 5alti jet lyoum", False),  # speaks of the cousin, does not call the reader so
+    ("يا ولد، وينك؟", False),  # "hey boy": no one's child named
+])
+def test_calling_the_child_a_cousin_or_a_nephew_shows_a_relative(text, expected):
+    assert relative_shown(normalize(text).tokens) is expected
+
+
+def test_a_surprise_with_its_article_for_mums_birthday_is_the_familys():
+    assert family_surprise(normalize("و ما تقول لحتى حد على المفاجأة متاع عيد ميلاد ماما").tokens)
+    assert not family_surprise(normalize("عندي ليك المفاجأة، ما تقول لحد").tokens)

@@ -173,7 +173,8 @@ ROLE = {"coach", "couch", "كوتش", "الكوتش", "prof", "professeur", "mad
         "miss", "استاذ", "استاذه", "الاستاذ", "الاستاذه", "معلم", "معلمه"}
 # A surprise for someone else in the family ("une surprise pour son anniv", "surprise l mama",
 # "سوربريز لماما"): its secret and its "delete this" are the family's, not the other side's.
-SURPRISE = {"surprise", "surprize", "sarprise", "سوربريز", "سربريز", "سبريز", "مفاجاه", "مفاجئه"}
+SURPRISE = {"surprise", "surprize", "sarprise", "سوربريز", "سربريز", "سبريز", "مفاجاه", "مفاجئه",
+            "المفاجاه", "المفاجئه", "السوربريز", "السربريز"}  # (with the article: "على المفاجأة")
 # A brother or a sister of the child's ("l 5ouk", "لخوك", "ta sœur", "ur little brother").
 SIBLING_YOURS = {"5ouk", "khouk", "khok", "5ok", "o5tek", "okhtek", "5outek", "khoutek", "خوك", "اختك", "خوتك", "اخوك",
                  "اخاك"}  # (MSA's "tell your brother": لا تخبر أخاك)
@@ -458,6 +459,19 @@ PARENT_NOUN = {"mere", "maman", "mama", "pere", "papa", "parents", "mom", "mum",
 OWNED_BY = AT_KIN | {"mta3", "mte3", "ta3", "te3", "متاع", "نتاع", "متع", "de", "du", "of", "s"}
 
 
+# The writer's own aunt, uncle, sister or brother after "son of" / "daughter of": "يا ولد خالتي" (my
+# cousin), "ya bent o5ti" (my niece). Called so, the child is the writer's relative.
+MY_KIN = {"خالتي", "عمتي", "عمي", "خالي", "اختي", "خويا", "5alti", "khalti", "3amti", "3ammti", "3ammi", "3ami", "khali",
+          "5ali", "o5ti", "okhti", "khouya", "5ouya"}
+
+
+def kin_called(tokens: list[str]) -> bool:
+    """The message calls the child "son / daughter of my aunt, my sister...", after "ya":
+    "يا ولد خالتي", "ya bent o5ti" ("bent 5alti jet" speaks of the cousin)."""
+    return any(tok in CHILD_OF and tokens[i + 1] in MY_KIN and i and tokens[i - 1] in VOCATIVE
+               for i, tok in enumerate(tokens[:-1]))
+
+
 def _kin_at(tokens: list[str], i: int) -> bool:
     """A relative of the child's starts at token i: "3ammek", "ben 3ammek", "ta tante",
     or a relative's title before a name ("tonton Mehdi", "aunt Nadia")."""
@@ -551,10 +565,11 @@ def household_voice(tokens: list[str]) -> bool:
 
 def relative_shown(tokens: list[str]) -> bool:
     """The other side names itself as the child's relative or parent ("ena khaltek", "dad
-    here"), greets the child's parents ("sallemli 3la mamtek", "embrasse ta maman pour moi"),
+    here") or calls the child its relative ("يا ولد أختي", `kin_called`), greets the child's
+    parents ("sallemli 3la mamtek", "embrasse ta maman pour moi"),
     or signs as a relative ("... — tata", "... Tonton Karim"), or speaks as the household
     (`household_voice`)."""
-    if household_voice(tokens):
+    if household_voice(tokens) or kin_called(tokens):
         return True
     if len(tokens) > 1 and tokens[0] in _HELLO and tokens[1] in COUSIN_CALL:  # "hey cuz!", "salut cousine"
         return True
