@@ -528,3 +528,17 @@ def test_the_age_then_whether_the_parents_are_home_in_two_messages_warns(shipped
     alone.add("salut", speaker="child")
     assert not alone.add("tes parents sont à la maison ?", speaker="other").risk
     shipped.conversations.forget(alone.id)
+
+
+def test_where_the_page_does_not_show_who_speaks_the_two_probes_still_add_up(shipped):
+    """Speakers unknown: no reply is read as the child's, but the age asked and then who
+    looks at the phone, each a question, are the same probe spread over the chat."""
+    conv = shipped.conversation("probe-unknown")
+    for text in ("salut t'as quel âge ?", "13"):
+        assert not conv.add(text, speaker="unknown").risk
+    assert conv.add("ok. et tes parents regardent ton tel des fois ?", speaker="unknown").risk
+    shipped.conversations.forget(conv.id)
+    plain = shipped.conversation("probe-unknown-plain")
+    for text in ("salut t'as quel âge ?", "13", "ok. tu joues à quoi ce soir ?"):
+        assert not plain.add(text, speaker="unknown").risk
+    shipped.conversations.forget(plain.id)

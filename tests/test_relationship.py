@@ -630,7 +630,9 @@ def test_a_cousin_greeting_the_child_is_a_relative():
 @pytest.mark.parametrize("text, expected", [
     ("يا ولد خالتي، ابعثلي الكود متاعك نزيدك", True),  # my cousin
     ("يا ولد أختي، غدوة نعدي عليكم", True),  # my nephew: the writer is the uncle or the aunt
-    ("ya bent 3ammi, ija lel 3ers", True),
+    ("ya bent 3amti, ija lel 3ers", True),
+    ("ya bent 3ammi, 9olli 3omrek", True),
+    ("ahla ya wled 3ammi, chna7welek", False),  # friends call each other "my uncle's son"
     ("bent 5alti jet lyoum", False),  # speaks of the cousin, does not call the reader so
     ("يا ولد، وينك؟", False),  # "hey boy": no one's child named
 ])

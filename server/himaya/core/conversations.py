@@ -248,7 +248,7 @@ class Conversation:
                     if 0 < index - asked_at <= 2 and answers(tokens):
                         st.disclosures.setdefault(kind, index)
                         st.disclosures.setdefault(ANSWERED, index)
-            elif speaker == "other" and tokens and is_question(text):
+            elif speaker != "child" and tokens and is_question(text):  # (unknown: either side may ask)
                 if asks_alone(tokens):
                     st.asked_alone = index
                 if asks_parents(tokens):

@@ -460,16 +460,19 @@ OWNED_BY = AT_KIN | {"mta3", "mte3", "ta3", "te3", "متاع", "نتاع", "مت
 
 
 # The writer's own aunt, uncle, sister or brother after "son of" / "daughter of": "يا ولد خالتي" (my
-# cousin), "ya bent o5ti" (my niece). Called so, the child is the writer's relative.
-MY_KIN = {"خالتي", "عمتي", "عمي", "خالي", "اختي", "خويا", "5alti", "khalti", "3amti", "3ammti", "3ammi", "3ami", "khali",
-          "5ali", "o5ti", "okhti", "khouya", "5ouya"}
+# cousin), "ya bent o5ti" (my niece). Called so, the child is the writer's relative. "My father's
+# brother" only for a girl ("ya bent 3ammi"): friends call each other "wled 3ammi".
+MY_KIN = {"خالتي", "عمتي", "خالي", "اختي", "خويا", "5alti", "khalti", "3amti", "3ammti", "khali", "5ali", "o5ti",
+          "okhti", "khouya", "5ouya"}
+MY_UNCLE = {"عمي", "3ammi", "3ami"}
+DAUGHTER_OF = {"bent", "بنت"}
 
 
 def kin_called(tokens: list[str]) -> bool:
     """The message calls the child "son / daughter of my aunt, my sister...", after "ya":
     "يا ولد خالتي", "ya bent o5ti" ("bent 5alti jet" speaks of the cousin)."""
-    return any(tok in CHILD_OF and tokens[i + 1] in MY_KIN and i and tokens[i - 1] in VOCATIVE
-               for i, tok in enumerate(tokens[:-1]))
+    return any(tok in CHILD_OF and (tokens[i + 1] in MY_KIN or (tok in DAUGHTER_OF and tokens[i + 1] in MY_UNCLE))
+               and i and tokens[i - 1] in VOCATIVE for i, tok in enumerate(tokens[:-1]))
 
 
 def _kin_at(tokens: list[str], i: int) -> bool:
