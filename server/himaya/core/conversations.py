@@ -52,8 +52,8 @@ MAX_STAGES = 32  # more than there are stages (categories): a bound, never a cut
 SERIOUS = {"image-request", "meeting-request", "blackmail-threat", "secrecy-isolation"}
 REPEAT_WEIGHT = 0.5  # a serious stage shown again in a later message (see summarize)
 # The age asked, then (or before) whether the child is alone or watched, in two messages:
-# the supervision probe spread over a chat (see summarize). On the 81 sets: five more
-# risky chats warned, five of them before their last message, no ordinary chat.
+# the supervision probe spread over a chat (see summarize). Session 22, on the older sets:
+# eight more risky chats warned before their last message, no ordinary chat.
 SUPERVISION_WEIGHT = 1.0
 CONVERSATION_RULE = "combined-stages"
 

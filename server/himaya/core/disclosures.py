@@ -236,7 +236,7 @@ def says_away(tokens: list[str]) -> bool:
 
 
 # "Leave me alone" pushes the other side away; it says nothing of who is at home.
-LEAVE_ME = {"leave", "let", "laisse", "laissez", "laissez-moi", "fiche", "5alini", "khalini", "5allini", "khallini",
+LEAVE_ME = {"leave", "let", "laisse", "laissez", "fiche", "5alini", "khalini", "5allini", "khallini",
             "sibni", "خليني", "اتركني", "اتركوني", "سيبني", "خلوني"}
 
 

@@ -75,7 +75,7 @@ MODEL_SEVERITY = "medium"  # the model alone never warns above this
 # (docs/MODEL.md, "Thresholds").
 UNIT_FACTOR = 0.8
 AT_THRESHOLD = frozenset({"network-page"})
-# A unit of this many words or fewer ("عندك سناب؟", "t'es où ?") gives the model too little
+# A unit of this many words or fewer ("عندك سناب؟", "snap ?") gives the model too little
 # to read: it may not warn on it alone nor raise its cue (the rules still do, and a
 # conversation's window reads it with the messages around it).
 MODEL_MIN_WORDS = 2
