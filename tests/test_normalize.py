@@ -158,3 +158,16 @@ def test_format_characters_table_misses_none_of_the_skipped_blocks():
     every = {cp for cp in (*range(0x30000), *range(0xE0000, 0xE0080)) if unicodedata.category(chr(cp)) == "Cf"}
     assert set(module._DROP_FORMAT) - {*range(0xFE00, 0xFE10), 0x20E3} == every
     assert 0x200B in every and 0xE0041 in every  # the table is not empty by mistake
+
+
+@pytest.mark.parametrize("text, full", [
+    ("coques iphone 13/14, 18d", "coques iphone_13/14, 18d"),  # a model, not an age band
+    ("redmi 12 w galaxy a14", "redmi_12 w galaxy a14"),
+    ("bnet 13/14 sna", "bnet 13/14 sna"),  # an age band stays one
+    ("age max 15", "age max 15"),
+])
+def test_a_number_after_a_product_name_is_its_model_in_the_regex_view(text, full):
+    n = normalize(text)
+    assert n.full() == full
+    digit = full.find("1")  # the offsets the regexes map back do not move
+    assert text[n.full_to_original(digit)] == "1"

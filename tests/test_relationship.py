@@ -45,6 +45,8 @@ def tokens(text):
     ("c'est la même", False), ("moi même", False), ("mama fel 5edma", False),
     ("عسلامة ماميتي", True), ("12 ya mamiti", True),  # "my mamie"
     ("عسلامة يا ستي", True),
+    ("wow merci cousin !!", True), ("salut cousine", True),  # the child thanks or greets a cousin
+    ("mon cousin joue aussi", False),  # a cousin talked about
 ])
 def test_a_grandparent_is_recognised_only_when_addressed(text, expected):
     assert family_vocative(tokens(text)) is expected

@@ -276,7 +276,10 @@ class Normalized:
             toks = self.tokens if self.keep is None else [_CACHE.get(t) or _remember(t) for t in self.parts[1::2]]
             pieces = [*chain.from_iterable(zip(gaps, toks)), gaps[-1]]
             self._cache["full_pieces"] = pieces
-            got = self._cache["full"] = "".join(pieces)
+            got = "".join(pieces)
+            if _MODEL_NAMES.search(got):
+                got = _MODEL_NUMBER.sub(r"\1_", got)  # one space for one underscore: offsets unchanged
+            self._cache["full"] = got
         return got
 
     def full_to_original(self, pos: int) -> int:
@@ -371,6 +374,16 @@ class Normalized:
         """Word position of token i (see `positions`)."""
         table = self.positions()
         return i if table is None else table[i]
+
+
+# A number written right after a product's name is its model, not an age: "iphone 13/14",
+# "redmi note 12", "android 14" are shop talk, while "13/14" alone is how ads give an age band.
+# Regexes read `full()`, where the space before such a number becomes "_": `\b` no longer
+# stands before the number (RE2 has no lookbehind to say it in the rule), tokens stay the same.
+_MODEL_NAMES = re.compile(r"(?:iphone|ipad|galaxy|redmi|xiaomi|oppo|huawei|honor|infinix|tecno|realme|pixel"
+                          r"|nokia|android|ios|playstation|fifa|pes) \d")
+_MODEL_NUMBER = re.compile(r"\b(iphone|ipad|galaxy|redmi|xiaomi|oppo|huawei|honor|infinix|tecno|realme|pixel"
+                           r"|nokia|android|ios|playstation|fifa|pes) (?=\d)")
 
 
 def _norm_gap(gap: str) -> str:

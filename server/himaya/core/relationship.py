@@ -61,8 +61,9 @@ GRANDPARENT = {
     "khalti", "5alti", "khalto", "3amti", "3ammti", "tata", "tati", "tatie", "tonton", "aunty", "auntie",
     "5ali", "khali", "خالتي", "عمتي", "خالي",
 }
-# "meme" is also French "même" ("la même"): a grandmother only right after a greeting.
-GRANDPARENT_AFTER_GREETING = GRANDPARENT | {"meme"}
+# "meme" is also French "même" ("la même"): a grandmother only right after a greeting. So is a
+# cousin ("merci cousin !!", "hi cuz"): alone, "cousin" is also what friends call each other.
+GRANDPARENT_AFTER_GREETING = GRANDPARENT | {"meme", "cousin", "cousine", "cuz"}
 # Parents are addressed after a greeting or a thanks ("عسلامة ماما", "merci papa"; a
 # grandmother called "ماما خديجة" too), or after a yes ("ok mama", "ok baba chnowa nechriw?");
 # "ey mama fil 5edma" tells where she is (the child is alone), "ok mama 9aletli" what she
