@@ -277,7 +277,7 @@ class Normalized:
             pieces = [*chain.from_iterable(zip(gaps, toks)), gaps[-1]]
             self._cache["full_pieces"] = pieces
             got = "".join(pieces)
-            if _MODEL_NAMES.search(got):
+            if not _MODEL_NAMES.isdisjoint(self.tokens):
                 got = _MODEL_NUMBER.sub(r"\1_", got)  # one space for one underscore: offsets unchanged
             self._cache["full"] = got
         return got
@@ -377,13 +377,12 @@ class Normalized:
 
 
 # A number written right after a product's name is its model, not an age: "iphone 13/14",
-# "redmi note 12", "android 14" are shop talk, while "13/14" alone is how ads give an age band.
+# "redmi 12", "android 14" are shop talk, while "13/14" alone is how ads give an age band.
 # Regexes read `full()`, where the space before such a number becomes "_": `\b` no longer
 # stands before the number (RE2 has no lookbehind to say it in the rule), tokens stay the same.
-_MODEL_NAMES = re.compile(r"(?:iphone|ipad|galaxy|redmi|xiaomi|oppo|huawei|honor|infinix|tecno|realme|pixel"
-                          r"|nokia|android|ios|playstation|fifa|pes) \d")
-_MODEL_NUMBER = re.compile(r"\b(iphone|ipad|galaxy|redmi|xiaomi|oppo|huawei|honor|infinix|tecno|realme|pixel"
-                           r"|nokia|android|ios|playstation|fifa|pes) (?=\d)")
+_MODEL_NAMES = frozenset(("iphone", "ipad", "galaxy", "redmi", "xiaomi", "oppo", "huawei", "honor", "infinix", "tecno",
+                          "realme", "pixel", "nokia", "android", "ios", "playstation", "fifa", "pes"))
+_MODEL_NUMBER = re.compile(rf"\b({'|'.join(sorted(_MODEL_NAMES))}) (?=\d)")
 
 
 def _norm_gap(gap: str) -> str:
