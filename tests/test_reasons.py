@@ -78,6 +78,8 @@ def test_a_secret_kept_only_from_a_sibling(text, expected):
     ("nheb nchoufek ghodwa", False),  # "I want to see you"
     ("i like you, keep it between us", False),
     ("i like You more than anyone", False),
+    ("ما تقول لحد، نموت على سامي متاع التاسعة 🙈", True),  # Arabic script: a name after "on"
+    ("نموت عليك، ما تقول لحد", False),  # "on you": the reader
 ])
 def test_a_crush_on_a_named_person_is_the_writers_own_secret(text, expected):
     assert confides(text) is expected

@@ -69,7 +69,10 @@ _OURS = re.compile(r"^(?:[a-z0-9]{3,}(?:etna|itna|atna|nich|nech)|\w{3,}(?:تن�
 # (I love you) and "nheb nchoufek" (I want to see you) are no crush on someone else.
 _CRUSH = re.compile(r"(?i:\b(?:i\s+(?:really\s+)?like|i\s+love|i\s+have\s+a\s+crush\s+on|crush\s+on|je\s+kiffe"
                     r"|j'?aime\s+bien|amoureuse\s+de|amoureux\s+de|na?[7h][ei]bb?|nmout\s+3l?a|crush\s+3l?a))"
-                    r"\s+(?!(?:You|Toi|Te|Enti|Inti)\b)[A-Z][a-zà-ÿ]+")
+                    r"\s+(?!(?:You|Toi|Te|Enti|Inti)\b)[A-Z][a-zà-ÿ]+"
+                    # Arabic script has no capitals: "نحب على أمين", "نموت على سامي", someone named
+                    # after "on" ("عليك", on you, is one word: the reader, no crush on someone else)
+                    r"|(?:نحب|نموت|نعشق)\s+(?:على|علي|عل)\s+[\u0621-\u064a]{3,}")
 
 # A crush, the child's or the writer's ("pour ton crush", "my crush"): a teen's secret.
 CRUSH_WORDS = {"crush", "crushes", "كراش"}
@@ -144,7 +147,7 @@ def _little_beside(tokens: list[str], i: int) -> bool:
 
 # The verbs _CRUSH starts with, as tokens: a message without any is not searched.
 _CRUSH_VERBS = {"like", "love", "crush", "kiffe", "aime", "amoureuse", "amoureux", "nheb", "n7eb", "nhebb", "n7ebb",
-                "na7eb", "na7ib", "n7ib", "nhib", "nmout"}
+                "na7eb", "na7ib", "n7ib", "nhib", "nmout", "نحب", "نموت", "نعشق"}
 
 
 def confides(text: str, tokens: list[str] | None = None) -> bool:
