@@ -195,7 +195,7 @@ FLOORS = [
     ("probe83.jsonl", "both", 0.95, 0.91, 0.06, 0.9, 0.1),  # first measured R 0.921, P 0.963 (hard negatives 6.2 %)
     ("probe84.jsonl", "rules", 0.90, 0.80, 0.12, 0.9, 0.15),  # blind, session 23, with session 22's code: R 0.817
     ("probe84.jsonl", "both", 0.94, 0.94, 0.07, 0.9, 0.1),  # first measured R 0.958, P 0.965 (hard negatives 6.2 %)
-    ("probe85.jsonl", "rules", 0.95, 0.81, 0.05, 0.9, 0.1),  # blind, session 23, at its end: R 0.847
+    ("probe85.jsonl", "rules", 0.95, 0.81, 0.05, 0.9, 0.1),  # blind, session 23, after its first changes: R 0.847
     ("probe85.jsonl", "both", 0.95, 0.93, 0.06, 0.9, 0.15),  # first measured R 0.965, P 0.979 (hard negatives 3.8 %)
 ]
 
