@@ -147,3 +147,32 @@ def test_empty_folder(tmp_path):
 def test_rule_file_must_be_a_mapping(rules_dir):
     (rules_dir / "list.yaml").write_text(textwrap.dedent("- a\n- b\n"), encoding="utf-8")
     assert "list.yaml: rule ?: rule: a rule file must hold one mapping" in _error(rules_dir)
+
+
+@pytest.mark.parametrize("condition, vetoes", [
+    ("a and not b", {"b"}),
+    ("a and not (b or (c and d))", {"b"}),  # c and d veto only together
+    ("a and not (b and not c)", set()),  # c lets the rule through again: no veto
+    ("(a or b) and not (c or not d)", {"c"}),
+])
+def test_the_groups_that_veto_a_rule_alone(condition, vetoes):
+    from himaya.core.rules.condition import parse
+    from himaya.core.rules.testing import lone_vetoes
+
+    assert lone_vetoes(parse(condition, {"a", "b", "c", "d"})) == vetoes
+
+
+def test_lint_refuses_an_everyday_word_as_a_lone_exclusion(rules_dir):
+    from himaya.core.rules.testing import EVERYDAY_MIN_TEXTS
+
+    # "cousins" alone vetoes T-INVITE; risky messages say it all the time here
+    risky = ["add me on snap, my cousins are asleep"] * 10 + ["ajoute moi sur snap"] * (EVERYDAY_MIN_TEXTS - 10)
+    problems = lint(load_ruleset(rules_dir), risky_texts=risky)
+    assert [msg for level, msg in problems if level == "error" and "every day" in msg] == [
+        "rules/invite.yaml: rule T-INVITE: the exclusion family holds 'cousins', a word that risky messages use "
+        "every day: alone it would silence real warnings; write the honest context it stands for in two or more words"]
+    # a word two risky messages in a thousand hold is not everyday
+    assert not [m for level, m in lint(load_ruleset(rules_dir), risky_texts=risky[8:]) if "every day" in m]
+    # written as the honest context, in two words, it passes
+    _edit(rules_dir / "invite.yaml", '"cousins"', '"mes cousins"')
+    assert not [m for level, m in lint(load_ruleset(rules_dir), risky_texts=risky) if "every day" in m]

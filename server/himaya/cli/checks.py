@@ -77,13 +77,17 @@ def default_corpora(rules_dir: Path) -> list[Path]:
     return found
 
 
-def corpus_texts(paths) -> list[str]:
+def corpus_texts(paths, label: str | None = None) -> list[str]:
+    """The texts of the labelled sets (a thread's messages one by one); with `label`,
+    only those of its items ("risk")."""
     from himaya.core.corpus import read_items
 
     texts = []
     for path in paths:
         with open(path, encoding="utf-8") as fh:
             for item in read_items(fh, errors=[]):
+                if label is not None and item.get("label") != label:
+                    continue
                 if item["kind"] == "thread":
                     texts.extend(m["text"] for m in item["messages"])
                 else:
@@ -101,8 +105,9 @@ def corpus_texts(paths) -> list[str]:
               help="Another labelled set (JSON Lines) to check for copied phrases (repeatable).")
 def lint(path, strict, feedback_file, corpora):
     """Lint the rules: test counts by status, languages covered, unused groups,
-    and phrases of four or more words copied from a labelled corpus (the project's
-    training, benign and evaluation sets, plus any --corpus).
+    phrases of four or more words copied from a labelled corpus (the project's
+    training, benign and evaluation sets, plus any --corpus), and one-word exclusions
+    that risky messages of those sets use every day (they would silence real warnings).
 
     Examples:
 
@@ -115,14 +120,14 @@ def lint(path, strict, feedback_file, corpora):
 
     rs = _load(path)
     sets = [*default_corpora(rs.root), *corpora]
-    problems = lint_rules(rs, corpus_texts(sets))
+    problems = lint_rules(rs, corpus_texts(sets), corpus_texts(sets, label="risk"))
     if feedback_file is not None:
         problems += _feedback_problems(rs, feedback_file)
     for level, msg in problems:
         click.echo(click.style(f"{level}: ", fg="red" if level == "error" else "yellow") + msg)
     click.echo(f"checked {len(rs.rules)} rules: schema, test examples per status, languages of the terms "
                f"({', '.join(TERM_LANGS)}), conditions that can match, falsepositives notes, unused groups, "
-               f"phrases copied from {len(sets)} labelled file(s)"
+               f"phrases copied from {len(sets)} labelled file(s), everyday words that veto a rule alone"
                + (", 'This is wrong' rates from the feedback" if feedback_file else ""))
     errors = [p for p in problems if p[0] == "error" or strict]
     if errors:
