@@ -157,9 +157,8 @@ def test_rule_file_must_be_a_mapping(rules_dir):
 ])
 def test_the_groups_that_veto_a_rule_alone(condition, vetoes):
     from himaya.core.rules.condition import parse
-    from himaya.core.rules.testing import lone_vetoes
 
-    assert lone_vetoes(parse(condition, {"a", "b", "c", "d"})) == vetoes
+    assert parse(condition, {"a", "b", "c", "d"}).vetoes() == vetoes
 
 
 def test_lint_refuses_an_everyday_word_as_a_lone_exclusion(rules_dir):

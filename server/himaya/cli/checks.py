@@ -77,21 +77,19 @@ def default_corpora(rules_dir: Path) -> list[Path]:
     return found
 
 
-def corpus_texts(paths, label: str | None = None) -> list[str]:
-    """The texts of the labelled sets (a thread's messages one by one); with `label`,
-    only those of its items ("risk")."""
+def corpus_texts(paths) -> list[tuple[str | None, str]]:
+    """(label, text) for every text of the labelled sets (a thread's messages one by one)."""
     from himaya.core.corpus import read_items
 
     texts = []
     for path in paths:
         with open(path, encoding="utf-8") as fh:
             for item in read_items(fh, errors=[]):
-                if label is not None and item.get("label") != label:
-                    continue
+                label = item.get("label")
                 if item["kind"] == "thread":
-                    texts.extend(m["text"] for m in item["messages"])
+                    texts.extend((label, m["text"]) for m in item["messages"])
                 else:
-                    texts.append(item["text"])
+                    texts.append((label, item["text"]))
     return texts
 
 
@@ -120,7 +118,8 @@ def lint(path, strict, feedback_file, corpora):
 
     rs = _load(path)
     sets = [*default_corpora(rs.root), *corpora]
-    problems = lint_rules(rs, corpus_texts(sets), corpus_texts(sets, label="risk"))
+    labelled = corpus_texts(sets)
+    problems = lint_rules(rs, [text for _label, text in labelled], [text for label, text in labelled if label == "risk"])
     if feedback_file is not None:
         problems += _feedback_problems(rs, feedback_file)
     for level, msg in problems:

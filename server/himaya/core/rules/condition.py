@@ -143,6 +143,19 @@ class Node:
             out |= a.names(positive)
         return out
 
+    def vetoes(self, negated: bool = False) -> set[str]:
+        """The groups that silence the rule on their own: reached from a `not` through
+        `or` (and further `not`s) only. A group inside an `and` under the `not` ("not
+        (mine and pick)") vetoes only with its partner; in "not (a and not x)", x lets
+        the rule through again."""
+        if self.op == "name":
+            return {self.name} if negated else set()
+        if self.op == "not":
+            negated = not negated
+        elif self.op != "or":  # an "and" or a count: only a `not` deeper in may veto alone
+            return set().union(*(a.vetoes(negated) for a in self.args if a.op in ("not", "and")))
+        return set().union(*(a.vetoes(negated) for a in self.args))
+
 
 # What a compiled condition may hold: the mask names, hex literals, the operators
 # and keywords `source` writes, and parentheses. Anything else is a bug here.

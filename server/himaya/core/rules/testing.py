@@ -48,14 +48,30 @@ def _match(index, rule: Rule, ex):
 COPY_WORDS = 4  # a rule value this long, found word for word in a labelled text, was copied from it
 
 
-def copied_values(ruleset, texts) -> list[tuple[str, str]]:
+def _tokenizer():
+    """Normalized tokens of a text, each text normalized once: the labelled sets' risky
+    texts are read both for copied phrases and for everyday words."""
+    from himaya.core.normalize import normalize
+
+    cache: dict[str, list[str]] = {}
+
+    def tokens(text: str) -> list[str]:
+        got = cache.get(text)
+        if got is None:
+            got = cache[text] = normalize(text).tokens
+        return got
+    return tokens
+
+
+def copied_values(ruleset, texts, tokens=None) -> list[tuple[str, str]]:
     """(rule id, value) for every phrase or fuzzy value of COPY_WORDS or more words
     that appears verbatim (after normalization) in one of `texts`: a rule written
     from an example sentence, not from the tactic, fits that sentence and misses
-    the next one."""
-    from himaya.core.normalize import normalize, normalize_term
+    the next one. `tokens`: a text's normalized tokens (`_tokenizer`)."""
+    from himaya.core.normalize import normalize_term
 
-    blob = "\n".join(" " + " ".join(normalize(t).tokens) + " " for t in texts)
+    tokens = tokens or _tokenizer()
+    blob = "\n".join(" " + " ".join(tokens(t)) + " " for t in texts)
     found, seen = [], {}
     for rule in ruleset.rules:
         for term in rule.terms.values():
@@ -82,44 +98,22 @@ EVERYDAY_SHARE = 0.003
 EVERYDAY_MIN_TEXTS = 1000  # fewer risky texts than this say nothing of what is everyday
 
 
-def lone_vetoes(node, negated: bool = False, out: set | None = None) -> set[str]:
-    """The groups of a condition that silence the rule on their own: reached from a `not`
-    through `or` (and further `not`s) only. A group inside an `and` under the `not`
-    ("not (mine and pick)") vetoes only with its partner."""
-    out = set() if out is None else out
-    if node.op == "name":
-        if negated:
-            out.add(node.name)
-        return out
-    if node.op == "or":
-        for arg in node.args:
-            lone_vetoes(arg, negated, out)
-    elif node.op == "not":
-        for arg in node.args:
-            lone_vetoes(arg, not negated, out)
-    else:  # an "and" or a count: its groups act only together; a `not` deeper in may veto alone
-        for arg in node.args:  # ("a and not x": x; "not (a and not x)": x re-enables, no veto)
-            if arg.op in ("not", "and", "count"):
-                lone_vetoes(arg, negated, out)
-    return out
-
-
-def everyday_vetoes(ruleset, risky_texts) -> list[tuple[str, str, str]]:
+def everyday_vetoes(ruleset, risky_texts, tokens=None) -> list[tuple[str, str, str]]:
     """(rule id, group, value) for every one-word value of a group that vetoes its rule
-    alone (`lone_vetoes`) and that EVERYDAY_SHARE of `risky_texts` hold."""
-    from himaya.core.normalize import loose, normalize, normalize_term
+    alone (`Node.vetoes`) and that EVERYDAY_SHARE of `risky_texts` hold."""
+    from himaya.core.normalize import loose, normalize_term
 
     if len(risky_texts) < EVERYDAY_MIN_TEXTS:
         return []
+    tokens = tokens or _tokenizer()
     counts: dict[str, int] = {}
     for text in risky_texts:
-        for word in {loose(t) for t in normalize(text).tokens}:
+        for word in {loose(t) for t in tokens(text)}:
             counts[word] = counts.get(word, 0) + 1
     floor = EVERYDAY_SHARE * len(risky_texts)
     found = []
     for rule in ruleset.rules:
-        vetoes = lone_vetoes(rule.condition)
-        for name in sorted(vetoes):
+        for name in sorted(rule.condition.vetoes()):
             term = rule.terms.get(name)
             if term is None or term.kind not in ("phrase", "fuzzy"):
                 continue
@@ -137,10 +131,11 @@ def lint(ruleset, corpus_texts=(), risky_texts=()) -> list[tuple[str, str]]:
     `risky_texts` (their risky items), so is an everyday word that vetoes a rule alone."""
     out: list[tuple[str, str]] = []
     by_rule = {r.id: r for r in ruleset.rules}
-    for rule_id, value in copied_values(ruleset, corpus_texts) if corpus_texts else ():
+    tokens = _tokenizer()
+    for rule_id, value in copied_values(ruleset, corpus_texts, tokens) if corpus_texts else ():
         out.append(("error", f"{by_rule[rule_id].path}: rule {rule_id}: the value {value!r} appears word for word "
                              "in a labelled corpus: write the tactic, not an example sentence"))
-    for rule_id, group, value in everyday_vetoes(ruleset, risky_texts) if risky_texts else ():
+    for rule_id, group, value in everyday_vetoes(ruleset, risky_texts, tokens) if risky_texts else ():
         out.append(("error", f"{by_rule[rule_id].path}: rule {rule_id}: the exclusion {group} holds {value!r}, a word "
                              "that risky messages use every day: alone it would silence real warnings; write the "
                              "honest context it stands for in two or more words"))
