@@ -201,6 +201,40 @@ def test_python_fallback_engine_gives_the_same_answers():
     assert rust == python == sorted([(["A"], 0, 1), (["M"], 1, 2), (["S"], 3, 3), (["P"], 5, 5)])
 
 
+
+def test_a_search_locates_only_the_patterns_asked_for():
+    from himaya.core.textindex import TokenAutomaton
+
+    pats = {" ajoute moi ": ["A"], " snap ": ["S"], " moi sur ": ["M"]}
+    ta = TokenAutomaton(pats)
+    tokens = ["ajoute", "moi", "sur", "snap", "et", "snap"]
+    hits = ta.search(tokens)
+    index = {k: i for i, k in enumerate(ta.keys)}
+    assert hits.patterns() == {index[" ajoute moi "], index[" snap "], index[" moi sur "]}
+    assert sorted(hits.where()) == sorted(ta.find(tokens))
+    assert hits.where({index[" snap "]}, by_index=True) == [(index[" snap "], 3, 3), (index[" snap "], 5, 5)]
+    assert hits.where({index[" moi sur "]}) == [(["M"], 1, 2)]
+    # changes so dense that the whole view is searched: with whole=True its matches come back unfiltered
+    near = ta.find_near(tokens, [0, 1, 2, 3, 4, 5], whole=True)
+    assert sorted(near.where()) == sorted(ta.find(tokens))
+    assert ta.find_near(tokens, [5]) == [(["S"], 5, 5)]
+
+
+def test_a_page_of_common_words_never_works_out_where_they_are(fx, monkeypatch):
+    """Positions are worked out only for the patterns of the rules still in play:
+    lexicon words that bring no rule that far cost no per-occurrence work."""
+    from himaya.core import textindex
+
+    asked = []
+    real = textindex.Hits.where
+    monkeypatch.setattr(textindex.Hits, "where", lambda self, wanted=None, by_index=False:
+                        asked.append(wanted) or real(self, wanted, by_index))
+    page = " ".join(["bonjour à tous, le match de foot est demain soir au stade avec les copains"] * 200)
+    assert not fx.scan(page, kind="post").matches
+    assert asked == []
+    assert fx.scan("ajoute-moi sur snap", kind="message").risk
+    assert asked and all(w is not None for w in asked)
+
 GUARD_RULE = """
 id: T-GUARD
 title: {en: Go-between, fr: Intermédiaire, ar: وسيط}

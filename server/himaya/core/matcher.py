@@ -55,7 +55,7 @@ from himaya.core.normalize import (
 )
 from himaya.core.reported import inside, reported
 from himaya.core.rules.schema import SEVERITY_RANK, Rule
-from himaya.core.textindex import TokenAutomaton
+from himaya.core.textindex import Hits, TokenAutomaton
 
 # Which views a pattern may match in (bit flags).
 V_LOOSE, V_ALT, V_FUZZY = 1, 2, 4
@@ -431,14 +431,15 @@ class Index:
 
     def _words(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
         toks, clitic, skel = n.forms()
-        self._emit(self.words.find(toks), V_LOOSE, None, n, found)
+        self._emit_later(self.words.search(toks), V_LOOSE, n, found)
         # The other views differ from the loose one in a few tokens: search only
         # around those, not the whole text again.
         changed = changed_indexes(clitic, toks)
         if changed:
             # (a mixed token such as بالwhatsapp loses its prefix to a Latin word: all patterns then)
             plain = _NOT_ARABIC.search("".join([clitic[i] for i in changed])) is None
-            self._emit((self.arabic_words if plain else self.words).find_near(clitic, changed), V_LOOSE, None, n, found)
+            self._emit_any((self.arabic_words if plain else self.words).find_near(clitic, changed, whole=True),
+                           V_LOOSE, n, found)
         if clock.spent():
             return
         alt = alt_view(n, self._c.leet_vocab, self._c.words)
@@ -466,12 +467,17 @@ class Index:
                     if fz[i] != toks[i]:
                         moved.append(i)
             if moved:
-                self._emit(self.fuzzy_words.find_near(fz, moved), V_FUZZY, cover, n, found)
+                if cover is None:
+                    self._emit_any(self.fuzzy_words.find_near(fz, moved, whole=True), V_FUZZY, n, found)
+                else:
+                    self._emit(self.fuzzy_words.find_near(fz, moved), V_FUZZY, cover, n, found)
         if self.skel is not None:
             if skel is None:
                 skel = list(map(skeleton, toks))
-            hits = self.skel.find(skel) if changed is None else self.skel.find_near(skel, changed)
-            self._emit(hits, V_LOOSE, cover, n, found)
+            if changed is None:
+                self._emit_later(self.skel.search(skel), V_LOOSE, n, found)
+            else:
+                self._emit(self.skel.find_near(skel, changed), V_LOOSE, cover, n, found)
 
     def _emit(self, hits, flag: int, cover, n: Normalized, found: "_Found") -> None:
         """Keep each occurrence under its pattern (rules are looked up later, once
@@ -481,17 +487,47 @@ class Index:
         starts, ends = n.starts_ends()
         position = n.positions()
         words = found.words
+        batch: dict[int, list] = {}  # this call's occurrences, one list per key
         for pat_refs, a, b in hits:
             if cover is not None:
                 a, b = cover[a][0], cover[b][1]
             key = id(pat_refs) + flag
+            occs = batch.get(key)
+            if occs is None:
+                occs = batch[key] = []
+                got = words.get(key)
+                if got is None:
+                    words[key] = (pat_refs, flag, [occs])
+                else:
+                    got[2].append(occs)
+            if position is None:
+                occs.append((a, b, starts[a], ends[b], a))
+            else:
+                occs.append((position[a], position[b], starts[a], ends[b], a))
+
+    def _emit_any(self, hits, flag: int, n: Normalized, found: "_Found") -> None:
+        """A view's matches, as a list (_emit) or as a whole search's Hits (_emit_later):
+        that search's matches without a changed token repeat the loose view's,
+        under a key that counts for no group the loose one does not, with the same
+        occurrences (no condition, window or span changes for a repeat)."""
+        if type(hits) is Hits:
+            self._emit_later(hits, flag, n, found)
+        else:
+            self._emit(hits, flag, None, n, found)
+
+    def _emit_later(self, hits: Hits, flag: int, n: Normalized, found: "_Found") -> None:
+        """Like _emit for a whole view's search, but each pattern found gets its
+        occurrences worked out only if a rule still in play needs them (_Pending)."""
+        words = found.words
+        for pi in hits.patterns():
+            refs = hits.refs(pi)
+            key = id(refs) + flag
+            pending = _Pending(hits, pi, n)
             got = words.get(key)
             if got is None:
-                got = words[key] = (pat_refs, flag, [])
-            if position is None:
-                got[2].append((a, b, starts[a], ends[b], a))
+                words[key] = (refs, flag, [pending])
             else:
-                got[2].append((position[a], position[b], starts[a], ends[b], a))
+                got[2].append(pending)
 
     def _regexes(self, n: Normalized, found: "_Found", clock: "_Budget") -> None:
         """Which rule regexes match, from the RE2 Sets; where they match is worked
@@ -563,14 +599,20 @@ class Index:
         """
         groups_on = rules_on = 0
         fan = self._fan
-        for key, (_refs, _flag, occs) in found.words.items():
+        guarded_found = []
+        for key, (_refs, _flag, sources) in found.words.items():
             group_bits, rule_bits, guarded, _by_rule = fan[key]
             groups_on |= group_bits
             rules_on |= rule_bits
-            for bit, rule_bit, guard in guarded:  # `unless_after`: occurrences right after those words do not count
-                if any(not _guarded(guard, n, o[4]) for o in occs):
-                    groups_on |= bit
-                    rules_on |= rule_bit
+            if guarded:
+                guarded_found.append((guarded, sources))
+        if guarded_found:
+            _resolve([s for _g, sources in guarded_found for s in sources])
+            for guarded, sources in guarded_found:
+                for bit, rule_bit, guard in guarded:  # `unless_after`: occurrences right after those words do not count
+                    if any(not _guarded(guard, n, o[4]) for occs in sources for o in occs):
+                        groups_on |= bit
+                        rules_on |= rule_bit
         other_fan = self._other_fan
         for refs, _occs in found.other:
             group_bits, rule_bits = other_fan[id(refs)]
@@ -594,16 +636,22 @@ class Index:
         live_groups = 0  # every group of the rules left: a pattern that counts for none is skipped
         for ri in live:
             live_groups |= self.rule_groups[ri]
-        for key, (_refs, _flag, occs) in found.words.items():
+        needed = []
+        for key, (_refs, _flag, sources) in found.words.items():
             group_bits, _rule_bits, guarded, by_rule = fan[key]
-            if not group_bits & live_groups and not any(bit & live_groups for bit, _r, _g in guarded):
-                continue
+            if group_bits & live_groups or any(bit & live_groups for bit, _r, _g in guarded):
+                needed.append((sources, by_rule))
+        _resolve([s for sources, _b in needed for s in sources])
+        for sources, by_rule in needed:
             # the shorter of the two: this pattern's rules, or the rules left
             pairs = by_rule.items() if len(by_rule) <= few else [(ri, by_rule[ri]) for ri in live if ri in by_rule]
             for ri, entries in pairs:
                 if ri in rules:
                     for g, guard in entries:
-                        kept = occs if guard is None else [o for o in occs if not _guarded(guard, n, o[4])]
+                        if guard is None:
+                            rules[ri].setdefault(g, []).extend(sources)
+                            continue
+                        kept = [o for occs in sources for o in occs if not _guarded(guard, n, o[4])]
                         if kept:
                             rules[ri].setdefault(g, []).append(kept)
         for refs, occs in found.other:
@@ -638,7 +686,8 @@ class Index:
 class _Found:
     """What one scan found, per pattern, before any rule is looked at.
 
-    words: pattern refs id + view flag -> (refs, view, occurrences); other: (refs,
+    words: pattern refs id + view flag -> (refs, view, [occurrences, ...]), a list
+    of occurrences (or a _Pending) per search that found the pattern; other: (refs,
     occurrences) for regexes, links and emoji. An occurrence is a tuple
     (first word position, last word position, start, end, first token index).
     """
@@ -651,6 +700,46 @@ class _Found:
 
     def add(self, refs: list, occurrences: list) -> None:
         self.other.append((refs, occurrences))
+
+
+class _Pending:
+    """The occurrences of one pattern in a view's search (textindex.Hits), worked
+    out when a rule still in play needs them: `_resolve` does it for many
+    patterns at once, one pass over the search's matches."""
+
+    __slots__ = ("hits", "pattern", "n", "items")
+
+    def __init__(self, hits: Hits, pattern: int, n: Normalized):
+        self.hits, self.pattern, self.n, self.items = hits, pattern, n, None
+
+    def __iter__(self):
+        if self.items is None:
+            _resolve([self])
+        return iter(self.items)
+
+    def __bool__(self) -> bool:
+        return True  # made only for a pattern that was found
+
+
+def _resolve(sources) -> None:
+    """Work out the occurrences of every _Pending among `sources` (other sources,
+    lists of occurrences, are left alone): one pass per search."""
+    by_search: dict[int, list[_Pending]] = {}
+    for p in sources:
+        if type(p) is _Pending and p.items is None:
+            by_search.setdefault(id(p.hits), []).append(p)
+    for group in by_search.values():
+        hits, n = group[0].hits, group[0].n
+        starts, ends = n.starts_ends()
+        position = n.positions()
+        found: dict[int, list] = {p.pattern: [] for p in group}
+        for pi, a, b in hits.where(found.keys(), by_index=True):
+            if position is None:
+                found[pi].append((a, b, starts[a], ends[b], a))
+            else:
+                found[pi].append((position[a], position[b], starts[a], ends[b], a))
+        for p in group:
+            p.items = found[p.pattern]
 
 
 class _Budget:

@@ -16,6 +16,8 @@ same answers, slower.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 try:  # pragma: no cover - exercised by whichever engine is installed
     import ahocorasick_rs as _ac
 except ImportError:  # pragma: no cover
@@ -45,41 +47,35 @@ class TokenAutomaton:
 
     def find(self, tokens: list[str]) -> list[tuple[list, int, int]]:
         """(refs, first token index, last token index) of every match."""
-        if not tokens or not self.keys:
-            return []
-        text = " " + " ".join(tokens) + " "
-        # A token's index is the number of spaces before it, less the padding one.
-        # Counting (in C) from the previous match is cheaper than a table of
-        # token offsets for every token, since matches are few.
-        out = []
-        pos = spaces = 0
-        count, info = text.count, self._info
-        for pi, s, _e in self._search(text):
-            refs, lead, more = info[pi]
-            a = s + lead
-            # Matches come by end: a longer one may start before the previous
-            # start; count back from there rather than from the text's start.
-            if a < pos:
-                spaces -= count(" ", a, pos)
-            else:
-                spaces += count(" ", pos, a)
-            pos = a
-            first = spaces - 1 if spaces else 0
-            out.append((refs, first, first + more))
-        return out
+        return self.search(tokens).where()
 
-    def find_near(self, tokens: list[str], changed: list[int]) -> list[tuple[list, int, int]]:
+    def search(self, tokens: list[str]) -> "Hits":
+        """Every match, as the engine gives them: which patterns occur is known at
+        once, where they occur is worked out only when asked (`Hits.where`)."""
+        if not tokens or not self.keys:
+            return Hits("", [], self._info)
+        text = " " + " ".join(tokens) + " "
+        raw = self._search(text)
+        return Hits(text, raw if isinstance(raw, list) else list(raw), self._info)
+
+    def find_near(self, tokens: list[str], changed: list[int], whole: bool = False):
         """The matches that hold at least one changed token (sorted indexes): the
         text around each is searched, not the whole of it. (A view differs from
         the loose one only in its changed tokens; a match without any is one the
-        loose view has already given.)"""
+        loose view has already given.) With `whole`, where the changes are so
+        dense that the whole view is searched, its `Hits` come back as they are,
+        repeats of the loose view's matches included (for a caller to whom a
+        repeat changes nothing)."""
         if not changed or not self.keys:
             return []
         reach = self.reach
+        dense = len(changed) * (2 * reach + 1) >= len(tokens)  # one pass is cheaper
+        if dense and whole:
+            return self.search(tokens)
         mark = bytearray(len(tokens))
         for i in changed:
             mark[i] = 1
-        if len(changed) * (2 * reach + 1) >= len(tokens):  # dense changes: one pass is cheaper
+        if dense:
             return [m for m in self.find(tokens) if mark.find(1, m[1], m[2] + 1) != -1]
         segments: list[list[int]] = []
         for i in changed:
@@ -118,3 +114,48 @@ class TokenAutomaton:
             while i != -1:
                 yield pi, i, i + len(key)
                 i = text.find(key, i + 1)
+
+
+class Hits:
+    """One search's matches, left as the engine gave them: (pattern index, start,
+    end). A text hits many patterns that no rule still in play reads (on a page,
+    about 19 in 20 occurrences are common words of lexicons whose rules go no
+    further), so the set of patterns found is one C-level pass, and their token
+    indexes are worked out only for the patterns asked for."""
+
+    __slots__ = ("text", "raw", "info")
+
+    def __init__(self, text: str, raw: list, info: list):
+        self.text, self.raw, self.info = text, raw, info
+
+    def patterns(self) -> set[int]:
+        return set(map(itemgetter(0), self.raw))
+
+    def refs(self, pattern: int) -> list:
+        return self.info[pattern][0]
+
+    def where(self, wanted=None, by_index: bool = False) -> list[tuple]:
+        """(refs, first token index, last token index) of the matches of the
+        `wanted` patterns (a set of indexes; all when None), in the engine's order;
+        `by_index`: the pattern's index instead of its refs."""
+        # A token's index is the number of spaces before it, less the padding one.
+        # Counting (in C) from the previous match is cheaper than a table of
+        # token offsets for every token, since matches are few.
+        out = []
+        pos = spaces = 0
+        count, info = self.text.count, self.info
+        for pi, s, _e in self.raw:
+            if wanted is not None and pi not in wanted:
+                continue
+            refs, lead, more = info[pi]
+            a = s + lead
+            # Matches come by end: a longer one may start before the previous
+            # start; count back from there rather than from the text's start.
+            if a < pos:
+                spaces -= count(" ", a, pos)
+            else:
+                spaces += count(" ", pos, a)
+            pos = a
+            first = spaces - 1 if spaces else 0
+            out.append((pi if by_index else refs, first, first + more))
+        return out
