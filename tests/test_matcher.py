@@ -220,20 +220,24 @@ def test_a_search_locates_only_the_patterns_asked_for():
     assert ta.find_near(tokens, [5]) == [(["S"], 5, 5)]
 
 
-def test_a_page_of_common_words_never_works_out_where_they_are(fx, monkeypatch):
-    """Positions are worked out only for the patterns of the rules still in play:
-    lexicon words that bring no rule that far cost no per-occurrence work."""
+def test_a_page_of_common_words_never_works_out_where_they_are(scanner, monkeypatch):
+    """Positions are worked out only for the patterns of the rules still in play
+    (a search with a handful of matches excepted, placed at once): lexicon words
+    that bring no rule that far cost no per-occurrence work."""
     from himaya.core import textindex
+    from himaya.core.matcher import EAGER_HITS
 
     asked = []
     real = textindex.Hits.where
     monkeypatch.setattr(textindex.Hits, "where", lambda self, wanted=None, by_index=False:
-                        asked.append(wanted) or real(self, wanted, by_index))
+                        asked.append((wanted, len(self.raw))) or real(self, wanted, by_index))
     page = " ".join(["bonjour à tous, le match de foot est demain soir au stade avec les copains"] * 200)
-    assert not fx.scan(page, kind="post").matches
-    assert asked == []
-    assert fx.scan("ajoute-moi sur snap", kind="message").risk
-    assert asked and all(w is not None for w in asked)
+    assert not scanner.scan(page, kind="post").matches
+    assert all(wanted is None and hits <= EAGER_HITS for wanted, hits in asked)
+    asked.clear()
+    assert scanner.scan(page + ". t'as quel âge ? viens en privé sur snap", kind="post").risk
+    chosen = [wanted for wanted, hits in asked if hits > EAGER_HITS]
+    assert chosen and all(wanted is not None and len(wanted) < 5 for wanted in chosen)  # that rule's few patterns
 
 GUARD_RULE = """
 id: T-GUARD

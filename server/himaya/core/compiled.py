@@ -33,7 +33,7 @@ from himaya import __version__
 from himaya.core.model import Model
 from himaya.core.textindex import TokenAutomaton
 
-FORMAT = 9  # raised whenever what is pickled changes shape (an old cache is then never read)
+FORMAT = 10  # raised whenever what is pickled changes shape (an old cache is then never read)
 MAX_FILES = 5000
 
 

@@ -70,6 +70,7 @@ PIECE_OVERLAP = 4_000
 # found so far (`Verdict.partial`): a 50 KB page takes about 20 ms, a message 50 µs.
 SCAN_BUDGET = 0.5
 SHORT_UNIT = 2_000  # characters: see _Budget
+EAGER_HITS = 24  # a search with this many matches or fewer places them all at once (_emit_later)
 
 
 def fuzzy_distance(n: int) -> int:
@@ -227,11 +228,14 @@ class Index:
         # For each word pattern and view: the (rule, group, unless_after guard) it
         # counts for, resolved once here rather than on every occurrence.
         # One bit per group of every rule, all rules side by side in one int (rule
-        # ri's groups from offset[ri]): what a text reaches is a few int ORs.
+        # ri's groups from offsets[ri]): what a text reaches is a few int ORs. A
+        # rule's own tests read its groups as the low bits of a small int (`bits`,
+        # the unit's int shifted right by its offset): operations on a few bits,
+        # where the unit's int has thousands and each operation copied them.
         offsets = list(accumulate((len(r.terms) for r in self.rules), initial=0))
-        self.bits = [{g: 1 << (offsets[ri] + k) for k, g in enumerate(sorted(r.terms))}
-                     for ri, r in enumerate(self.rules)]
-        self.rule_groups = [sum(b.values()) for b in self.bits]  # all of a rule's group bits
+        self.offsets = offsets[:-1]
+        self.bits = [{g: 1 << k for k, g in enumerate(sorted(r.terms))} for r in self.rules]
+        self.rule_groups = [((1 << len(r.terms)) - 1) << offsets[ri] for ri, r in enumerate(self.rules)]
         # Which groups bring a rule into consideration at all (its condition's
         # cover, see Node.cover): the others only count once it is in.
         self.anchors = [_anchors(r) for r in self.rules]
@@ -308,7 +312,7 @@ class Index:
             for refs in table.values():
                 group_bits = rule_bits = 0
                 for ri, g in refs:
-                    group_bits |= bits[ri][g]
+                    group_bits |= bits[ri][g] << self.offsets[ri]
                     if g in anchors[ri]:
                         rule_bits |= 1 << ri
                 self._other_fan[id(refs)] = (group_bits, rule_bits)
@@ -320,7 +324,7 @@ class Index:
         group_bits = rule_bits = 0
         guarded, by_rule = [], {}
         for ri, g in counts:
-            guard, bit = guards.get((ri, g)), self.bits[ri][g]
+            guard, bit = guards.get((ri, g)), self.bits[ri][g] << self.offsets[ri]
             rule_bit = 1 << ri if g in self.anchors[ri] else 0
             if guard is None:
                 group_bits |= bit
@@ -487,18 +491,18 @@ class Index:
         starts, ends = n.starts_ends()
         position = n.positions()
         words = found.words
-        batch: dict[int, list] = {}  # this call's occurrences, one list per key
         for pat_refs, a, b in hits:
             if cover is not None:
                 a, b = cover[a][0], cover[b][1]
             key = id(pat_refs) + flag
-            occs = batch.get(key)
-            if occs is None:
-                occs = batch[key] = []
-                got = words.get(key)
-                if got is None:
-                    words[key] = (pat_refs, flag, [occs])
-                else:
+            got = words.get(key)
+            if got is None:
+                occs = []
+                words[key] = (pat_refs, flag, [occs])
+            else:
+                occs = got[2][-1]
+                if type(occs) is not list:  # after a _Pending: a list of its own
+                    occs = []
                     got[2].append(occs)
             if position is None:
                 occs.append((a, b, starts[a], ends[b], a))
@@ -517,8 +521,13 @@ class Index:
 
     def _emit_later(self, hits: Hits, flag: int, n: Normalized, found: "_Found") -> None:
         """Like _emit for a whole view's search, but each pattern found gets its
-        occurrences worked out only if a rule still in play needs them (_Pending)."""
+        occurrences worked out only if a rule still in play needs them (_Pending).
+        A short text's few matches are placed at once (cheaper than deferring)."""
+        if len(hits.raw) <= EAGER_HITS:
+            self._emit(hits.where(), flag, None, n, found)
+            return
         words = found.words
+        found.pending = True
         for pi in hits.patterns():
             refs = hits.refs(pi)
             key = id(refs) + flag
@@ -607,7 +616,8 @@ class Index:
             if guarded:
                 guarded_found.append((guarded, sources))
         if guarded_found:
-            _resolve([s for _g, sources in guarded_found for s in sources])
+            if found.pending:
+                _resolve([s for _g, sources in guarded_found for s in sources])
             for guarded, sources in guarded_found:
                 for bit, rule_bit, guard in guarded:  # `unless_after`: occurrences right after those words do not count
                     if any(not _guarded(guard, n, o[4]) for occs in sources for o in occs):
@@ -621,13 +631,13 @@ class Index:
         # groups_on holds exactly the groups the unit has (a guarded group only
         # with an occurrence its guard lets through), so the condition on the unit
         # is decided here, on bits: most rules a text reaches stop at that.
-        unit_tests = self.unit_tests
+        unit_tests, offsets = self.unit_tests, self.offsets
         live = []
         while rules_on:
             low = rules_on & -rules_on
             rules_on ^= low
             ri = low.bit_length() - 1
-            if ri in allowed and (unit_tests[ri] or self._unit_test(ri))(groups_on):
+            if ri in allowed and (unit_tests[ri] or self._unit_test(ri))(groups_on >> offsets[ri]):
                 live.append(ri)
         rules: dict[int, dict[str, list[list]]] = {ri: {} for ri in live}
         if not live:
@@ -641,7 +651,8 @@ class Index:
             group_bits, _rule_bits, guarded, by_rule = fan[key]
             if group_bits & live_groups or any(bit & live_groups for bit, _r, _g in guarded):
                 needed.append((sources, by_rule))
-        _resolve([s for sources, _b in needed for s in sources])
+        if found.pending:
+            _resolve([s for sources, _b in needed for s in sources])
         for sources, by_rule in needed:
             # the shorter of the two: this pattern's rules, or the rules left
             pairs = by_rule.items() if len(by_rule) <= few else [(ri, by_rule[ri]) for ri in live if ri in by_rule]
@@ -692,11 +703,12 @@ class _Found:
     (first word position, last word position, start, end, first token index).
     """
 
-    __slots__ = ("words", "other")
+    __slots__ = ("words", "other", "pending")
 
     def __init__(self):
         self.words: dict[int, tuple[list, int, list]] = {}
         self.other: list[tuple[list, list]] = []
+        self.pending = False  # does a _Pending wait in `words`
 
     def add(self, refs: list, occurrences: list) -> None:
         self.other.append((refs, occurrences))
