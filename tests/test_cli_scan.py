@@ -106,6 +106,10 @@ def test_bench_json(run):
         assert f["ref_flashtext_50k_ms"] > 0 and f["ref_ahocorasick_50k_ms"] > 0
         assert f["page_50k_over_flashtext"] > 0 and f["page_200k_over_50k"] > 0
     assert figures["synthetic"]["signatures"] == 300 and figures["shipped"]["rules"] > 0
+    # the shipped list has a model: its messages are also timed with the rules alone, in the same loop
+    alone = figures["shipped"]["message_warm_rules_alone_us"]
+    assert alone["p50"] > 0 and alone["n"] == 200
+    assert "message_warm_rules_alone_us" not in figures["synthetic"]
 
 
 def test_rules_validate_test_lint_ok(run):
