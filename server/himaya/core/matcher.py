@@ -10,7 +10,10 @@ scan at once. A scan is:
    searched only around those (the skeleton view, whole); RE2 Sets tell which
    rule regexes match the punctuation-keeping view (where they match is worked
    out only if a rule needs it); links and emoji are looked up in dicts. Each
-   occurrence is kept once, under its pattern, not copied to every rule;
+   occurrence is kept once, under its pattern, not copied to every rule; a
+   view searched whole keeps its matches as the engine gave them, and places
+   them in the text (token indexes, spans) only for the patterns of the rules
+   still in play after step 3's first pass (textindex.Hits, _Pending);
 3. a rule is looked at only when a group of its condition's cover is hit
    (Node.cover), and its condition is first decided on the unit's group bits
    (Node.compile_bits); only the few rules left gather their occurrences and
@@ -911,40 +914,48 @@ class _RegexSets:
 
     A Set holds a relaxed copy of each pattern: a counted repeat with a large
     bound (`.{0,120}`) becomes open (`.*`), which accepts more and keeps the
-    lazily built DFA small; the exact pattern then finds the matches. Two ways:
+    lazily built DFA small; the exact pattern then finds the matches. The
+    patterns are split in Sets, their size chosen by the text's length:
 
-    - short texts (messages) go to one Set of every pattern, with room for a
-      large DFA: warm, it answers in 1-2 µs where several Sets take 10-15;
-    - long texts (pages) hold too many different states for one DFA, which
-      then flushes and rebuilds them over and over (90 ms on a 50 KB page); in
-      Sets of SET_SIZE patterns each DFA stays small and warm (0.2 ms each).
+    - short texts (messages) go to Sets of SHORT_SET_SIZE patterns: one Set of
+      every pattern answers a text like those it has seen in 1-2 µs, but builds
+      DFA states for most new ones (20-200 µs, a mean of ~17 µs over new
+      messages); four Sets of 64 build far fewer (a mean of ~8 µs, 4-5 µs at
+      the median), and a companion only ever sees new messages;
+    - long texts (pages) hold too many different states for large Sets, which
+      then flush and rebuild them over and over (90 ms on a 50 KB page for one
+      Set of all); in Sets of SET_SIZE patterns each DFA stays small and warm
+      (0.2 ms each).
     """
 
     SET_SIZE = 16
+    SHORT_SET_SIZE = 64
     SHORT = 2048  # bytes
-    WHOLE_MEMORY = 64 << 20  # an upper bound: DFA states are built as texts need them
+    SHORT_MEMORY = 16 << 20  # an upper bound: DFA states are built as texts need them
 
     def __init__(self, patterns: list[str]):
         relaxed = [_relax(p) for p in patterns]
-        options = re2.Options()
-        options.max_mem = self.WHOLE_MEMORY
-        self.whole = re2.Set.SearchSet(options)
-        for p in relaxed:
-            self.whole.Add(p)
-        self.whole.Compile()
-        self.sets = []
-        for a in range(0, len(patterns), self.SET_SIZE):
-            rs = re2.Set.SearchSet()
-            for p in relaxed[a:a + self.SET_SIZE]:
+        self.short = self._split(relaxed, self.SHORT_SET_SIZE, self.SHORT_MEMORY)
+        self.sets = self._split(relaxed, self.SET_SIZE, None)
+
+    @staticmethod
+    def _split(relaxed: list[str], size: int, memory: int | None) -> list:
+        out = []
+        for a in range(0, len(relaxed), size):
+            options = re2.Options()
+            if memory:
+                options.max_mem = memory
+            rs = re2.Set.SearchSet(options)
+            for p in relaxed[a:a + size]:
                 rs.Add(p)
             rs.Compile()
-            self.sets.append((a, rs))
+            out.append((a, rs))
+        return out
 
     def matching(self, data: bytes) -> list[int]:
         """Indexes of the patterns that match somewhere in UTF-8 `data`, in order."""
-        if len(data) <= self.SHORT:
-            return sorted(self.whole.Match(data) or ())
-        return [a + i for a, rs in self.sets for i in sorted(rs.Match(data) or ())]
+        sets = self.short if len(data) <= self.SHORT else self.sets
+        return [a + i for a, rs in sets for i in sorted(rs.Match(data) or ())]
 
 
 class _Lazy:
