@@ -465,7 +465,7 @@ class Index:
         if self._fuzzy:
             nearest = self._fuzzy.nearest
             if changed is None:
-                fz = list(map(nearest, toks))
+                fz = self._fuzzy.nearest_all(toks)
                 moved = changed_indexes(fz, toks)
             else:
                 fz, moved = list(toks), []
@@ -529,10 +529,10 @@ class Index:
         if len(hits.raw) <= EAGER_HITS:
             self._emit(hits.where(), flag, None, n, found)
             return
-        words = found.words
+        words, info = found.words, hits.info
         found.pending = True
         for pi in hits.patterns():
-            refs = hits.refs(pi)
+            refs = info[pi][0]
             key = id(refs) + flag
             pending = _Pending(hits, pi, n)
             got = words.get(key)
@@ -1113,11 +1113,25 @@ class _FuzzyIndex:
         self._start()
 
     def _start(self) -> None:
-        # An unbounded lru_cache is a plain dict (see normalize.word_cache), trimmed
-        # by trim(); it wraps a function of the tables, not a method, so that no
-        # reference cycle keeps an old index alive after a rules update.
-        self.nearest = lru_cache(maxsize=None)(partial(_nearest, self.vocab, self.deletes, self.longest))
+        self._near: dict[str, str] = {}  # token -> nearest word, trimmed by trim()
         self._calls = 0
+
+    def nearest(self, token: str) -> str:
+        """The vocabulary word nearest to token within its edit budget, else token."""
+        got = self._near.get(token)
+        if got is None:
+            got = self._near[token] = _nearest(self.vocab, self.deletes, self.longest, token)
+        return got
+
+    def nearest_all(self, tokens: list[str]) -> list[str]:
+        """nearest() of every token: one C-level pass over the cache, then the new words."""
+        got = list(map(self._near.get, tokens))
+        if None in got:
+            got = [g if g is not None else self.nearest(t) for g, t in zip(got, tokens)]
+        return got
+
+    def clear(self) -> None:
+        self._near = {}
 
     # Pickled (core/compiled.py) as its tables; the cache of nearest words starts empty.
     def __getstate__(self):
@@ -1130,8 +1144,8 @@ class _FuzzyIndex:
     def trim(self) -> None:
         """Bound the cache of nearest words (called every so many scans)."""
         self._calls += 1
-        if not self._calls & 255 and self.nearest.cache_info().currsize > WORD_CACHE_MAX:
-            self.nearest.cache_clear()
+        if not self._calls & 255 and len(self._near) > WORD_CACHE_MAX:
+            self.clear()
 
     def __bool__(self) -> bool:
         return bool(self.vocab)
@@ -1172,4 +1186,4 @@ def clear_caches(index: "Index | None" = None) -> None:
     for fn in (loose, normalize_mod.leet, skeleton, strip_clitic):
         fn.cache_clear()
     if index is not None:
-        index._fuzzy.nearest.cache_clear()
+        index._fuzzy.clear()

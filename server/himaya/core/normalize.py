@@ -400,8 +400,9 @@ def normalize(text: str) -> Normalized:
     if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(text):
         parts = _FULL_SPLIT.split(text)
     raw = parts[1::2]
-    get = _CACHE.get
-    tokens = [get(r) or _remember(r) for r in raw]
+    tokens = list(map(_CACHE.get, raw))  # one C-level pass; the words not cached yet, after
+    if None in tokens:
+        tokens = [t if t is not None else _remember(r) for t, r in zip(tokens, raw)]
     keep = None
     if "" in tokens:
         keep = [i for i, t in enumerate(tokens) if t]

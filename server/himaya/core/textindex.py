@@ -123,16 +123,13 @@ class Hits:
     further), so the set of patterns found is one C-level pass, and their token
     indexes are worked out only for the patterns asked for."""
 
-    __slots__ = ("text", "raw", "info")
+    __slots__ = ("text", "raw", "info")  # info[pattern] = (refs, lead space, tokens after the first)
 
     def __init__(self, text: str, raw: list, info: list):
         self.text, self.raw, self.info = text, raw, info
 
     def patterns(self) -> set[int]:
         return set(map(itemgetter(0), self.raw))
-
-    def refs(self, pattern: int) -> list:
-        return self.info[pattern][0]
 
     def where(self, wanted=None, by_index: bool = False) -> list[tuple]:
         """(refs, first token index, last token index) of the matches of the
