@@ -401,8 +401,9 @@ def normalize(text: str) -> Normalized:
         parts = _FULL_SPLIT.split(text)
     raw = parts[1::2]
     tokens = list(map(_CACHE.get, raw))  # one C-level pass; the words not cached yet, after
-    if None in tokens:
-        tokens = [t if t is not None else _remember(r) for t, r in zip(tokens, raw)]
+    if None in tokens:  # (a word new to this text may come back in it: cached by then)
+        get = _CACHE.get
+        tokens = [t if t is not None else get(r) or _remember(r) for t, r in zip(tokens, raw)]
     keep = None
     if "" in tokens:
         keep = [i for i, t in enumerate(tokens) if t]
