@@ -1125,9 +1125,14 @@ class _FuzzyIndex:
 
     def nearest_all(self, tokens: list[str]) -> list[str]:
         """nearest() of every token: one C-level pass over the cache, then the new words."""
-        got = list(map(self._near.get, tokens))
+        near = self._near
+        got = list(map(near.get, tokens))
         if None in got:
-            got = [g if g is not None else self.nearest(t) for g, t in zip(got, tokens)]
+            for token in set(tokens).difference(near):  # the new words, each once
+                self.nearest(token)
+            got = list(map(near.get, tokens))
+            if None in got:  # emptied meanwhile by another thread's trim()
+                got = [g if g is not None else self.nearest(t) for g, t in zip(got, tokens)]
         return got
 
     def clear(self) -> None:

@@ -238,7 +238,7 @@ class Normalized:
         if got is None:
             rows = list(map(_FORMS.get, self.tokens))
             if None in rows:
-                rows = [row or _remember_forms(t) for row, t in zip(rows, self.tokens)]
+                rows = _fill(rows, self.tokens, _FORMS, _remember_forms)
             # three C-level passes: half the time of zip(*rows) on a page's 9 000 tokens
             got = self._cache["forms"] = (list(map(_FIRST, rows)), list(map(_SECOND, rows)), list(map(_THIRD, rows)))
         return got
@@ -400,10 +400,9 @@ def normalize(text: str) -> Normalized:
     if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(text):
         parts = _FULL_SPLIT.split(text)
     raw = parts[1::2]
-    tokens = list(map(_CACHE.get, raw))  # one C-level pass; the words not cached yet, after
-    if None in tokens:  # (a word new to this text may come back in it: cached by then)
-        get = _CACHE.get
-        tokens = [t if t is not None else get(r) or _remember(r) for t, r in zip(tokens, raw)]
+    tokens = list(map(_CACHE.get, raw))  # one C-level pass, then the words not cached yet
+    if None in tokens:
+        tokens = _fill(tokens, raw, _CACHE, _remember)
     keep = None
     if "" in tokens:
         keep = [i for i, t in enumerate(tokens) if t]
@@ -674,6 +673,19 @@ def changed_indexes(a: list[str], b: list[str]) -> list[int]:
 
 
 _ONE = re.compile(rb"\x01")
+
+
+def _fill(got: list, keys: list[str], cache: dict, make) -> list:
+    """`got` (cache.get of every key, None where missing) completed: each missing
+    key made once (a page's few new words, often repeated), then one C-level pass
+    again; a key still missing (too long to cache, or the cache emptied meanwhile)
+    is made where it stands."""
+    for key in set(keys).difference(cache):  # C-level: the distinct keys, each looked up once
+        make(key)
+    got = list(map(cache.get, keys))
+    if None in got:
+        got = [g if g is not None else make(k) for g, k in zip(got, keys)]
+    return got
 
 
 def _remember(raw: str) -> str:
