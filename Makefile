@@ -68,6 +68,7 @@ bench: setup-test browsers node-deps
 	$(PY) bench/bench_http.py
 	$(PY) bench/bench_feed.py
 	$(PY) bench/cold_scan_bench.py
+	$(PY) bench/message_floor.py
 
 ## The hub's figures (intake with a SIGKILL, queue and network pages) on SQLite and PostgreSQL.
 bench-hub: setup-test postgres

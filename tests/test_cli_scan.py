@@ -112,6 +112,18 @@ def test_bench_json(run):
     assert "message_warm_rules_alone_us" not in figures["synthetic"]
 
 
+def test_message_floor_bench_times_each_step_on_the_same_blocks():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from message_floor import measure
+
+    figures = measure(blocks=2, per_block=5, warm=20)
+    assert set(figures) == {"floor", "floor_without_model", "scan"}
+    assert all(f["n"] == 10 and f["p50_us"] > 0 for f in figures.values())
+
+
 def test_rules_validate_test_lint_ok(run):
     assert "ok: 4 rules" in run("rules", "validate", str(FIXTURES)).output
     assert "ok: 20 examples of 4 rules pass" in run("rules", "test", str(FIXTURES)).output
