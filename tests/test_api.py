@@ -122,6 +122,50 @@ def test_harmless_scan_stores_nothing(api, himaya_home):
     assert snapshot(himaya_home) == before
 
 
+def test_scan_routes_answer_without_flask_as_flask_would(himaya_home, scanner, caplog):
+    """POST /scan and /scan/batch are answered by the guard with the views' own code
+    (api.direct_answers), not through Flask's request machinery: same status,
+    headers and body as the Flask views give, a refused body still answered by
+    Flask's error handlers, and an internal error still logged without the text."""
+    rule, risky = risky_text(scanner)
+    requests = [("/api/v1/scan", {"kind": "message", "text": risky}),
+                ("/api/v1/scan", {"kind": "message", "text": "on se voit au match samedi ?"}),
+                ("/api/v1/scan/batch", {"units": [{"id": 1, "kind": "post", "text": risky},
+                                                  {"id": "b", "kind": "message", "text": "merci prof"}]}),
+                ("/api/v1/scan", {"kind": "nope", "text": "x"}),
+                ("/api/v1/scan/batch", {"units": []})]
+    direct_app, flask_app = make_app(himaya_home, scanner), make_app(himaya_home, scanner)
+    flask_app.extensions["himaya"].gate.direct = {}
+    answers = {}
+    for name, application in (("direct", direct_app), ("flask", flask_app)):
+        client = Api(application)
+        answers[name] = [client.post(path, body, origin=CHROME_ORIGIN) for path, body in requests]
+    for direct, flask in zip(answers["direct"], answers["flask"]):
+        assert direct.status_code == flask.status_code
+        assert dict(direct.headers) == dict(flask.headers)
+        assert direct.get_json() == flask.get_json()
+    assert [a.status_code for a in answers["direct"]] == [200, 200, 200, 400, 400]
+    assert rule in {m["rule"] for m in answers["direct"][0].get_json()["matches"]}
+
+    # the scans really bypass the Flask views: those now fail, the answers do not
+    def refuse():
+        raise AssertionError("the Flask view ran")
+    direct_app.view_functions["api.scan"] = direct_app.view_functions["api.scan_batch"] = refuse
+    client = Api(direct_app)
+    assert client.post("/api/v1/scan", {"kind": "message", "text": risky}).status_code == 200
+    assert client.post("/api/v1/scan/batch", {"units": [{"id": 1, "kind": "post", "text": "x"}]}).status_code == 200
+
+    # an error inside the scan: JSON 500, logged where, never what
+    direct_app.extensions["himaya"].rules.scanner.scan = None  # calling it fails
+    try:
+        caplog.clear()
+        failed = client.post("/api/v1/scan", {"kind": "message", "text": "secret words of a child"})
+    finally:
+        del direct_app.extensions["himaya"].rules.scanner.scan
+    assert failed.status_code == 500 and failed.get_json() == {"error": "internal", "detail": None}
+    assert "internal error TypeError" in caplog.text and "secret" not in caplog.text
+
+
 def test_scan_with_conversation_tracks_it(api, scanner):
     _, text = risky_text(scanner)
     first = api.post("/api/v1/scan", {"kind": "message", "text": "salut", "conversation": "tab-1:chat-9"}).get_json()

@@ -226,5 +226,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     api.register_errors(app)
-    app.extensions["himaya"].gate = app.wsgi_app = Guard(app.wsgi_app, guard)
+    app.extensions["himaya"].gate = app.wsgi_app = Guard(app.wsgi_app, guard, direct=api.direct_answers(app))
     return app

@@ -189,9 +189,12 @@ class Guard:
     ``rate_limited`` counts the 429 answers since start (GET /status shows it).
     """
 
-    def __init__(self, app, settings: GuardSettings):
+    def __init__(self, app, settings: GuardSettings, direct: dict | None = None):
         self.app = app
         self.settings = settings
+        # path -> answer(environ): POST routes answered without the application's
+        # request machinery once every check here has passed (api.direct_answers)
+        self.direct = direct or {}
         self.scan_buckets = TokenBuckets(*settings.rate)
         self.buckets = TokenBuckets(*settings.request_rate)
         self.pair_buckets = TokenBuckets(*settings.pair_rate)
@@ -225,6 +228,11 @@ class Guard:
                 return self._too_fast(start_response, wait)
         environ["himaya.authenticated"] = authenticated
         environ["himaya.origin"] = origin
+        direct = self.direct.get(path) if authenticated and method == "POST" else None
+        if direct is not None:
+            answered = direct(environ)
+            if answered is not None:
+                return _answer(start_response, *answered)
         return self.app(environ, start_response)
 
     def _too_fast(self, start_response, wait: float):
@@ -308,7 +316,7 @@ class Guard:
         return None
 
 
-_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 413: "Payload Too Large",
+_REASONS = {200: "OK", 500: "Internal Server Error", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 413: "Payload Too Large",
             415: "Unsupported Media Type", 429: "Too Many Requests"}
 
 
