@@ -108,8 +108,7 @@ def clear_caches(index) -> None:
         getattr(normalize, name, {}).clear()
     for name in ("loose", "leet", "skeleton", "strip_clitic"):
         getattr(normalize, name).cache_clear()
-    fuzzy = index._fuzzy
-    fuzzy.clear() if hasattr(fuzzy, "clear") else fuzzy.nearest.cache_clear()
+    index._fuzzy.nearest.cache_clear()
 
 
 def settle(scanner) -> None:

@@ -53,8 +53,8 @@ from himaya.core import normalize as normalize_mod
 from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
 from himaya.core.negation import PROHIBITION, prohibited
 from himaya.core.normalize import (
-    WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton, strip_article,
-    strip_clitic, strip_proclitic,
+    WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, fill_missing, loose, normalize, normalize_term, skeleton,
+    strip_article, strip_clitic, strip_proclitic,
 )
 from himaya.core.reported import inside, reported
 from himaya.core.rules.schema import SEVERITY_RANK, Rule
@@ -1125,15 +1125,9 @@ class _FuzzyIndex:
 
     def nearest_all(self, tokens: list[str]) -> list[str]:
         """nearest() of every token: one C-level pass over the cache, then the new words."""
-        near = self._near
+        near = self._near  # (trim() may put a new dict in its place meanwhile: fill_missing copes)
         got = list(map(near.get, tokens))
-        if None in got:
-            for token in set(tokens).difference(near):  # the new words, each once
-                self.nearest(token)
-            got = list(map(near.get, tokens))
-            if None in got:  # emptied meanwhile by another thread's trim()
-                got = [g if g is not None else self.nearest(t) for g, t in zip(got, tokens)]
-        return got
+        return fill_missing(got, tokens, near, self.nearest) if None in got else got
 
     def clear(self) -> None:
         self._near = {}

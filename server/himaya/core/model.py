@@ -35,7 +35,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from himaya.core.normalize import Normalized, normalize, token_forms
+from himaya.core.normalize import Normalized, fill_missing, normalize, token_forms
 
 FORMAT = "himaya-model/1"
 FEATURES = 1  # bump when the feature function changes: a model says which one it was trained on
@@ -167,8 +167,8 @@ class Model:
         tokens = n.tokens[:MAX_TOKENS]
         # one C-level union of the tokens' cached id tuples (a Python update per token cost more)
         rows = list(map(self._cache.get, tokens))
-        if None in rows:
-            rows = [got if got is not None else self._token_ids(t) for got, t in zip(rows, tokens)]
+        if None in rows:  # new words, each worked out once
+            rows = fill_missing(rows, tokens, self._cache, self._token_ids)
         ids = set().union(*rows)
         toks = n.forms()[0][:MAX_TOKENS]
         ids.update(map(self._bigrams().get, zip(toks, toks[1:])))

@@ -238,7 +238,7 @@ class Normalized:
         if got is None:
             rows = list(map(_FORMS.get, self.tokens))
             if None in rows:
-                rows = _fill(rows, self.tokens, _FORMS, _remember_forms)
+                rows = fill_missing(rows, self.tokens, _FORMS, _remember_forms)
             # three C-level passes: half the time of zip(*rows) on a page's 9 000 tokens
             got = self._cache["forms"] = (list(map(_FIRST, rows)), list(map(_SECOND, rows)), list(map(_THIRD, rows)))
         return got
@@ -402,7 +402,7 @@ def normalize(text: str) -> Normalized:
     raw = parts[1::2]
     tokens = list(map(_CACHE.get, raw))  # one C-level pass, then the words not cached yet
     if None in tokens:
-        tokens = _fill(tokens, raw, _CACHE, _remember)
+        tokens = fill_missing(tokens, raw, _CACHE, _remember)
     keep = None
     if "" in tokens:
         keep = [i for i, t in enumerate(tokens) if t]
@@ -675,9 +675,9 @@ def changed_indexes(a: list[str], b: list[str]) -> list[int]:
 _ONE = re.compile(rb"\x01")
 
 
-def _fill(got: list, keys: list[str], cache: dict, make) -> list:
-    """`got` (cache.get of every key, None where missing) completed: each missing
-    key made once (a page's few new words, often repeated), then one C-level pass
+def fill_missing(got: list, keys: list[str], cache: dict, make) -> list:
+    """`got` (cache.get of every key, None where missing) completed, `make(key)`
+    caching what it makes: each missing key made once (a page's few new words, often repeated), then one C-level pass
     again; a key still missing (too long to cache, or the cache emptied meanwhile)
     is made where it stands."""
     for key in set(keys).difference(cache):  # C-level: the distinct keys, each looked up once
