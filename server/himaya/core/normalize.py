@@ -23,7 +23,7 @@ import re
 import sys
 import unicodedata
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress, repeat
 
 # ---------------------------------------------------------------------------
 # Character classes, derived once from the Unicode database (no hand-kept tables
@@ -676,16 +676,14 @@ _ONE = re.compile(rb"\x01")
 
 
 def fill_missing(got: list, keys: list[str], cache: dict, make) -> list:
-    """`got` (cache.get of every key, None where missing) completed, `make(key)`
-    caching what it makes: each missing key made once (a page's few new words, often repeated), then one C-level pass
-    again; a key still missing (too long to cache, or the cache emptied meanwhile)
-    is made where it stands."""
-    for key in set(keys).difference(cache):  # C-level: the distinct keys, each looked up once
-        make(key)
-    got = list(map(cache.get, keys))
-    if None in got:
-        got = [g if g is not None else make(k) for g, k in zip(got, keys)]
-    return got
+    """`got` (cache.get of every key, None where missing) completed by `make(key)`,
+    which caches what it makes. The distinct missing keys are picked out in C-level
+    passes and each made once (a page's few new words, often repeated); the answer
+    is one more C-level pass that reads a made value where `got` has None, from a
+    dict of the new words only (not the whole cache a second time: on a page of
+    9 000 words this took 1-2 ms, and the cache may be emptied meanwhile)."""
+    made = {key: make(key) for key in set(compress(keys, map(operator.is_, got, repeat(None))))}
+    return list(map(made.get, keys, got))
 
 
 def _remember(raw: str) -> str:
