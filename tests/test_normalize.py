@@ -2,7 +2,7 @@
 
 import pytest
 
-from himaya.core.normalize import alt_view, loose, normalize, normalize_term, skeleton
+from himaya.core.normalize import WordCache, alt_view, loose, normalize, normalize_term, skeleton
 
 
 @pytest.mark.parametrize(
@@ -171,3 +171,39 @@ def test_a_number_after_a_product_name_is_its_model_in_the_regex_view(text, full
     assert n.full() == full
     digit = full.find("1")  # the offsets the regexes map back do not move
     assert text[n.full_to_original(digit)] == "1"
+
+
+def test_a_word_cache_makes_each_new_word_once_keeps_short_keys_and_stays_bounded():
+    made = []
+    cache = WordCache(lambda w: made.append(w) or w.upper(), limit=3, key_max=5)
+    assert cache.all(["ab", "cd", "ab", "toolong", "toolong"]) == ["AB", "CD", "AB", "TOOLONG", "TOOLONG"]
+    assert made == ["ab", "cd", "toolong", "toolong"]  # a key over key_max is made where it stands, never kept
+    assert dict(cache) == {"ab": "AB", "cd": "CD"}
+    assert cache["ef"] == "EF" and len(cache) == 3
+    assert cache.all(["gh", "ab"]) == ["GH", "AB"]  # full: emptied before "gh" is kept, "ab" made again
+    assert dict(cache) == {"gh": "GH", "ab": "AB"} and made[-2:] == ["gh", "ab"]
+
+
+def test_the_caches_of_a_scanner_do_not_keep_it_alive():
+    """A rules update replaces the scanner: its model and near-spelling caches must not
+    hold it in a cycle (settle_memory freezes the collector's view of what is alive)."""
+    import gc
+    import weakref
+
+    import numpy as np
+
+    from himaya.core.matcher import _FuzzyIndex
+    from himaya.core.model import Model
+
+    model = Model(("benign", "age-probe"), {"w|snap": 0}, np.zeros((1, 2), dtype=np.float32),
+                  np.zeros(2, dtype=np.float32), {"age-probe": 0.5}, {"age-probe": True})
+    fuzzy = _FuzzyIndex({"snapchat", "telegram"})
+    model.feature_ids(normalize("snap snap"), "message"), fuzzy.nearest_all(["snapchet", "x"])
+    assert fuzzy.nearest("snapchet") == "snapchat"
+    refs = [weakref.ref(model), weakref.ref(fuzzy)]
+    gc.disable()
+    try:
+        del model, fuzzy
+        assert [r() for r in refs] == [None, None]  # freed by reference counting alone
+    finally:
+        gc.enable()

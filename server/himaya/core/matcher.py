@@ -53,7 +53,7 @@ from himaya.core import normalize as normalize_mod
 from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
 from himaya.core.negation import PROHIBITION, prohibited
 from himaya.core.normalize import (
-    WORD_CACHE_MAX, Normalized, alt_view, changed_indexes, fill_missing, loose, normalize, normalize_term, skeleton,
+    WORD_CACHE_MAX, Normalized, WordCache, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton,
     strip_article, strip_clitic, strip_proclitic,
 )
 from himaya.core.reported import inside, reported
@@ -389,7 +389,6 @@ class Index:
             return self._scan_pieces(text, kind, url, budget)
         clock = _Budget(budget, len(text))
         allowed = self.kinds.get(kind, self.kinds["message"])
-        self._fuzzy.trim()
         n = normalized if normalized is not None else normalize(text)
         found = _Found()
         for phase in (self._words, self._regexes, self._emoji):
@@ -1113,24 +1112,19 @@ class _FuzzyIndex:
         self._start()
 
     def _start(self) -> None:
-        self._near: dict[str, str] = {}  # token -> nearest word, trimmed by trim()
-        self._calls = 0
+        # token -> nearest word (the partial holds the tables, not this index)
+        self._near = WordCache(partial(_nearest, self.vocab, self.deletes, self.longest), WORD_CACHE_MAX)
 
     def nearest(self, token: str) -> str:
         """The vocabulary word nearest to token within its edit budget, else token."""
-        got = self._near.get(token)
-        if got is None:
-            got = self._near[token] = _nearest(self.vocab, self.deletes, self.longest, token)
-        return got
+        return self._near[token]
 
     def nearest_all(self, tokens: list[str]) -> list[str]:
-        """nearest() of every token: one C-level pass over the cache, then the new words."""
-        near = self._near  # (trim() may put a new dict in its place meanwhile: fill_missing copes)
-        got = list(map(near.get, tokens))
-        return fill_missing(got, tokens, near, self.nearest) if None in got else got
+        """nearest() of every token: one C-level pass over the cache, the new words made once."""
+        return self._near.all(tokens)
 
     def clear(self) -> None:
-        self._near = {}
+        self._near.clear()
 
     # Pickled (core/compiled.py) as its tables; the cache of nearest words starts empty.
     def __getstate__(self):
@@ -1139,12 +1133,6 @@ class _FuzzyIndex:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._start()
-
-    def trim(self) -> None:
-        """Bound the cache of nearest words (called every so many scans)."""
-        self._calls += 1
-        if not self._calls & 255 and len(self._near) > WORD_CACHE_MAX:
-            self.clear()
 
     def __bool__(self) -> bool:
         return bool(self.vocab)

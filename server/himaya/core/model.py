@@ -27,6 +27,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 # Arrays here are a few hundred numbers: BLAS threads only cost a cold start
@@ -35,7 +36,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from himaya.core.normalize import Normalized, fill_missing, normalize, token_forms
+from himaya.core.normalize import Normalized, WordCache, normalize, token_forms
 
 FORMAT = "himaya-model/1"
 FEATURES = 1  # bump when the feature function changes: a model says which one it was trained on
@@ -76,6 +77,12 @@ def text_features(n: Normalized, kind: str) -> set[str]:
     return feats
 
 
+def _token_ids(vocab: dict, token: str) -> tuple[int, ...]:
+    """The feature ids of one normalized token (its three forms follow from it)."""
+    get = vocab.get
+    return tuple(i for f in token_features(*token_forms(token)) if (i := get(f)) is not None)
+
+
 @dataclass
 class Model:
     categories: tuple[str, ...]
@@ -86,10 +93,10 @@ class Model:
     enabled: dict[str, bool]
     meta: dict = field(default_factory=dict)
     path: Path | None = None
-    _cache: dict = field(default_factory=dict, repr=False)  # token -> its feature ids
 
     def __post_init__(self):
         self._bias_list = [float(b) for b in self.bias]
+        self._cache = WordCache(partial(_token_ids, self.vocab), TOKEN_CACHE)  # token -> its feature ids
         self._bigram_ids: dict | None = None
 
     def build(self) -> "Model":
@@ -150,26 +157,12 @@ class Model:
 
     # -- scoring -----------------------------------------------------------------
 
-    def _token_ids(self, token: str) -> tuple[int, ...]:
-        """The feature ids of one normalized token (its three forms follow from it)."""
-        lo, clitic, skel = token_forms(token)
-        get = self.vocab.get
-        got = tuple(i for f in token_features(lo, clitic, skel) if (i := get(f)) is not None)
-        cache = self._cache
-        if len(cache) >= TOKEN_CACHE:  # a plain dict emptied when full: no lock, no LRU order to keep
-            cache.clear()
-        cache[token] = got
-        return got
-
     def feature_ids(self, n: Normalized, kind: str) -> frozenset[int]:
         """The unit's features that the model knows (ids, not text: a conversation
         keeps these for its last few messages, never the words)."""
         tokens = n.tokens[:MAX_TOKENS]
         # one C-level union of the tokens' cached id tuples (a Python update per token cost more)
-        rows = list(map(self._cache.get, tokens))
-        if None in rows:  # new words, each worked out once
-            rows = fill_missing(rows, tokens, self._cache, self._token_ids)
-        ids = set().union(*rows)
+        ids = set().union(*self._cache.all(tokens))
         toks = n.forms()[0][:MAX_TOKENS]
         ids.update(map(self._bigrams().get, zip(toks, toks[1:])))
         ids.add(self.vocab.get("k|" + kind))

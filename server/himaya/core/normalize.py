@@ -23,7 +23,7 @@ import re
 import sys
 import unicodedata
 from functools import lru_cache
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain
 
 # ---------------------------------------------------------------------------
 # Character classes, derived once from the Unicode database (no hand-kept tables
@@ -236,9 +236,7 @@ class Normalized:
         (three lists), from one cache lookup per token."""
         got = self._cache.get("forms")
         if got is None:
-            rows = list(map(_FORMS.get, self.tokens))
-            if None in rows:
-                rows = fill_missing(rows, self.tokens, _FORMS, _remember_forms)
+            rows = _FORMS.all(self.tokens)
             # three C-level passes: half the time of zip(*rows) on a page's 9 000 tokens
             got = self._cache["forms"] = (list(map(_FIRST, rows)), list(map(_SECOND, rows)), list(map(_THIRD, rows)))
         return got
@@ -273,7 +271,7 @@ class Normalized:
             gaps = self.parts[0::2]
             if not "".join(gaps).isascii():
                 gaps = [g if g.isascii() else _norm_gap(g) for g in gaps]
-            toks = self.tokens if self.keep is None else [_CACHE.get(t) or _remember(t) for t in self.parts[1::2]]
+            toks = self.tokens if self.keep is None else _CACHE.all(self.parts[1::2])
             pieces = [*chain.from_iterable(zip(gaps, toks)), gaps[-1]]
             self._cache["full_pieces"] = pieces
             got = "".join(pieces)
@@ -400,9 +398,7 @@ def normalize(text: str) -> Normalized:
     if not gaps.isascii() and _MARK_IN_GAP.search(gaps) and _mark_touches_token(text):
         parts = _FULL_SPLIT.split(text)
     raw = parts[1::2]
-    tokens = list(map(_CACHE.get, raw))  # one C-level pass, then the words not cached yet
-    if None in tokens:
-        tokens = fill_missing(tokens, raw, _CACHE, _remember)
+    tokens = _CACHE.all(raw)
     keep = None
     if "" in tokens:
         keep = [i for i, t in enumerate(tokens) if t]
@@ -619,7 +615,7 @@ _OBJECT_ARAB = re.compile("^([\u0621-\u064a]{3,})(?:ها|هو|هم|هوم)(ل(?:
 
 def strip_object(word: str) -> str:
     """A Derja verb without the object pronoun before its "to me / to you" ending. (Not
-    cached: called once per new token by `_remember_forms`, whose table keeps the result.)
+    cached: called once per new token by `_make_forms`, whose table keeps the result.)
 
     >>> strip_object("nechrihomlek"), strip_object("ab3athhouli"), strip_object("نشريهملك")
     ('nechrilek', 'ab3athli', 'نشريلك')
@@ -631,24 +627,51 @@ def strip_object(word: str) -> str:
 
 
 _CALLS = 0
-_CACHE: dict[str, str] = {}
+
+
+class WordCache(dict):
+    """word -> `make(word)`, made on the first lookup that misses (`__missing__`) and
+    kept, up to `limit` entries (then emptied: no LRU order to keep, no lock) and for
+    keys of at most `key_max` characters (a long token is rare and would fill memory
+    as a key). `cache.all(words)` is one C-level pass over the words that calls
+    Python only for the new ones, each made once (a page's few new words, often
+    repeated): no pass to find what is missing, no second pass to fill it in.
+    `make` must not hold the cache's owner (a scanner replaced by a rules update is
+    then freed at once, not left to the cycle collector)."""
+
+    __slots__ = ("make", "limit", "key_max")
+
+    def __init__(self, make, limit: int, key_max: int | None = None):
+        super().__init__()
+        self.make, self.limit, self.key_max = make, limit, key_max
+
+    def __missing__(self, key: str):
+        value = self.make(key)
+        if self.key_max is None or len(key) <= self.key_max:
+            if len(self) >= self.limit:
+                self.clear()
+            self[key] = value
+        return value
+
+    def all(self, keys) -> list:
+        """The value of every key, in order."""
+        return list(map(self.__getitem__, keys))
+
+
 _CACHE_MAX = 200_000
-_CACHE_KEY_MAX = 64
+_CACHE = WordCache(normalize_token, _CACHE_MAX, key_max=64)  # raw token -> normalized
 
 
-_FORMS: dict[str, tuple[str, str, str]] = {}
 _FIRST, _SECOND, _THIRD = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)
 
 
 def token_forms(token: str) -> tuple[str, str, str]:
     """The loose form of a normalized token, its form without Arabic proclitics or a
     Derja object pronoun (`strip_object`), and its Arabizi skeleton."""
-    return _FORMS.get(token) or _remember_forms(token)
+    return _FORMS[token]
 
 
-def _remember_forms(token: str) -> tuple[str, str, str]:
-    if len(_FORMS) >= _CACHE_MAX:
-        _FORMS.clear()
+def _make_forms(token: str) -> tuple[str, str, str]:
     lo = loose(token)
     bare = strip_clitic(lo)
     if bare == lo:
@@ -658,8 +681,10 @@ def _remember_forms(token: str) -> tuple[str, str, str]:
         bare = lo if plain == token else loose(plain)
     else:
         bare = strip_object(bare)
-    got = _FORMS[token] = (lo, bare, skeleton(lo))
-    return got
+    return lo, bare, skeleton(lo)
+
+
+_FORMS = WordCache(_make_forms, _CACHE_MAX)  # normalized token -> token_forms()
 
 
 def changed_indexes(a: list[str], b: list[str]) -> list[int]:
@@ -675,25 +700,6 @@ def changed_indexes(a: list[str], b: list[str]) -> list[int]:
 _ONE = re.compile(rb"\x01")
 
 
-def fill_missing(got: list, keys: list[str], cache: dict, make) -> list:
-    """`got` (cache.get of every key, None where missing) completed by `make(key)`,
-    which caches what it makes. The distinct missing keys are picked out in C-level
-    passes and each made once (a page's few new words, often repeated); the answer
-    is one more C-level pass that reads a made value where `got` has None, from a
-    dict of the new words only (not the whole cache a second time: on a page of
-    9 000 words this took 1-2 ms, and the cache may be emptied meanwhile)."""
-    made = {key: make(key) for key in set(compress(keys, map(operator.is_, got, repeat(None))))}
-    return list(map(made.get, keys, got))
-
-
-def _remember(raw: str) -> str:
-    """Normalize and cache one raw token (a plain dict: faster than lru_cache in the hot loop)."""
-    norm = normalize_token(raw)
-    if len(raw) <= _CACHE_KEY_MAX:  # a long token is rare and would fill memory as a key
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[raw] = norm
-    return norm
 
 
 def normalize_term(text: str) -> list[str]:
