@@ -220,6 +220,25 @@ def test_a_search_locates_only_the_patterns_asked_for():
     assert ta.find_near(tokens, [5]) == [(["S"], 5, 5)]
 
 
+def test_a_search_near_changes_makes_the_form_of_the_tokens_near_them_only():
+    from himaya.core.textindex import TokenAutomaton
+
+    ta = TokenAutomaton({" snap ": ["S"], " ajoute moi ": ["A"]})  # reach: 2 tokens
+    tokens = ["AJOUTE", "MOI", "x", "x", "x", "x", "x", "x", "SNAP", "x"]
+    seen = []
+
+    def lower(token):
+        seen.append(token)
+        return token.lower()
+
+    assert ta.find_near(tokens, [8], form=lower) == [(["S"], 8, 8)]
+    assert "AJOUTE" not in seen and "MOI" not in seen and len(seen) < len(tokens)
+    # dense changes: every token is read, with the same answers as the formed view
+    formed = [t.lower() for t in tokens]
+    assert ta.find_near(tokens, list(range(10)), form=lower) == ta.find_near(formed, list(range(10)))
+    assert sorted(ta.find_near(tokens, [0, 8], form=lower)) == [(["A"], 0, 1), (["S"], 8, 8)]
+
+
 def test_a_page_of_common_words_never_works_out_where_they_are(scanner, monkeypatch):
     """Positions are worked out only for the patterns of the rules still in play
     (a search with a handful of matches excepted, placed at once): lexicon words

@@ -207,3 +207,11 @@ def test_the_caches_of_a_scanner_do_not_keep_it_alive():
         assert [r() for r in refs] == [None, None]  # freed by reference counting alone
     finally:
         gc.enable()
+
+
+def test_spaced_letters_are_found_beside_a_token_too_long_for_a_byte():
+    long_word = "ab" * 150  # 300 characters: its length fits no byte
+    n = normalize(f"s n a p {long_word} e t d i s")
+    assert len(n.tokens[4]) == 300
+    assert n.spaced_runs() == [(0, 3), (5, 9)]
+    assert normalize("s n a p et").spaced_runs() == [(0, 3)]

@@ -459,8 +459,8 @@ class Index:
         self._fuzzy_views(toks, skel, None, None, n, found)
 
     def _fuzzy_views(self, toks: list[str], skel, changed, cover, n: Normalized, found: "_Found") -> None:
-        """Near spellings and Arabizi skeletons, over all tokens (changed=None) or
-        only around the changed ones (a joined or leet-read word)."""
+        """Near spellings and Arabizi skeletons, over all tokens (changed=None; `skel`
+        their skeletons) or only around the changed ones (a joined or leet-read word)."""
         if self._fuzzy:
             nearest = self._fuzzy.nearest
             if changed is None:
@@ -478,12 +478,10 @@ class Index:
                 else:
                     self._emit(self.fuzzy_words.find_near(fz, moved), V_FUZZY, cover, n, found)
         if self.skel is not None:
-            if skel is None:
-                skel = list(map(skeleton, toks))
             if changed is None:
                 self._emit_later(self.skel.search(skel), V_LOOSE, n, found)
-            else:
-                self._emit(self.skel.find_near(skel, changed), V_LOOSE, cover, n, found)
+            else:  # (the skeletons of the tokens near a change only)
+                self._emit(self.skel.find_near(toks, changed, form=skeleton), V_LOOSE, cover, n, found)
 
     def _emit(self, hits, flag: int, cover, n: Normalized, found: "_Found") -> None:
         """Keep each occurrence under its pattern (rules are looked up later, once

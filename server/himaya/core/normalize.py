@@ -312,7 +312,10 @@ class Normalized:
         """
         got = self._cache.get("runs")
         if got is None:
-            one_letter = bytes(map((1).__eq__, map(len, self.tokens)))
+            try:  # each token's length as a byte: the runs of \x01 are the one-letter runs
+                one_letter = bytes(map(len, self.tokens))
+            except ValueError:  # a token of 256 characters or more (no byte holds its length)
+                one_letter = bytes(map((1).__eq__, map(len, self.tokens)))
             got = []
             for m in _RUN_OF_ONES.finditer(one_letter):
                 got.extend(self._cut_at_spaces(m.start(), m.end() - 1))
@@ -444,10 +447,12 @@ def alt_view(n: "Normalized", leet_vocab: set[str], words: frozenset[str] | set[
     for first, last in n.spaced_runs():
         edits.extend(_join_run(tokens, first, last, leet_vocab, words))
     if leet_vocab:
-        # tokens made of letters and digits both (tokens hold nothing else)
-        plain = bytes(map(operator.or_, map(str.isalpha, tokens), map(str.isdigit, tokens)))
-        for m in _ZERO.finditer(plain):
+        # tokens made of letters and digits both (tokens hold nothing else): among
+        # those that are not all letters (one C-level pass), those not all digits
+        for m in _ZERO.finditer(bytes(map(str.isalpha, tokens))):
             i = m.start()
+            if tokens[i].isdigit():
+                continue
             read = read_leet(tokens[i], leet_vocab, words)
             if read != tokens[i]:
                 edits.append((i, i, read))

@@ -58,18 +58,21 @@ class TokenAutomaton:
         raw = self._search(text)
         return Hits(text, raw if isinstance(raw, list) else list(raw), self._info)
 
-    def find_near(self, tokens: list[str], changed: list[int], whole: bool = False):
+    def find_near(self, tokens: list[str], changed: list[int], whole: bool = False, form=None):
         """The matches that hold at least one changed token (sorted indexes): the
         text around each is searched, not the whole of it. (A view differs from
         the loose one only in its changed tokens; a match without any is one the
         loose view has already given.) With `whole`, where the changes are so
         dense that the whole view is searched, its `Hits` come back as they are,
         repeats of the loose view's matches included (for a caller to whom a
-        repeat changes nothing)."""
+        repeat changes nothing). `form`: a function of a token, applied to the
+        tokens the search reads (those far from every change are never made)."""
         if not changed or not self.keys:
             return []
         reach = self.reach
         dense = len(changed) * (2 * reach + 1) >= len(tokens)  # one pass is cheaper
+        if dense and form is not None:
+            tokens = list(map(form, tokens))
         if dense and whole:
             return self.search(tokens)
         mark = bytearray(len(tokens))
@@ -92,7 +95,7 @@ class TokenAutomaton:
             if joined:
                 joined.append("\x00")
                 where.append(-1)
-            joined.extend(tokens[a:b])
+            joined.extend(tokens[a:b] if form is None else map(form, tokens[a:b]))
             where.extend(range(a, b))
         out = []
         for refs, first, last in self.find(joined):
