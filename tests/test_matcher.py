@@ -346,3 +346,31 @@ def skeletons(tmp_path_factory):
 ])
 def test_arabizi_skeletons_of_phrase_values(skeletons, text, expected):
     assert ("T-SKEL" in rules_of(skeletons.scan(text))) is expected
+
+
+def test_links_are_found_as_a_search_of_the_whole_text_finds_them():
+    """find_links searches only the runs around a dot before a letter: the same links,
+    with the same spans, as the link expression run over the whole text, including
+    spaces RE2 does not count as spaces (a no-break space inside a "link") and the
+    letters its case folding reads as k and s."""
+    import random
+
+    from himaya.core.links import _LINK_RE, find_links, parse_link
+
+    def whole(text):
+        out = []
+        for m in _LINK_RE.finditer(text):
+            raw, (s, e) = m.group(0), m.span()
+            while raw and raw[-1] in ".,;:!?)]}»'\"…،؛":
+                raw, e = raw[:-1], e - 1
+            link = parse_link(raw, s, e) if "." in raw else None
+            if link is not None:
+                out.append(link)
+        return out
+
+    pieces = ["t.me/+Ab12", "wa.me/21600000", "http://", "x.", ".com", ".\u212az", ".\u017fite", ".tn", "a@b.",
+              "موقع.تونس", "..", ". ", " ", "\t", "\n", "\u00a0", "\u2003", "\v", "ab", "K", "/p?q=1", "),", "snap"]
+    rnd = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 30)))
+        assert find_links(text) == whole(text), repr(text)

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from urllib.parse import urlsplit
 
 import re2
@@ -108,19 +109,34 @@ def parse_link(raw: str, start: int = 0, end: int | None = None) -> Link | None:
     return Link(host, parts.path or "", _registrable(host), start, start + len(raw) if end is None else end)
 
 
+# A link has a dot right before its top-level domain's first letter (RE2's `(?i)`
+# folds the Kelvin sign and the long s to k and s), and no whitespace as RE2's
+# `\s` reads it (these five characters): so only the runs of other characters
+# around such a dot are searched, not a whole page (0.36 -> ~0.1 ms on 50 KB).
+DOT_LETTER = re.compile("\\.[a-zA-Z\u017f\u212a\u0621-\u064a]")
+_RUN_END = re.compile(r"[^ \t\n\f\r]*")
+
+
 def find_links(text: str) -> list[Link]:
     """Every link and bare domain in `text`, with its span in `text`."""
     out = []
-    for m in _LINK_RE.finditer(text):
-        s, e = m.span()
-        raw = m.group(0)
-        while raw and raw[-1] in _TRAILING:
-            raw, e = raw[:-1], e - 1
-        if "." not in raw:
+    done = 0  # where the last run searched ends
+    for dot in DOT_LETTER.finditer(text):
+        i = dot.start()
+        if i < done:
             continue
-        link = parse_link(raw, s, e)
-        if link is not None:
-            out.append(link)
+        start = max(max(map(text.rfind, " \t\n\f\r", repeat(done), repeat(i))) + 1, done)
+        done = _RUN_END.match(text, i).end()
+        for m in _LINK_RE.finditer(text[start:done]):
+            s, e = m.span()
+            raw = m.group(0)
+            while raw and raw[-1] in _TRAILING:
+                raw, e = raw[:-1], e - 1
+            if "." not in raw:
+                continue
+            link = parse_link(raw, start + s, start + e)
+            if link is not None:
+                out.append(link)
     return out
 
 

@@ -50,7 +50,7 @@ import re2
 from rapidfuzz.distance import Levenshtein
 
 from himaya.core import normalize as normalize_mod
-from himaya.core.links import find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
+from himaya.core.links import DOT_LETTER, find_emoji, find_links, fold_emoji, host_matches, link_hash, parse_link
 from himaya.core.negation import PROHIBITION, prohibited
 from himaya.core.normalize import (
     WORD_CACHE_MAX, Normalized, WordCache, alt_view, changed_indexes, loose, normalize, normalize_term, skeleton,
@@ -563,7 +563,7 @@ class Index:
         # (`javascript:...//t.me/+x` is not a t.me link).
         # A link has a dot right before a letter (its top-level domain): most
         # messages have none, and need no search.
-        links = [] if kind == "url" or not _DOT_LETTER.search(n.original) else find_links(n.original)
+        links = [] if kind == "url" or not DOT_LETTER.search(n.original) else find_links(n.original)
         if url:  # the page address: spans the text only when the text is that address
             page = parse_link(url, 0, len(url) if url == n.original else 0)
             if page is not None:
@@ -1016,9 +1016,6 @@ def _char_offsets(data: bytes, spans) -> dict[int, int]:
 
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
-# What can start a top-level domain in links._LINK_RE, case folding included
-# (RE2's (?i) takes the long s and the Kelvin sign for s and k).
-_DOT_LETTER = re.compile("\\.[a-zA-Z\u017f\u212a\u0621-\u064a]")
 _NOT_ARABIC = re.compile("[^\u0600-\u06ff]")
 _COUNTED = re.compile(r"\{(\d*),(\d+)\}")
 
