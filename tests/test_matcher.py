@@ -355,13 +355,13 @@ def test_links_are_found_as_a_search_of_the_whole_text_finds_them():
     letters its case folding reads as k and s."""
     import random
 
-    from himaya.core.links import _LINK_RE, find_links, parse_link
+    from himaya.core.links import _LINK_RE, _TRAILING, find_links, parse_link
 
     def whole(text):
         out = []
         for m in _LINK_RE.finditer(text):
             raw, (s, e) = m.group(0), m.span()
-            while raw and raw[-1] in ".,;:!?)]}»'\"…،؛":
+            while raw and raw[-1] in _TRAILING:
                 raw, e = raw[:-1], e - 1
             link = parse_link(raw, s, e) if "." in raw else None
             if link is not None:

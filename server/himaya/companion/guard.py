@@ -316,8 +316,8 @@ class Guard:
         return None
 
 
-_REASONS = {200: "OK", 500: "Internal Server Error", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 413: "Payload Too Large",
-            415: "Unsupported Media Type", 429: "Too Many Requests"}
+_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 413: "Payload Too Large",
+            415: "Unsupported Media Type", 429: "Too Many Requests", 500: "Internal Server Error"}
 
 
 def _answer(start_response, status: int, body: bytes, extra=()):
