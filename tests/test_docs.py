@@ -67,7 +67,8 @@ class _NoRules:
 # -- every concrete claim is checked ---------------------------------------------------------
 
 DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "rules" / "README.md",
-             ROOT / "extension" / "PERMISSIONS.md", ROOT / "tests" / "fixtures" / "eval" / "README.md"]
+             ROOT / "extension" / "PERMISSIONS.md", ROOT / "tests" / "fixtures" / "eval" / "README.md",
+             ROOT / "tests" / "fixtures" / "blind-pending" / "README.md"]
 TOP_DIRS = ("server/", "extension/", "rules/", "tests/", "docs/", "scripts/", "bench/", ".ci/")
 
 
@@ -364,7 +365,7 @@ def test_corpus_files_follow_docs_corpus_md():
     from himaya.core.rules.schema import CATEGORIES
 
     assert set(CATEGORIES) | {"benign", "benign-hard-negative"} <= allowed["category"]
-    for path in sorted((ROOT / "tests" / "fixtures" / "eval").glob("*.jsonl")):
+    for path in sorted((ROOT / "tests" / "fixtures").glob("[eb]*/*.jsonl")):  # eval/ and blind-pending/
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             item = _json.loads(line)
             where = f"{path.name}:{number}"
